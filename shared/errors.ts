@@ -1,0 +1,121 @@
+/**
+ * Every failure Swarmdrop can report, one class per kind, each with a stable
+ * `code`. Codes cross process boundaries as data (`{ code, message }`), so
+ * they never change once shipped; messages may.
+ */
+export const ErrorCodes = {
+  USAGE: 'USAGE',
+  INVALID_LINK: 'INVALID_LINK',
+  INVALID_CID: 'INVALID_CID',
+  INVALID_MANIFEST: 'INVALID_MANIFEST',
+  MANIFEST_MISMATCH: 'MANIFEST_MISMATCH',
+  UNSAFE_PATH: 'UNSAFE_PATH',
+  PATH_NOT_FOUND: 'PATH_NOT_FOUND',
+  DESTINATION_EXISTS: 'DESTINATION_EXISTS',
+  PIECE_HASH_MISMATCH: 'PIECE_HASH_MISMATCH',
+  PROTOCOL_VIOLATION: 'PROTOCOL_VIOLATION',
+  CONTENT_NOT_FOUND: 'CONTENT_NOT_FOUND',
+  NO_PEERS: 'NO_PEERS',
+  PEER_UNREACHABLE: 'PEER_UNREACHABLE',
+  TIMEOUT: 'TIMEOUT',
+  DISK_FULL: 'DISK_FULL',
+  ABORTED: 'ABORTED',
+  STATE_CORRUPT: 'STATE_CORRUPT'
+} as const
+
+export type ErrorCode = typeof ErrorCodes[keyof typeof ErrorCodes]
+
+/** What an error looks like once it has crossed a process or IPC boundary. */
+export interface ErrorData {
+  code: ErrorCode
+  message: string
+}
+
+export class SwarmdropError extends Error {
+  readonly code: ErrorCode
+  /** True when the user can fix it (bad input); the CLI prints no stack for these. */
+  readonly userError: boolean
+
+  constructor (code: ErrorCode, message: string, options?: { cause?: unknown, userError?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.userError = options?.userError ?? true
+  }
+
+  toData (): ErrorData {
+    return { code: this.code, message: this.message }
+  }
+}
+
+export class UsageError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.USAGE, message) }
+}
+
+export class InvalidLinkError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.INVALID_LINK, message) }
+}
+
+export class InvalidCidError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.INVALID_CID, message) }
+}
+
+export class InvalidManifestError extends SwarmdropError {
+  constructor (message: string, cause?: unknown) { super(ErrorCodes.INVALID_MANIFEST, message, { cause }) }
+}
+
+export class ManifestMismatchError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.MANIFEST_MISMATCH, message) }
+}
+
+export class UnsafePathError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.UNSAFE_PATH, message) }
+}
+
+export class PathNotFoundError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.PATH_NOT_FOUND, message) }
+}
+
+export class DestinationExistsError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.DESTINATION_EXISTS, message) }
+}
+
+export class PieceHashMismatchError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.PIECE_HASH_MISMATCH, message, { userError: false }) }
+}
+
+export class ProtocolViolationError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.PROTOCOL_VIOLATION, message, { userError: false }) }
+}
+
+export class ContentNotFoundError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.CONTENT_NOT_FOUND, message) }
+}
+
+export class NoPeersError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.NO_PEERS, message) }
+}
+
+export class PeerUnreachableError extends SwarmdropError {
+  constructor (message: string, cause?: unknown) { super(ErrorCodes.PEER_UNREACHABLE, message, { cause }) }
+}
+
+export class TimeoutError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.TIMEOUT, message, { userError: false }) }
+}
+
+export class DiskFullError extends SwarmdropError {
+  constructor (message: string, cause?: unknown) { super(ErrorCodes.DISK_FULL, message, { cause }) }
+}
+
+export class AbortedError extends SwarmdropError {
+  constructor (message = 'aborted') { super(ErrorCodes.ABORTED, message) }
+}
+
+export class StateCorruptError extends SwarmdropError {
+  constructor (message: string, cause?: unknown) { super(ErrorCodes.STATE_CORRUPT, message, { cause, userError: false }) }
+}
+
+export function isSwarmdropError (err: unknown): err is SwarmdropError {
+  return err instanceof SwarmdropError
+}

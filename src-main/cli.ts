@@ -1,0 +1,180 @@
+import { Command, CommanderError, Option } from 'commander'
+import { stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { Engine, DEFAULT_LISTEN } from './api/index.js'
+import { ErrorCodes, isSwarmdropError } from '../shared/errors.js'
+import { parseLink } from '../shared/link.js'
+import type { DoneEvent, ProgressEvent, SharingEvent } from '../shared/transfer.js'
+import { defaultDataDir } from './cli/data-dir.js'
+import { formatBytes, Output } from './cli/output.js'
+
+interface GlobalOpts {
+  data: string
+  listen: string[]
+  bootstrap: string[]
+  json: boolean
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+function withGlobals (cmd: Command): Command {
+  return cmd
+    .option('--data <dir>', 'data folder: identity, state, shares', defaultDataDir())
+    .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
+    .option('--bootstrap <multiaddr>', 'bootstrap peer (repeatable)', collect, [])
+    .option('--json', 'one JSON object a line on stdout', false)
+}
+
+/** Resolves when the user asks the process to stop. */
+function untilSignal (): Promise<NodeJS.Signals> {
+  return new Promise(resolve => {
+    process.once('SIGINT', () => { resolve('SIGINT') })
+    process.once('SIGTERM', () => { resolve('SIGTERM') })
+  })
+}
+
+async function startEngine (g: GlobalOpts): Promise<Engine> {
+  return await Engine.create({ dataDir: resolve(g.data), listen: g.listen.length > 0 ? g.listen : DEFAULT_LISTEN })
+}
+
+async function cmdId (g: GlobalOpts, out: Output): Promise<void> {
+  const engine = await Engine.create({ dataDir: resolve(g.data), listen: [] })
+  out.event({ peerId: engine.peerId }, engine.peerId)
+  await engine.stop()
+}
+
+async function cmdShare (paths: string[], g: GlobalOpts, out: Output): Promise<void> {
+  const engine = await startEngine(g)
+  const stopped = untilSignal()
+  try {
+    let last = 0
+    const result = await engine.share(paths, {
+      onProgress: p => {
+        const now = Date.now()
+        if (now - last < 250 && p.bytes < p.total) return
+        last = now
+        out.progress({ event: 'hashing', bytes: p.bytes, total: p.total }, 'hashing', p.bytes, p.total)
+      }
+    })
+    out.stopBar()
+    for (const s of result.skipped) out.event({ event: 'skipped', path: s.absPath, reason: s.reason }, `skipped ${s.absPath}: ${s.reason}`)
+    const m = result.share.manifest
+    const size = m.files.reduce((n, f) => n + f.size, 0)
+    const ev: SharingEvent = {
+      event: 'sharing',
+      cid: result.share.cid,
+      link: result.link,
+      peerId: engine.peerId,
+      addrs: engine.addrs(),
+      name: m.name,
+      size,
+      files: m.files.length,
+      hashedBytes: result.hashedBytes,
+      reusedBytes: result.reusedBytes
+    }
+    out.event({ ...ev }, `Sharing "${m.name}" (${formatBytes(size)}, ${m.files.length} file${m.files.length === 1 ? '' : 's'})\n\n  ${result.link}\n\nAnyone with this link can download it. Press Ctrl+C to stop sharing.`)
+    await stopped
+  } finally {
+    await engine.stop()
+  }
+}
+
+interface GetOpts { out: string, peer: string[], seed: boolean }
+
+async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): Promise<number> {
+  const engine = await startEngine(g)
+  const abort = new AbortController()
+  let interrupted = false
+  const stopped = untilSignal()
+  void stopped.then(() => { interrupted = true; abort.abort() })
+  try {
+    const cid = parseLink(target).cid
+    const outcome = await engine.get(target, {
+      outDir: resolve(o.out),
+      peers: o.peer,
+      signal: abort.signal,
+      onPhase: (phase, detail) => {
+        if (phase === 'checking' && detail != null && detail.bytes > 0) out.progress({ event: 'checking', bytes: detail.bytes, total: detail.total }, 'checking', detail.bytes, detail.total)
+      },
+      onProgress: p => {
+        const ev: ProgressEvent = { event: 'progress', cid, bytes: p.bytes, total: p.total, speed: p.speed, peers: p.peers }
+        out.progress({ ...ev }, 'downloading', p.bytes, p.total, p.speed)
+      }
+    })
+    out.stopBar()
+    const done: DoneEvent = { event: 'done', cid: outcome.cid, path: outcome.path, bytes: outcome.bytes, sources: outcome.sources, banned: outcome.banned }
+    const from = Object.entries(outcome.sources).map(([id, s]) => `  ${formatBytes(s.bytes)} from ${id} (${s.path})`).join('\n')
+    out.event({ ...done }, `Downloaded "${outcome.manifest.name}" (${formatBytes(outcome.bytes)}) to ${outcome.path}${from === '' ? '' : `\n${from}`}${outcome.banned.length > 0 ? `\n  banned for bad data: ${outcome.banned.join(', ')}` : ''}`)
+    if (o.seed) {
+      const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
+      const share = await engine.seed(outcome, mtimes)
+      out.event({ event: 'sharing', cid: share.cid, link: engine.linkFor(share), peerId: engine.peerId, addrs: engine.addrs() }, `Seeding. Press Ctrl+C to stop.\n\n  ${engine.linkFor(share)}`)
+      await stopped
+    }
+    return 0
+  } catch (err) {
+    if (interrupted) {
+      out.error('stopped; run the same command again to resume')
+      return 130
+    }
+    throw err
+  } finally {
+    await engine.stop()
+  }
+}
+
+export async function main (argv: string[]): Promise<number> {
+  const program = new Command('swarmdrop')
+    .description('Peer-to-peer file sharing: share files, download them from every peer that has them.')
+    .exitOverride()
+    .configureOutput({ writeErr: s => process.stderr.write(s) })
+  let code = 0
+  const out = (cmd: Command): Output => new Output(Boolean((cmd.opts() as GlobalOpts).json))
+
+  withGlobals(program.command('id').description('print this node\'s peer ID (creating the identity if there is none)'))
+    .action(async (_o, cmd: Command) => { await cmdId(cmd.opts() as GlobalOpts, out(cmd)) })
+
+  withGlobals(program.command('share').description('hash files or folders and seed them until stopped'))
+    .argument('<path...>', 'files or folders to share')
+    .addOption(new Option('--allow <peerId>', 'only these peers may fetch (from the hardening release)').argParser(collect).hideHelp())
+    .action(async (paths: string[], _o, cmd: Command) => { await cmdShare(paths, cmd.opts() as GlobalOpts, out(cmd)) })
+
+  withGlobals(program.command('get').description('download a share by link or content ID'))
+    .argument('<link-or-cid>', 'a swarmdrop:// link or a bare content ID')
+    .requiredOption('--out <dir>', 'folder to download into')
+    .option('--peer <multiaddr|peerId>', 'peer to download from (repeatable)', collect, [])
+    .option('--seed', 'keep serving the files after the download', false)
+    .action(async (target: string, _o, cmd: Command) => {
+      const opts = cmd.opts() as GlobalOpts & GetOpts
+      code = await cmdGet(target, opts, opts, out(cmd))
+    })
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return code
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its message already (help, version, usage errors).
+      return err.exitCode === 0 ? 0 : 2
+    }
+    const json = argv.includes('--json')
+    const o = new Output(json)
+    if (isSwarmdropError(err)) {
+      o.error(err.message)
+      if (json) process.stdout.write(`${JSON.stringify({ event: 'error', code: err.code, message: err.message })}\n`)
+      if (!err.userError && process.env.DEBUG != null) process.stderr.write(`${err.stack ?? ''}\n`)
+      return err.code === ErrorCodes.USAGE ? 2 : 1
+    }
+    o.error(`unexpected error: ${(err as Error).message}`)
+    if (process.env.DEBUG != null) process.stderr.write(`${(err as Error).stack ?? ''}\n`)
+    return 1
+  }
+}
+
+void main(process.argv.slice(2)).then(code => {
+  // libp2p may leave sockets closing in the background; the answer is already out.
+  process.exit(code)
+}, (err: unknown) => {
+  process.stderr.write(`swarmdrop: ${(err as Error).message}\n`)
+  process.exit(1)
+})

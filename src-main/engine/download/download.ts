@@ -1,0 +1,348 @@
+import { createHash } from 'node:crypto'
+import type { Uint8ArrayList } from 'uint8arraylist'
+import type { Bitfield } from '../../../shared/bitfield.js'
+import { AbortedError, NoPeersError, ProtocolViolationError, SwarmdropError, TimeoutError } from '../../../shared/errors.js'
+import type { Manifest } from '../../../shared/manifest.js'
+import type { TransferPath } from '../../../shared/transfer.js'
+import { expectedHash, type PieceLayout } from '../content/layout.js'
+import type { ServedContent } from '../content/library.js'
+import type { Logger } from '../log.js'
+import type { PieceChannel } from '../protocols/pieces/channel.js'
+import type { PartFiles } from '../storage/part-files.js'
+import { PiecePicker } from './picker.js'
+import { BAN_AFTER_HASH_FAILURES, ENDGAME_MAX_DUPLICATES, MAX_DEPTH, MAX_IN_FLIGHT_BYTES, MIN_DEPTH, PIPELINE_SECONDS, SPEED_WINDOW_MS, STALL_TIMEOUT_MS, TICK_MS } from './constants.js'
+
+export interface PeerLink {
+  peerId: string
+  path: TransferPath
+  channel: PieceChannel
+}
+
+export interface DownloadInit {
+  cid: string
+  manifest: Manifest
+  manifestBytes: Uint8Array
+  layout: PieceLayout
+  files: PartFiles
+  have: Bitfield
+  /** Called when no peer is left; resolves to new peers, or none to give up. */
+  findPeers: (exclude: ReadonlySet<string>) => Promise<PeerLink[]>
+  banPeer: (peerId: string, reason: string) => Promise<void>
+  log: Logger
+}
+
+export interface SourceStats {
+  bytes: number
+  path: TransferPath
+}
+
+export interface DownloadProgress {
+  bytes: number
+  total: number
+  speed: number
+  peers: number
+}
+
+interface Session {
+  link: PeerLink
+  /** Piece index -> time requested. */
+  inFlight: Map<number, number>
+  /** Pieces we cancelled but may still arrive (requests cross cancels on the wire). */
+  cancelled: Set<number>
+  lastDelivery: number
+  rate: number
+  windowBytes: number
+  hashFails: number
+}
+
+/**
+ * One download: asks every connected peer for pieces at once, verifies each
+ * piece against the manifest before writing it, and finishes each file as
+ * soon as its last piece lands. Peers come and go; pieces in flight to a
+ * peer that leaves go back to the pool.
+ */
+export class Download {
+  readonly have: Bitfield
+  readonly sources = new Map<string, SourceStats>()
+  readonly banned = new Set<string>()
+  private readonly picker: PiecePicker
+  private readonly sessions = new Map<string, Session>()
+  /** Peers that sent a bad copy of a piece are not asked for it again. */
+  private readonly badFrom = new Map<number, Set<string>>()
+  private readonly writing = new Set<number>()
+  private readonly writes = new Set<Promise<void>>()
+  private readonly maxDepth: number
+  private verifiedBytes = 0
+  private readonly received: Array<[number, number]> = []
+  private readonly haveListeners = new Set<(index: number) => void>()
+  private finishing: Promise<void> = Promise.resolve()
+  private settle?: { resolve: () => void, reject: (err: Error) => void }
+  private done = false
+  private searching = false
+  private tick?: NodeJS.Timeout
+  private lastFailure?: string
+
+  constructor (private readonly init: DownloadInit) {
+    this.have = init.have
+    this.picker = new PiecePicker(this.have)
+    this.maxDepth = Math.max(1, Math.min(MAX_DEPTH, Math.floor(MAX_IN_FLIGHT_BYTES / init.layout.pieceSize)))
+    for (let i = 0; i < this.have.size; i++) if (this.have.get(i)) this.verifiedBytes += init.layout.lengthOf[i]!
+  }
+
+  /** The deepest pipeline any peer gets; channels size their read buffers from it. */
+  get maxInFlight (): number {
+    return this.maxDepth
+  }
+
+  /** This download as content others can fetch from (the pieces verified so far). */
+  asServed (): ServedContent {
+    return {
+      cid: this.init.cid,
+      manifestBytes: this.init.manifestBytes,
+      pieceCount: this.have.size,
+      have: () => this.have.isComplete() ? null : this.have,
+      readPiece: async index => await this.init.files.readPiece(index),
+      onHave: listener => {
+        this.haveListeners.add(listener)
+        return () => this.haveListeners.delete(listener)
+      }
+    }
+  }
+
+  progress (): DownloadProgress {
+    const now = Date.now()
+    while (this.received.length > 0 && this.received[0]![0] < now - SPEED_WINDOW_MS) this.received.shift()
+    const bytes = this.received.reduce((n, [, b]) => n + b, 0)
+    return { bytes: this.verifiedBytes, total: this.init.layout.totalSize, speed: Math.round(bytes * 1000 / SPEED_WINDOW_MS), peers: this.sessions.size }
+  }
+
+  /** Resolves when every piece is verified and every file is in place. */
+  async run (peers: PeerLink[], signal?: AbortSignal): Promise<void> {
+    const finished = new Promise<void>((resolve, reject) => { this.settle = { resolve, reject } })
+    const onAbort = (): void => { this.fail(new AbortedError('download stopped')) }
+    signal?.addEventListener('abort', onAbort)
+    this.tick = setInterval(() => { this.onTick() }, TICK_MS)
+    try {
+      for (const p of peers) this.addPeer(p)
+      this.checkComplete()
+      if (!this.done && this.sessions.size === 0) this.searchPeers()
+      await finished
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      clearInterval(this.tick)
+      for (const s of this.sessions.values()) s.link.channel.close()
+      this.sessions.clear()
+      await Promise.allSettled([...this.writes])
+      await this.finishing.catch(() => {})
+    }
+  }
+
+  addPeer (link: PeerLink): void {
+    if (this.done || this.banned.has(link.peerId)) {
+      link.channel.close()
+      return
+    }
+    const old = this.sessions.get(link.peerId)
+    if (old != null) this.dropPeer(old)
+    const s: Session = { link, inFlight: new Map(), cancelled: new Set(), lastDelivery: Date.now(), rate: 0, windowBytes: 0, hashFails: 0 }
+    this.sessions.set(link.peerId, s)
+    if (!this.sources.has(link.peerId)) this.sources.set(link.peerId, { bytes: 0, path: link.path })
+    this.picker.addPeer(link.channel.have)
+    const ch = link.channel
+    ch.on('piece', (index, data) => { this.onPiece(s, index, data) })
+    ch.on('reject', index => { this.release(s, index); this.fill(s) })
+    ch.on('have', index => { this.picker.peerGained(index); this.fill(s) })
+    ch.on('close', err => {
+      if (this.sessions.get(link.peerId) === s) {
+        if (err != null) this.init.log('peer %s left: %s', link.peerId, err.message)
+        this.removeSession(s)
+      }
+    })
+    ch.run()
+    this.fill(s)
+  }
+
+  private depth (s: Session): number {
+    const want = Math.ceil(s.rate * PIPELINE_SECONDS / this.init.layout.pieceSize) + 1
+    return Math.min(this.maxDepth, Math.max(MIN_DEPTH, want))
+  }
+
+  private fill (s: Session): void {
+    if (this.done || !this.sessions.has(s.link.peerId)) return
+    const peerId = s.link.peerId
+    const skip = (i: number): boolean => s.inFlight.has(i) || this.writing.has(i) || this.badFrom.get(i)?.has(peerId) === true
+    const target = this.depth(s)
+    while (s.inFlight.size < target) {
+      let index = this.picker.pick(s.link.channel.have, skip)
+      if (index === -1 && this.picker.allRequested()) index = this.picker.pickEndgame(s.link.channel.have, skip, ENDGAME_MAX_DUPLICATES)
+      if (index === -1) break
+      s.inFlight.set(index, Date.now())
+      s.cancelled.delete(index)
+      this.picker.requested(index)
+      s.link.channel.request(index)
+    }
+  }
+
+  private onPiece (s: Session, index: number, data: Uint8ArrayList): void {
+    if (this.done) return
+    const src = this.sources.get(s.link.peerId)!
+    src.bytes += data.byteLength
+    const now = Date.now()
+    this.received.push([now, data.byteLength])
+    s.windowBytes += data.byteLength
+    s.lastDelivery = now
+    if (!s.inFlight.has(index)) {
+      if (s.cancelled.delete(index)) { this.fill(s); return }
+      this.punish(s, new ProtocolViolationError(`sent piece ${index}, which was never requested`))
+      return
+    }
+    s.inFlight.delete(index)
+    if (this.have.get(index) || this.writing.has(index)) {
+      // An endgame duplicate that lost the race.
+      this.picker.released(index)
+      this.fill(s)
+      return
+    }
+    const ok = index < this.have.size && data.byteLength === this.init.layout.lengthOf[index] && this.verify(index, data)
+    if (!ok) {
+      this.picker.released(index)
+      this.onBadPiece(s, index)
+      return
+    }
+    this.writing.add(index)
+    const chunks = [...data]
+    const write = this.init.files.writePiece(index, chunks).then(() => {
+      this.writing.delete(index)
+      this.picker.released(index)
+      this.have.set(index)
+      this.verifiedBytes += this.init.layout.lengthOf[index]!
+      for (const l of this.haveListeners) l(index)
+      this.cancelElsewhere(index, s)
+      this.maybeFinishFile(this.init.layout.fileOf[index]!)
+      this.checkComplete()
+    }, (err: unknown) => {
+      this.writing.delete(index)
+      this.picker.released(index)
+      this.fail(err as Error)
+    })
+    this.writes.add(write)
+    void write.finally(() => this.writes.delete(write))
+    this.fill(s)
+  }
+
+  private verify (index: number, data: Uint8ArrayList): boolean {
+    const h = createHash('sha256')
+    for (const chunk of data) h.update(chunk)
+    return Buffer.compare(h.digest(), expectedHash(this.init.manifest, index)) === 0
+  }
+
+  private onBadPiece (s: Session, index: number): void {
+    const peerId = s.link.peerId
+    s.hashFails++
+    let set = this.badFrom.get(index)
+    if (set == null) { set = new Set(); this.badFrom.set(index, set) }
+    set.add(peerId)
+    this.init.log('piece %d from %s failed its hash check (%d so far)', index, peerId, s.hashFails)
+    this.lastFailure = `peer ${peerId} sent pieces that failed their hash check`
+    if (s.hashFails >= BAN_AFTER_HASH_FAILURES) {
+      this.banned.add(peerId)
+      this.lastFailure = `peer ${peerId} was banned after sending ${s.hashFails} corrupt pieces`
+      void this.init.banPeer(peerId, `sent ${s.hashFails} pieces that failed their hash check`).catch(() => {})
+      this.dropPeer(s)
+      return
+    }
+    this.fill(s)
+    // The piece is free again: someone else may have it.
+    for (const other of this.sessions.values()) if (other !== s) this.fill(other)
+  }
+
+  private punish (s: Session, err: SwarmdropError): void {
+    this.init.log('dropping %s: %s', s.link.peerId, err.message)
+    this.lastFailure = `peer ${s.link.peerId}: ${err.message}`
+    this.dropPeer(s, err)
+  }
+
+  private cancelElsewhere (index: number, except: Session): void {
+    for (const other of this.sessions.values()) {
+      if (other === except || !other.inFlight.has(index)) continue
+      other.inFlight.delete(index)
+      other.cancelled.add(index)
+      this.picker.released(index)
+      other.link.channel.cancel(index)
+      this.fill(other)
+    }
+  }
+
+  private release (s: Session, index: number): void {
+    if (s.inFlight.delete(index)) this.picker.released(index)
+  }
+
+  private dropPeer (s: Session, err?: Error): void {
+    this.removeSession(s)
+    s.link.channel.close(err)
+  }
+
+  private removeSession (s: Session): void {
+    if (this.sessions.get(s.link.peerId) !== s) return
+    this.sessions.delete(s.link.peerId)
+    this.picker.removePeer(s.link.channel.have)
+    for (const index of s.inFlight.keys()) this.picker.released(index)
+    s.inFlight.clear()
+    for (const other of this.sessions.values()) this.fill(other)
+    if (!this.done && this.sessions.size === 0) this.searchPeers()
+  }
+
+  private searchPeers (): void {
+    if (this.searching || this.done) return
+    this.searching = true
+    this.init.findPeers(this.banned).then(found => {
+      this.searching = false
+      for (const p of found) this.addPeer(p)
+      if (!this.done && this.sessions.size === 0) {
+        const why = this.lastFailure ?? 'no peer that has this content could be reached'
+        this.fail(new NoPeersError(`download cannot continue: ${why}`))
+      }
+    }, (err: unknown) => {
+      this.searching = false
+      this.fail(err as Error)
+    })
+  }
+
+  private onTick (): void {
+    const now = Date.now()
+    for (const s of [...this.sessions.values()]) {
+      const seconds = TICK_MS / 1000
+      s.rate = s.rate === 0 ? s.windowBytes / seconds : 0.7 * s.rate + 0.3 * (s.windowBytes / seconds)
+      s.windowBytes = 0
+      if (s.inFlight.size > 0 && now - s.lastDelivery > STALL_TIMEOUT_MS) {
+        this.punish(s, new TimeoutError(`sent nothing for ${Math.round(STALL_TIMEOUT_MS / 1000)} s with requests pending`))
+        continue
+      }
+      this.fill(s)
+    }
+  }
+
+  private maybeFinishFile (file: number): void {
+    const { firstPiece } = this.init.layout
+    for (let i = firstPiece[file]!; i < firstPiece[file + 1]!; i++) if (!this.have.get(i)) return
+    this.finishing = this.finishing.then(async () => { await this.init.files.finishFile(file) })
+    this.finishing.catch((err: unknown) => { this.fail(err as Error) })
+  }
+
+  private checkComplete (): void {
+    if (this.done || !this.have.isComplete()) return
+    this.done = true
+    for (const s of this.sessions.values()) s.link.channel.close()
+    // Files with no pieces (empty ones) and any not yet renamed.
+    this.finishing = this.finishing.then(async () => {
+      for (let f = 0; f < this.init.manifest.files.length; f++) await this.init.files.finishFile(f)
+    })
+    this.finishing.then(() => this.settle?.resolve(), (err: unknown) => this.settle?.reject(err as Error))
+  }
+
+  private fail (err: Error): void {
+    if (this.done) return
+    this.done = true
+    this.settle?.reject(err)
+  }
+}

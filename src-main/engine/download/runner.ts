@@ -1,0 +1,230 @@
+import type { Connection, PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { mkdir, realpath } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { CID } from 'multiformats/cid'
+import type { Bitfield } from '../../../shared/bitfield.js'
+import { ContentNotFoundError, NoPeersError, PeerUnreachableError, SwarmdropError, UsageError } from '../../../shared/errors.js'
+import type { PeerHint } from '../../../shared/link.js'
+import type { Manifest } from '../../../shared/manifest.js'
+import type { DoneEvent, TransferPath } from '../../../shared/transfer.js'
+import { pieceLayout } from '../content/layout.js'
+import type { Library } from '../content/library.js'
+import { decodeManifest } from '../content/manifest-codec.js'
+import type { Logger } from '../log.js'
+import type { SwarmNode } from '../node/create-node.js'
+import { PartFiles } from '../storage/part-files.js'
+import { sanitiseSegment } from '../storage/sanitise.js'
+import type { BanList } from '../store/ban-list.js'
+import { DownloadRecord } from '../store/download-store.js'
+import { Download, type DownloadProgress, type PeerLink } from './download.js'
+
+/** Rounds of re-dialling known peers when none is left, and the pause between them. */
+const RECONNECT_ROUNDS = 3
+const RECONNECT_PAUSE_MS = 1_000
+
+export interface DownloadRequest {
+  cid: CID
+  outDir: string
+  peers: PeerHint[]
+  /** Multiaddrs given without a peer ID: dialled to learn who is there. */
+  addrs: string[]
+  onPhase?: (phase: 'connecting' | 'checking' | 'downloading', detail?: { bytes: number, total: number }) => void
+  onProgress?: (p: DownloadProgress) => void
+  progressIntervalMs?: number
+  signal?: AbortSignal
+}
+
+export interface DownloadDeps {
+  node: SwarmNode
+  dataDir: string
+  library: Library
+  bans: BanList
+  log: Logger
+}
+
+export interface DownloadOutcome extends Omit<DoneEvent, 'event'> {
+  manifest: Manifest
+  files: string[]
+}
+
+/**
+ * The whole of one `get`: find the manifest (on disk from an earlier run, or
+ * from the first peer that has it), work out what is already on disk, then
+ * run the swarm download until every piece is verified and in place.
+ */
+export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Promise<DownloadOutcome> {
+  const { node, log } = deps
+  const cidText = req.cid.toString()
+  await mkdir(req.outDir, { recursive: true })
+  const outDir = await realpath(resolve(req.outDir))
+  const record = new DownloadRecord(deps.dataDir, cidText, outDir)
+  const targets = new Map<string, Multiaddr[]>()
+  for (const p of req.peers) targets.set(p.peerId, p.addrs.map(a => multiaddr(a)))
+
+  req.onPhase?.('connecting')
+  const connected = new Map<string, Connection>()
+  const connectAll = async (exclude: ReadonlySet<string>): Promise<void> => {
+    const jobs: Array<Promise<void>> = []
+    for (const [peerId, addrs] of targets) {
+      if (exclude.has(peerId) || deps.bans.isBanned(peerId)) continue
+      jobs.push(dialPeer(node, peerId, addrs, req.signal).then(c => { connected.set(peerId, c) }, err => { log('cannot reach %s: %s', peerId, (err as Error).message) }))
+    }
+    for (const a of req.addrs) {
+      jobs.push(node.dial(multiaddr(a), { signal: req.signal }).then(c => {
+        const id = c.remotePeer.toString()
+        if (!targets.has(id)) targets.set(id, [multiaddr(a)])
+        connected.set(id, c)
+      }, err => { log('cannot reach %s: %s', a, (err as Error).message) }))
+    }
+    await Promise.all(jobs)
+  }
+  await connectAll(new Set())
+
+  let manifestBytes = await record.loadManifest()
+  let manifest: Manifest
+  if (manifestBytes != null) {
+    manifest = decodeManifest(manifestBytes, req.cid)
+  } else {
+    if (connected.size === 0) throw new NoPeersError(targets.size === 0 ? 'no peers to download from: pass --peer or use a link with peer hints' : `none of the ${targets.size} peer(s) could be reached`)
+    const fetched = await fetchManifest(node, [...connected.keys()], req.cid, log, req.signal)
+    manifest = fetched.manifest
+    manifestBytes = fetched.bytes
+    await record.saveManifest(manifestBytes)
+  }
+
+  const layout = pieceLayout(manifest)
+  const files = await PartFiles.open(outDir, manifest, layout)
+  const state = await record.loadState(layout.count)
+  let have: Bitfield
+  try {
+    req.onPhase?.('checking', { bytes: 0, total: layout.totalSize })
+    let checked = 0
+    have = await files.scan(state?.clean === true ? state.bitfield : null, n => {
+      checked += n
+      req.onPhase?.('checking', { bytes: checked, total: layout.totalSize })
+    })
+  } catch (err) {
+    await files.close()
+    throw err
+  }
+  log('%s: %d of %d pieces already on disk', cidText, have.count(), have.size)
+  await record.saveState({ cid: cidText, outDir, name: manifest.name, bitfield: have, clean: false, complete: false }, layout.count)
+
+  const download = new Download({
+    cid: cidText,
+    manifest,
+    manifestBytes,
+    layout,
+    files,
+    have,
+    log,
+    banPeer: async (peerId, reason) => {
+      log('banning %s: %s', peerId, reason)
+      await deps.bans.ban(peerId, reason)
+      await node.hangUp(peerIdFromString(peerId)).catch(() => {})
+    },
+    findPeers: async exclude => {
+      for (let round = 0; round < RECONNECT_ROUNDS; round++) {
+        if (req.signal?.aborted === true) return []
+        if (round > 0) await new Promise(resolve => setTimeout(resolve, RECONNECT_PAUSE_MS * round))
+        connected.clear()
+        await connectAll(exclude)
+        const links = await openLinks([...connected.values()].filter(c => !exclude.has(c.remotePeer.toString())))
+        if (links.length > 0) return links
+      }
+      return []
+    }
+  })
+
+  const openLinks = async (conns: Connection[]): Promise<PeerLink[]> => {
+    const links: PeerLink[] = []
+    await Promise.all(conns.map(async c => {
+      const peerId = c.remotePeer.toString()
+      try {
+        const channel = await node.services.pieces.open(c.remotePeer, req.cid, {
+          pieceCount: layout.count,
+          pieceSize: layout.pieceSize,
+          maxInFlight: download.maxInFlight,
+          signal: req.signal
+        })
+        links.push({ peerId, path: pathOf(c), channel })
+      } catch (err) {
+        log('no piece channel to %s: %s', peerId, (err as Error).message)
+        if (err instanceof ContentNotFoundError) targets.delete(peerId)
+      }
+    }))
+    return links
+  }
+
+  const unserve = deps.library.addLive(download.asServed())
+  const timer = req.onProgress == null ? undefined : setInterval(() => req.onProgress?.(download.progress()), req.progressIntervalMs ?? 250)
+  let completed = false
+  try {
+    req.onPhase?.('downloading')
+    const links = have.isComplete() ? [] : await openLinks([...connected.values()])
+    await download.run(links, req.signal)
+    completed = true
+  } finally {
+    if (timer != null) clearInterval(timer)
+    unserve()
+    await files.sync()
+    await files.close()
+    // After the sync the bitfield describes durable data: the next start may trust it.
+    await record.saveState({ cid: cidText, outDir, name: manifest.name, bitfield: download.have, clean: true, complete: completed }, layout.count).catch((err: unknown) => { log.error('could not save download state: %e', err) })
+  }
+  req.onProgress?.(download.progress())
+
+  const sources: DoneEvent['sources'] = {}
+  for (const [peerId, s] of download.sources) if (s.bytes > 0) sources[peerId] = { bytes: s.bytes, path: s.path }
+  return {
+    cid: cidText,
+    path: rootPath(outDir, manifest),
+    bytes: layout.totalSize,
+    sources,
+    banned: [...download.banned],
+    manifest,
+    files: files.targets
+  }
+}
+
+async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiaddr[], signal?: AbortSignal): Promise<Connection> {
+  let id: PeerId
+  try {
+    id = peerIdFromString(peerId)
+  } catch {
+    throw new UsageError(`not a peer ID: ${peerId}`)
+  }
+  if (addrs.length > 0) await node.peerStore.merge(id, { multiaddrs: addrs })
+  try {
+    return await node.dial(id, { signal })
+  } catch (err) {
+    throw new PeerUnreachableError(`cannot reach peer ${peerId}: ${(err as Error).message}`, err)
+  }
+}
+
+async function fetchManifest (node: SwarmNode, peers: string[], cid: CID, log: Logger, signal?: AbortSignal): Promise<{ manifest: Manifest, bytes: Uint8Array }> {
+  let last: unknown
+  for (const p of peers) {
+    try {
+      return await node.services.manifest.fetch(peerIdFromString(p), cid, { signal })
+    } catch (err) {
+      log('manifest from %s failed: %s', p, (err as Error).message)
+      last = err
+    }
+  }
+  if (last instanceof SwarmdropError) throw last
+  throw new NoPeersError(`no reachable peer could send the manifest for ${cid.toString()}`)
+}
+
+function pathOf (c: Connection): TransferPath {
+  return c.limits != null || c.remoteAddr.toString().includes('/p2p-circuit') ? 'relay' : 'direct'
+}
+
+/** The folder or file the user will look for: the share's single root if it has one. */
+function rootPath (outDir: string, m: Manifest): string {
+  const first = m.files[0]!.path[0]!
+  const single = m.files.every(f => f.path[0] === first)
+  return single ? join(outDir, sanitiseSegment(first)) : outDir
+}

@@ -1,0 +1,7 @@
+/** The engine's public surface. Front ends import from here (through api/), never from deeper. */
+export { Engine, DEFAULT_LISTEN } from './engine.js'
+export type { EngineConfig, ShareOptions, ShareResult, GetOptions } from './engine.js'
+export type { DownloadOutcome } from './download/runner.js'
+export type { DownloadProgress } from './download/download.js'
+export type { HashProgress } from './store/share-store.js'
+export type { Encrypter } from './node/constants.js'

@@ -1,0 +1,125 @@
+import type { Stream } from '@libp2p/interface'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import type { CID } from 'multiformats/cid'
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { Bitfield } from '../../../../shared/bitfield.js'
+import { ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
+import { HELLO_TIMEOUT_MS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME } from './constants.js'
+import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
+
+export interface ChannelEvents {
+  piece: (index: number, data: Uint8ArrayList) => void
+  reject: (index: number) => void
+  have: (index: number) => void
+  close: (err?: Error) => void
+}
+
+export interface ChannelOptions {
+  pieceCount: number
+  pieceSize: number
+  /** Most requests this side will ever keep in flight; sizes the read buffer. */
+  maxInFlight: number
+}
+
+/**
+ * The downloader's end of a piece-exchange stream. It only frames and
+ * checks the wire; which piece to ask for is the caller's business.
+ */
+export class PieceChannel {
+  readonly have: Bitfield
+  private readonly lp: LengthPrefixedStream
+  private listeners: Partial<ChannelEvents> = {}
+  private closed = false
+
+  private constructor (readonly stream: Stream, lp: LengthPrefixedStream, have: Bitfield) {
+    this.lp = lp
+    this.have = have
+  }
+
+  static async open (stream: Stream, cid: CID, opts: ChannelOptions): Promise<PieceChannel> {
+    // The uploader answers requests only, so at most maxInFlight pieces can be
+    // buffered unread: bound the buffer there and anything past it is a violation.
+    const maxBuffer = Math.max(MAX_BITFIELD_FRAME, (opts.maxInFlight + 2) * (opts.pieceSize + 16))
+    const lp = lpStream(stream, { maxDataLength: Math.max(MAX_PIECE_FRAME, MAX_BITFIELD_FRAME), maxBufferSize: maxBuffer })
+    await lp.write(encode({ type: 'hello', cid: cid.bytes }))
+    const first = decode(await lp.read({ signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) }))
+    let have: Bitfield
+    if (first.type === 'have-all') {
+      have = Bitfield.full(opts.pieceCount)
+    } else if (first.type === 'bitfield') {
+      if (first.size !== opts.pieceCount) throw new ProtocolViolationError(`peer's bitfield has ${first.size} pieces, the manifest ${opts.pieceCount}`)
+      try {
+        have = new Bitfield(first.size, first.bits)
+      } catch (err) {
+        throw new ProtocolViolationError(`peer sent a bad bitfield: ${(err as Error).message}`)
+      }
+    } else if (first.type === 'error') {
+      if (first.reason === ErrorReason.NOT_FOUND) throw new ContentNotFoundError(`peer does not share ${cid.toString()}`)
+      throw new ProtocolViolationError(`peer refused: ${first.message}`)
+    } else {
+      throw new ProtocolViolationError(`expected a bitfield, got ${first.type}`)
+    }
+    const ch = new PieceChannel(stream, lp, have)
+    return ch
+  }
+
+  on<E extends keyof ChannelEvents> (event: E, fn: ChannelEvents[E]): void {
+    this.listeners[event] = fn
+  }
+
+  /** Starts delivering events; call after the listeners are set. */
+  run (): void {
+    void this.readLoop()
+  }
+
+  request (index: number): void {
+    this.write({ type: 'request', index })
+  }
+
+  cancel (index: number): void {
+    this.write({ type: 'cancel', index })
+  }
+
+  close (err?: Error): void {
+    if (this.closed) return
+    this.closed = true
+    if (err != null) this.stream.abort(err)
+    else void this.stream.close().catch(() => {})
+    this.listeners.close?.(err)
+  }
+
+  get isClosed (): boolean {
+    return this.closed
+  }
+
+  private write (msg: PieceMessage): void {
+    if (this.closed) return
+    // Control frames are a few bytes; the write buffer cap bounds the rest.
+    this.lp.write(encode(msg)).catch(err => { this.close(err as Error) })
+  }
+
+  private async readLoop (): Promise<void> {
+    try {
+      while (!this.closed) {
+        const msg = decode(await this.lp.read())
+        switch (msg.type) {
+          case 'piece':
+            this.listeners.piece?.(msg.index, msg.data)
+            break
+          case 'reject':
+            this.listeners.reject?.(msg.index)
+            break
+          case 'have':
+            if (msg.index >= this.have.size) throw new ProtocolViolationError(`have for piece ${msg.index} out of range`)
+            this.have.set(msg.index)
+            this.listeners.have?.(msg.index)
+            break
+          default:
+            throw new ProtocolViolationError(`unexpected ${msg.type} frame from an uploader`)
+        }
+      }
+    } catch (err) {
+      this.close(this.closed ? undefined : err as Error)
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { MAX_PIECES, MAX_PIECE_SIZE } from '../../../../shared/manifest.js'
+
+export const PROTOCOL = '/swarmdrop/pieces/1.0.0'
+
+/** type byte + u32 index: every piece frame's header. */
+export const PIECE_HEADER_BYTES = 5
+/** The largest frame a downloader accepts: one whole piece and its header. */
+export const MAX_PIECE_FRAME = PIECE_HEADER_BYTES + MAX_PIECE_SIZE
+/** A bitfield frame: type byte, u32 size, one bit per piece. */
+export const MAX_BITFIELD_FRAME = 5 + Math.ceil(MAX_PIECES / 8)
+/**
+ * What an uploader accepts from a downloader: hello (type + CID, ~40 bytes),
+ * request, cancel. Nothing legitimate comes near 256 bytes.
+ */
+export const MAX_CONTROL_FRAME = 256
+/** Longest error text we send or show; a peer cannot fill a log with it. */
+export const MAX_ERROR_TEXT = 200
+
+/** A downloader that keeps more requests than this queued is flooding us. */
+export const MAX_QUEUED_REQUESTS = 128
+/** A peer that has not said hello in this long is not a Swarmdrop peer. */
+export const HELLO_TIMEOUT_MS = 10_000
+/** An uploader closes a stream that has asked for nothing in this long. */
+export const IDLE_TIMEOUT_MS = 120_000
+/** One stream per share per peer is the norm; a few more allow overlaps during reconnects. */
+export const MAX_INBOUND_STREAMS = 64
+export const MAX_OUTBOUND_STREAMS = 64
+/** Bytes a stream may hold unsent: above one piece frame, so a writer that waits for drain never hits it. */
+export const MAX_WRITE_BUFFER = 2 * MAX_PIECE_FRAME

@@ -1,0 +1,62 @@
+import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { CID } from 'multiformats/cid'
+import type { ContentLookup } from '../../content/library.js'
+import { PieceChannel, type ChannelOptions } from './channel.js'
+import { HELLO_TIMEOUT_MS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL } from './constants.js'
+import { serveUploads, type UploadObserver } from './uploader.js'
+
+export interface PieceExchangeInit {
+  content: ContentLookup
+  observer?: UploadObserver
+}
+
+export interface PieceExchangeComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+}
+
+/** The piece-exchange protocol: serves uploads, opens download channels. */
+export class PieceExchange implements Startable {
+  private readonly log: Logger
+  private started = false
+
+  constructor (private readonly components: PieceExchangeComponents, private readonly init: PieceExchangeInit) {
+    this.log = components.logger.forComponent('swarmdrop:pieces')
+  }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(PROTOCOL, async (stream, connection) => {
+      await serveUploads(stream, connection, this.init.content, this.log, this.init.observer).catch(err => {
+        this.log('upload to %p ended: %e', connection.remotePeer, err)
+        stream.abort(err as Error)
+      })
+    }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    await this.components.registrar.unhandle(PROTOCOL)
+    this.started = false
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async open (peer: PeerId, cid: CID, opts: ChannelOptions & { signal?: AbortSignal }): Promise<PieceChannel> {
+    const signal = AbortSignal.any([AbortSignal.timeout(HELLO_TIMEOUT_MS * 3), ...(opts.signal != null ? [opts.signal] : [])])
+    const stream = await this.components.connectionManager.openStream(peer, PROTOCOL, { signal })
+    try {
+      return await PieceChannel.open(stream, cid, opts)
+    } catch (err) {
+      stream.abort(err as Error)
+      throw err
+    }
+  }
+}
+
+export function pieceExchange (init: PieceExchangeInit): (components: PieceExchangeComponents) => PieceExchange {
+  return components => new PieceExchange(components, init)
+}

@@ -1,0 +1,106 @@
+import type { Connection, Logger, Stream } from '@libp2p/interface'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { CID } from 'multiformats/cid'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { ProtocolViolationError } from '../../../../shared/errors.js'
+import type { ContentLookup, ServedContent } from '../../content/library.js'
+import { HELLO_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_CONTROL_FRAME, MAX_QUEUED_REQUESTS } from './constants.js'
+import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
+
+export interface UploadObserver {
+  /** Called after each piece is sent, with the bytes that went out. */
+  uploaded?: (peerId: string, cid: string, bytes: number) => void
+}
+
+/**
+ * Serves one downloader on one stream: says what we have, then answers
+ * requests in order. Requests are read on their own loop so a cancel can
+ * overtake the queue; the queue is capped, so a flood of requests costs a
+ * fixed amount of memory and then the stream.
+ */
+export async function serveUploads (stream: Stream, connection: Connection, content: ContentLookup, log: Logger, observer: UploadObserver = {}): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: MAX_CONTROL_FRAME })
+  const peerId = connection.remotePeer.toString()
+  const hello = decode(await lp.read({ signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) }))
+  if (hello.type !== 'hello') throw new ProtocolViolationError('first frame must be hello')
+  let cid: string
+  try {
+    cid = CID.decode(hello.cid).toString()
+  } catch {
+    throw new ProtocolViolationError('hello carries a bad content ID')
+  }
+  const item = content.get(cid)
+  if (item == null) {
+    await send(lp, { type: 'error', reason: ErrorReason.NOT_FOUND, message: 'not shared here' })
+    await stream.close().catch(() => {})
+    return
+  }
+  const have = item.have()
+  await send(lp, have == null ? { type: 'have-all' } : { type: 'bitfield', size: have.size, bits: have.bytes })
+
+  const queue: number[] = []
+  let wake: (() => void) | undefined
+  let closed = false
+  const unsubscribe = item.onHave?.(index => {
+    if (!closed) void send(lp, { type: 'have', index }).catch(() => {})
+  })
+
+  const reader = (async () => {
+    try {
+      while (true) {
+        const msg = decode(await lp.read({ signal: AbortSignal.timeout(IDLE_TIMEOUT_MS) }))
+        if (msg.type === 'request') {
+          checkIndex(item, msg.index)
+          if (queue.length >= MAX_QUEUED_REQUESTS) throw new ProtocolViolationError(`more than ${MAX_QUEUED_REQUESTS} requests queued`)
+          queue.push(msg.index)
+          wake?.()
+        } else if (msg.type === 'cancel') {
+          checkIndex(item, msg.index)
+          const at = queue.indexOf(msg.index)
+          if (at !== -1) queue.splice(at, 1)
+        } else {
+          throw new ProtocolViolationError(`unexpected ${msg.type} frame from a downloader`)
+        }
+      }
+    } finally {
+      closed = true
+      wake?.()
+    }
+  })()
+  // The reader ends by throwing (EOF, timeout, violation); the writer loop below notices `closed`.
+  reader.catch(err => { log('upload reader for %p ended: %e', connection.remotePeer, err) })
+
+  try {
+    while (true) {
+      if (queue.length === 0) {
+        if (closed) break
+        await new Promise<void>(resolve => { wake = resolve })
+        wake = undefined
+        continue
+      }
+      const index = queue.shift()!
+      const now = item.have()
+      if (now != null && !now.get(index)) {
+        await send(lp, { type: 'reject', index })
+        continue
+      }
+      const data = await item.readPiece(index)
+      await send(lp, { type: 'piece', index, data: new Uint8ArrayList(data) })
+      observer.uploaded?.(peerId, cid, data.byteLength)
+    }
+  } finally {
+    closed = true
+    unsubscribe?.()
+  }
+  await reader.catch(() => {})
+  await stream.close().catch(() => {})
+}
+
+function checkIndex (item: ServedContent, index: number): void {
+  if (index >= item.pieceCount) throw new ProtocolViolationError(`piece index ${index} out of range`)
+}
+
+async function send (lp: LengthPrefixedStream, msg: PieceMessage): Promise<void> {
+  // A piece goes out as a list (header + the buffer read from disk): no copy.
+  await lp.write(encode(msg))
+}

@@ -1,0 +1,116 @@
+import { lstat, mkdir, realpath } from 'node:fs/promises'
+import { join, relative, isAbsolute, sep } from 'node:path'
+import { UnsafePathError } from '../../../shared/errors.js'
+
+/**
+ * Names in a manifest come from strangers. A segment that tries to climb
+ * (`..`, `.`, empty) makes the whole manifest unsafe; anything merely not
+ * portable (characters Windows refuses, reserved device names, trailing dots,
+ * over-long names) is rewritten to a safe equivalent, so a share made on one
+ * OS downloads on every other.
+ */
+
+/** 255 bytes is the usual file-name limit; keep room for the `.part` suffix. */
+export const MAX_SEGMENT_BYTES = 250
+/** An extension longer than this is not worth keeping when a name is cut. */
+const MAX_KEPT_EXTENSION = 32
+
+// Control characters, characters Windows forbids in names, and the bidi
+// overrides that can make `exe.txt` display as `txt.exe`.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\u0000-\u001f\u007f<>:"/\\|?*\u202a-\u202e\u2066-\u2069]/g
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i
+
+export function sanitiseSegment (raw: string): string {
+  if (raw === '' || raw === '.' || raw === '..') throw new UnsafePathError(`unsafe path segment "${raw}" in manifest`)
+  let s = raw.normalize('NFC').replace(FORBIDDEN, '_')
+  // Windows silently drops trailing dots and spaces, which would merge names.
+  s = s.replace(/[. ]+$/, '')
+  if (s === '' || s === '.' || s === '..') throw new UnsafePathError(`unsafe path segment "${printable(raw)}" in manifest`)
+  const stem = s.split('.')[0]!
+  if (RESERVED.test(stem.trimEnd())) s = `_${s}`
+  return truncateUtf8(s, MAX_SEGMENT_BYTES)
+}
+
+export function sanitisePath (segments: readonly string[]): string[] {
+  if (segments.length === 0) throw new UnsafePathError('empty path in manifest')
+  return segments.map(sanitiseSegment)
+}
+
+/**
+ * Every path must be distinct after sanitising, on a case-insensitive file
+ * system too, and no file may also be a folder of another file.
+ */
+export function checkManifestPaths (paths: ReadonlyArray<readonly string[]>): void {
+  const files = new Set<string>()
+  const dirs = new Set<string>()
+  for (const p of paths) {
+    const clean = sanitisePath(p).map(s => s.toLowerCase())
+    const key = clean.join('/')
+    if (files.has(key) || dirs.has(key)) throw new UnsafePathError(`manifest names "${printable(p.join('/'))}" twice (or as both file and folder)`)
+    files.add(key)
+    for (let i = 1; i < clean.length; i++) {
+      const d = clean.slice(0, i).join('/')
+      if (files.has(d)) throw new UnsafePathError(`manifest uses file "${printable(p.slice(0, i).join('/'))}" as a folder`)
+      dirs.add(d)
+    }
+  }
+}
+
+/**
+ * Joins sanitised segments under `root`, creating the folders on the way and
+ * refusing any that is a symlink or not a folder, so nothing already on disk
+ * can redirect a write outside `root`. Returns the final path (not created).
+ */
+export async function prepareTarget (root: string, segments: readonly string[]): Promise<string> {
+  const clean = sanitisePath(segments)
+  const rootReal = await realpath(root)
+  let dir = rootReal
+  for (const seg of clean.slice(0, -1)) {
+    dir = join(dir, seg)
+    const st = await lstat(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null
+      throw err
+    })
+    if (st == null) {
+      await mkdir(dir)
+    } else if (st.isSymbolicLink() || !st.isDirectory()) {
+      throw new UnsafePathError(`refusing to write through "${dir}": it is not a plain folder`)
+    }
+  }
+  const target = join(dir, clean.at(-1)!)
+  assertInside(rootReal, target)
+  const st = await lstat(target).catch(() => null)
+  if (st?.isSymbolicLink() === true) throw new UnsafePathError(`refusing to write to "${target}": it is a symlink`)
+  return target
+}
+
+export function isInside (root: string, target: string): boolean {
+  const rel = relative(root, target)
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)
+}
+
+export function assertInside (root: string, target: string): void {
+  if (!isInside(root, target)) throw new UnsafePathError(`path "${target}" is outside the download folder`)
+}
+
+function truncateUtf8 (s: string, maxBytes: number): string {
+  if (Buffer.byteLength(s) <= maxBytes) return s
+  const dot = s.lastIndexOf('.')
+  const ext = dot > 0 && s.length - dot <= MAX_KEPT_EXTENSION ? s.slice(dot) : ''
+  const budget = maxBytes - Buffer.byteLength(ext)
+  let out = ''
+  let used = 0
+  for (const ch of s.slice(0, s.length - ext.length)) {
+    const n = Buffer.byteLength(ch)
+    if (used + n > budget) break
+    out += ch
+    used += n
+  }
+  return out + ext
+}
+
+function printable (s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 120)
+}
