@@ -79,7 +79,7 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output): Promise<v
   }
 }
 
-interface GetOpts { out: string, peer: string[], seed: boolean }
+interface GetOpts { out: string, peer: string[], seed: boolean, progressInterval: number }
 
 async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): Promise<number> {
   const engine = await startEngine(g)
@@ -93,6 +93,7 @@ async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): 
       outDir: resolve(o.out),
       peers: o.peer,
       signal: abort.signal,
+      progressIntervalMs: o.progressInterval,
       onPhase: (phase, detail) => {
         if (phase === 'checking' && detail != null && detail.bytes > 0) out.progress({ event: 'checking', bytes: detail.bytes, total: detail.total }, 'checking', detail.bytes, detail.total)
       },
@@ -144,6 +145,7 @@ export async function main (argv: string[]): Promise<number> {
     .requiredOption('--out <dir>', 'folder to download into')
     .option('--peer <multiaddr|peerId>', 'peer to download from (repeatable)', collect, [])
     .option('--seed', 'keep serving the files after the download', false)
+    .addOption(new Option('--progress-interval <ms>', 'milliseconds between progress events').argParser(v => Number.parseInt(v, 10)).default(250).hideHelp())
     .action(async (target: string, _o, cmd: Command) => {
       const opts = cmd.opts() as GlobalOpts & GetOpts
       code = await cmdGet(target, opts, opts, out(cmd))

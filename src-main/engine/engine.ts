@@ -1,6 +1,5 @@
 import './polyfills.js'
 import { mkdir } from 'node:fs/promises'
-import { CID } from 'multiformats/cid'
 import { formatLink, parseCid, parseLink, type PeerHint } from '../../shared/link.js'
 import { pieceCount } from '../../shared/manifest.js'
 import { pieceLayout } from './content/layout.js'

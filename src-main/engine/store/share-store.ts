@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { z } from 'zod'
-import { choosePieceSize, totalSize, type Manifest } from '../../../shared/manifest.js'
+import { choosePieceSize, type Manifest } from '../../../shared/manifest.js'
 import { hashFilePieces } from '../content/hasher.js'
 import { decodeManifest, encodeManifest } from '../content/manifest-codec.js'
 import { collectFiles, type SkippedEntry } from '../content/share-builder.js'
@@ -182,4 +182,3 @@ function concat (parts: Uint8Array[]): Uint8Array {
   return out
 }
 
-export { totalSize }

@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { once } from 'node:events'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+export const BIN = join(ROOT, 'bin', 'swarmdrop.js')
+export const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
+
+export type JsonEvent = Record<string, unknown> & { event?: string }
+
+/** A running `swarmdrop` process with its JSON lines collected as they arrive. */
+export class CliProcess {
+  readonly events: JsonEvent[] = []
+  stderr = ''
+  readonly exited: Promise<number | null>
+  private waiters: Array<() => void> = []
+
+  constructor (readonly child: ChildProcess) {
+    let buf = ''
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d
+      let nl
+      while ((nl = buf.indexOf('\n')) !== -1) {
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        if (line.trim() === '') continue
+        try {
+          this.events.push(JSON.parse(line) as JsonEvent)
+        } catch {
+          this.events.push({ event: 'non-json', line })
+        }
+        for (const w of this.waiters) w()
+      }
+    })
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { this.stderr += d })
+    this.exited = new Promise(resolve => child.on('exit', code => {
+      for (const w of this.waiters) w()
+      resolve(code)
+    }))
+  }
+
+  /** Waits for the first event matching `pred`; fails if the process exits first. */
+  async waitFor (pred: (e: JsonEvent) => boolean, timeoutMs = 60_000): Promise<JsonEvent> {
+    const deadline = Date.now() + timeoutMs
+    while (true) {
+      const hit = this.events.find(pred)
+      if (hit != null) return hit
+      if (this.child.exitCode != null || this.child.signalCode != null) throw new Error(`process exited (${this.child.exitCode ?? this.child.signalCode}) before the awaited event; stderr: ${this.stderr}`)
+      if (Date.now() > deadline) throw new Error(`timed out waiting for an event; got ${JSON.stringify(this.events.slice(-3))}; stderr: ${this.stderr}`)
+      await new Promise<void>(resolve => {
+        const t = setTimeout(resolve, 200)
+        this.waiters.push(() => { clearTimeout(t); resolve() })
+      })
+      this.waiters = []
+    }
+  }
+
+  async stop (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode == null && this.child.signalCode == null) this.child.kill(signal)
+    return await this.exited
+  }
+}
+
+export function run (args: string[]): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  return new CliProcess(child)
+}
+
+/** Runs a command to completion. */
+export async function runToEnd (args: string[]): Promise<{ code: number | null, events: JsonEvent[], stderr: string }> {
+  const p = run(args)
+  const code = await p.exited
+  return { code, events: p.events, stderr: p.stderr }
+}
+
+export async function share (paths: string[], dataDir: string, extra: string[] = []): Promise<{ proc: CliProcess, sharing: JsonEvent }> {
+  const proc = run(['share', ...paths, '--data', dataDir, '--listen', LOOPBACK, '--json', ...extra])
+  const sharing = await proc.waitFor(e => e.event === 'sharing')
+  return { proc, sharing }
+}
+
+export async function tempDir (prefix = 'swarmdrop-test-'): Promise<{ path: string, cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix))
+  return { path, cleanup: async () => { await rm(path, { recursive: true, force: true }) } }
+}
+
+/** Writes `size` random bytes, streamed, and returns their SHA-256. */
+export async function randomFile (path: string, size: number): Promise<string> {
+  const out = createWriteStream(path)
+  const h = createHash('sha256')
+  let left = size
+  while (left > 0) {
+    const chunk = randomBytes(Math.min(left, 1 << 20))
+    h.update(chunk)
+    left -= chunk.byteLength
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+  return h.digest('hex')
+}
+
+export async function sha256File (path: string): Promise<string> {
+  const h = createHash('sha256')
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer)
+  return h.digest('hex')
+}
+
+export function sourcesOf (done: JsonEvent): Record<string, { bytes: number, path: string }> {
+  return done.sources as Record<string, { bytes: number, path: string }>
+}

@@ -1,0 +1,195 @@
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { LOOPBACK, randomFile, run, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess } from '../helpers/cli.js'
+
+const MiB = 1024 * 1024
+
+describe('share and get between real processes on loopback', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  const procs: CliProcess[] = []
+
+  beforeEach(async () => {
+    ({ path: dir, cleanup } = await tempDir())
+  })
+
+  afterEach(async () => {
+    await Promise.all(procs.splice(0).map(async p => await p.stop('SIGKILL')))
+    await cleanup()
+  })
+
+  it('transfers a random 64 MiB file bit-exact and reports the bytes per peer', async () => {
+    const src = join(dir, 'big.bin')
+    const hash = await randomFile(src, 64 * MiB)
+    const seeder = await share([src], join(dir, 'seed-data'))
+    procs.push(seeder.proc)
+    expect(seeder.sharing.link).toMatch(/^swarmdrop:\/\/bafy/)
+    expect((seeder.sharing.addrs as string[]).every(a => a.endsWith(`/p2p/${String(seeder.sharing.peerId)}`))).toBe(true)
+
+    const out = join(dir, 'out')
+    const res = await runToEnd(['get', String(seeder.sharing.link), '--out', out, '--data', join(dir, 'get-data'), '--listen', LOOPBACK, '--json'])
+    expect(res.stderr).toBe('')
+    expect(res.code).toBe(0)
+    const done = res.events.find(e => e.event === 'done')!
+    expect(done.path).toBe(join(out, 'big.bin'))
+    expect(done.bytes).toBe(64 * MiB)
+    expect(sourcesOf(done)[String(seeder.sharing.peerId)]).toEqual({ bytes: 64 * MiB, path: 'direct' })
+    expect(res.events.some(e => e.event === 'progress' && typeof e.speed === 'number' && e.total === 64 * MiB)).toBe(true)
+    expect(await sha256File(join(out, 'big.bin'))).toBe(hash)
+    expect(await readdir(out)).toEqual(['big.bin'])
+  })
+
+  it('transfers a folder tree with nested, empty and unicode-named files', async () => {
+    const tree = join(dir, 'photos')
+    await mkdir(join(tree, 'trip', '2024 — 서울'), { recursive: true })
+    await mkdir(join(tree, 'empty-folder-is-skipped'), { recursive: true })
+    const files: Record<string, string> = {
+      'a.txt': await randomFile(join(tree, 'a.txt'), 1000),
+      'trip/b.bin': await randomFile(join(tree, 'trip', 'b.bin'), 3 * MiB + 17),
+      'trip/2024 — 서울/c.jpg': await randomFile(join(tree, 'trip', '2024 — 서울', 'c.jpg'), 700_000)
+    }
+    await writeFile(join(tree, 'zero.txt'), '')
+    const seeder = await share([tree], join(dir, 'seed-data'))
+    procs.push(seeder.proc)
+    expect(seeder.sharing.files).toBe(4)
+
+    const out = join(dir, 'out')
+    const res = await runToEnd(['get', String(seeder.sharing.link), '--out', out, '--data', join(dir, 'get-data'), '--listen', LOOPBACK, '--json'])
+    expect(res.code).toBe(0)
+    expect(res.events.find(e => e.event === 'done')!.path).toBe(join(out, 'photos'))
+    for (const [rel, h] of Object.entries(files)) expect(await sha256File(join(out, 'photos', rel))).toBe(h)
+    expect((await stat(join(out, 'photos', 'zero.txt'))).size).toBe(0)
+    const leftovers = (await readdir(out, { recursive: true })).filter(f => f.endsWith('.part'))
+    expect(leftovers).toEqual([])
+  })
+
+  it('downloads from two seeders at once, and both contribute bytes', async () => {
+    const src = join(dir, 'shared.bin')
+    const hash = await randomFile(src, 64 * MiB)
+    const a = await share([src], join(dir, 'a'))
+    const b = await share([src], join(dir, 'b'))
+    procs.push(a.proc, b.proc)
+    expect(b.sharing.cid).toBe(a.sharing.cid)
+
+    const out = join(dir, 'out')
+    const peerB = (b.sharing.addrs as string[])[0]!
+    const res = await runToEnd(['get', String(a.sharing.link), '--peer', peerB, '--out', out, '--data', join(dir, 'c'), '--listen', LOOPBACK, '--json'])
+    expect(res.code).toBe(0)
+    const sources = sourcesOf(res.events.find(e => e.event === 'done')!)
+    expect(sources[String(a.sharing.peerId)]!.bytes).toBeGreaterThan(0)
+    expect(sources[String(b.sharing.peerId)]!.bytes).toBeGreaterThan(0)
+    expect(sources[String(a.sharing.peerId)]!.bytes + sources[String(b.sharing.peerId)]!.bytes).toBeGreaterThanOrEqual(64 * MiB)
+    expect(await sha256File(join(out, 'shared.bin'))).toBe(hash)
+  })
+
+  it('resumes after kill -9 of the downloader and fetches only what was missing', async () => {
+    const src = join(dir, 'resume.bin')
+    const size = 192 * MiB
+    const hash = await randomFile(src, size)
+    const seeder = await share([src], join(dir, 'seed-data'))
+    procs.push(seeder.proc)
+    const out = join(dir, 'out')
+    const args = ['get', String(seeder.sharing.link), '--out', out, '--data', join(dir, 'get-data'), '--listen', LOOPBACK, '--json', '--progress-interval', '10']
+
+    const first = run(args)
+    procs.push(first)
+    const mid = await first.waitFor(e => e.event === 'progress' && (e.bytes as number) >= size * 0.2)
+    first.child.kill('SIGKILL')
+    await first.exited
+    const lastSeen = Math.max(...first.events.filter(e => e.event === 'progress').map(e => e.bytes as number))
+    expect(lastSeen).toBeGreaterThanOrEqual(mid.bytes as number)
+    expect(lastSeen).toBeLessThan(size)
+    expect((await readdir(out))).toContain('resume.bin.part')
+
+    const second = await runToEnd(args)
+    expect(second.code).toBe(0)
+    const done = second.events.find(e => e.event === 'done')!
+    const fetched = Object.values(sourcesOf(done)).reduce((n, s) => n + s.bytes, 0)
+    const pieceSize = 256 * 1024
+    // What was missing at the last report, plus at most one piece per peer in flight at the kill.
+    expect(fetched).toBeLessThanOrEqual(size - lastSeen + pieceSize * 1)
+    expect(fetched).toBeGreaterThan(0)
+    expect(await sha256File(join(out, 'resume.bin'))).toBe(hash)
+  })
+
+  it('fails clearly, and leaves no complete file, when the only seeder serves corrupt data', async () => {
+    const src = join(dir, 'liar.bin')
+    await randomFile(src, 8 * MiB)
+    const liar = await share([src], join(dir, 'liar-data'))
+    procs.push(liar.proc)
+    // The seeder hashed the file; now its bytes change under it, so every piece it serves is wrong.
+    await randomFile(src, 8 * MiB)
+
+    const out = join(dir, 'out')
+    const res = await runToEnd(['get', String(liar.sharing.link), '--out', out, '--data', join(dir, 'get-data'), '--listen', LOOPBACK, '--json'])
+    expect(res.code).toBe(1)
+    expect(res.stderr.trim().split('\n')).toHaveLength(1)
+    expect(res.stderr).toMatch(/banned after sending 3 corrupt pieces/)
+    expect(res.stderr).not.toMatch(/\n\s+at /)
+    const err = res.events.find(e => e.event === 'error')!
+    expect(err.code).toBe('NO_PEERS')
+    expect(await readdir(out)).not.toContain('liar.bin')
+    const bans = JSON.parse(await readFile(join(dir, 'get-data', 'bans.json'), 'utf8')) as Record<string, unknown>
+    expect(Object.keys(bans)).toEqual([liar.sharing.peerId])
+  })
+
+  it('completes bit-exact from a good seeder and bans the one serving corrupt data', async () => {
+    const good = join(dir, 'good', 'data.bin')
+    const bad = join(dir, 'bad', 'data.bin')
+    await mkdir(join(dir, 'good'))
+    await mkdir(join(dir, 'bad'))
+    const hash = await randomFile(good, 32 * MiB)
+    await writeFile(bad, await readFile(good))
+    const g = await share([good], join(dir, 'g'))
+    const b = await share([bad], join(dir, 'b'))
+    procs.push(g.proc, b.proc)
+    expect(b.sharing.cid).toBe(g.sharing.cid)
+    await randomFile(bad, 32 * MiB)
+
+    const out = join(dir, 'out')
+    const res = await runToEnd(['get', String(b.sharing.link), '--peer', (g.sharing.addrs as string[])[0]!, '--out', out, '--data', join(dir, 'c'), '--listen', LOOPBACK, '--json'])
+    expect(res.code).toBe(0)
+    const done = res.events.find(e => e.event === 'done')!
+    expect(done.banned).toEqual([b.sharing.peerId])
+    expect(sourcesOf(done)[String(g.sharing.peerId)]!.bytes).toBeGreaterThan(0)
+    expect(await sha256File(join(out, 'data.bin'))).toBe(hash)
+
+    // The ban outlives the process: a new run refuses the liar and uses the good peer only.
+    const again = await runToEnd(['get', String(b.sharing.link), '--peer', (g.sharing.addrs as string[])[0]!, '--out', join(dir, 'out2'), '--data', join(dir, 'c'), '--listen', LOOPBACK, '--json'])
+    expect(again.code).toBe(0)
+    expect(Object.keys(sourcesOf(again.events.find(e => e.event === 'done')!))).toEqual([g.sharing.peerId])
+  })
+
+  it('does not rehash unchanged files when a share is started again', async () => {
+    const src = join(dir, 'again.bin')
+    await randomFile(src, 4 * MiB)
+    const first = await share([src], join(dir, 'data'))
+    expect(first.sharing.hashedBytes).toBe(4 * MiB)
+    await first.proc.stop()
+    const second = await share([src], join(dir, 'data'))
+    procs.push(second.proc)
+    expect(second.sharing.hashedBytes).toBe(0)
+    expect(second.sharing.reusedBytes).toBe(4 * MiB)
+    expect(second.sharing.cid).toBe(first.sharing.cid)
+    expect(second.sharing.peerId).toBe(first.sharing.peerId)
+  })
+
+  it('does not follow symlinks that point outside the shared folder', async () => {
+    const tree = join(dir, 'tree')
+    await mkdir(tree)
+    await writeFile(join(dir, 'secret.txt'), 'do not share')
+    await writeFile(join(tree, 'inside.txt'), 'fine')
+    await symlink(join(dir, 'secret.txt'), join(tree, 'escape.txt'))
+    await symlink(join(tree, 'inside.txt'), join(tree, 'alias.txt'))
+    const s = await share([tree], join(dir, 'data'))
+    procs.push(s.proc)
+    expect(s.sharing.files).toBe(2)
+    expect(s.proc.events.some(e => e.event === 'skipped' && String(e.path).endsWith('escape.txt'))).toBe(true)
+
+    const out = join(dir, 'out')
+    const res = await runToEnd(['get', String(s.sharing.link), '--out', out, '--data', join(dir, 'get'), '--listen', LOOPBACK, '--json'])
+    expect(res.code).toBe(0)
+    expect((await readdir(join(out, 'tree'))).sort()).toEqual(['alias.txt', 'inside.txt'])
+  })
+})

@@ -1,0 +1,1 @@
+import '../src-main/engine/polyfills.js'

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['./test/setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    // Integration tests start several libp2p nodes and child processes on a 2-core box:
+    // running files one at a time keeps timings honest and ports free.
+    fileParallelism: false,
+    reporters: ['default']
+  }
+})
