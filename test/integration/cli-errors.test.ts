@@ -1,0 +1,67 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LOOPBACK, runToEnd, tempDir } from '../helpers/cli.js'
+
+const CID = 'bafyreiavau7zsxo6akkm27776ksy427p6jwhxuu36fk3u2hynhfrm3uq2y'
+
+describe('CLI errors', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  beforeAll(async () => { ({ path: dir, cleanup } = await tempDir()) })
+  afterAll(async () => { await cleanup() })
+
+  const get = async (...args: string[]): Promise<Awaited<ReturnType<typeof runToEnd>>> =>
+    await runToEnd(['get', ...args, '--data', join(dir, 'data'), '--listen', LOOPBACK])
+
+  it.each([
+    ['a malformed link', 'swarmdrop://not-a-cid', /bad content ID/],
+    ['a link with another scheme', 'https://example.com/x', /not a swarmdrop:\/\/ link/],
+    ['a CID of the wrong kind', 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG', /CIDv1/],
+    ['a link with a bad peer', `swarmdrop://${CID}?peer=bob`, /not a peer ID/]
+  ])('explains %s in one line, without a stack trace', async (_what, target, message) => {
+    const res = await get(target, '--out', join(dir, 'out'))
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(message)
+    expect(res.stderr.trim().split('\n')).toHaveLength(1)
+    expect(res.stderr).toMatch(/^swarmdrop: /)
+  })
+
+  it('says when there is nobody to download from', async () => {
+    const res = await get(CID, '--out', join(dir, 'out'))
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/no peers to download from/)
+  })
+
+  it('says when the given peer cannot be reached', async () => {
+    const res = await get(CID, '--out', join(dir, 'out'), '--peer', '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWG6yVuLfh2p3zBxkupsyVnrZE4e71WW3jDz4fwE5KSuEB')
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/could be reached/)
+  })
+
+  it('rejects a --peer that is neither a multiaddr nor a peer ID', async () => {
+    const res = await get(CID, '--out', join(dir, 'out'), '--peer', 'localhost:4001')
+    expect(res.code).toBe(2)
+    expect(res.stderr).toMatch(/neither a multiaddr nor a peer ID/)
+  })
+
+  it('exits 2 with usage help when --out is missing', async () => {
+    const res = await get(CID)
+    expect(res.code).toBe(2)
+    expect(res.stderr).toMatch(/--out/)
+  })
+
+  it('refuses to share a path that does not exist', async () => {
+    const res = await runToEnd(['share', join(dir, 'nope'), '--data', join(dir, 'data'), '--listen', LOOPBACK, '--json'])
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/no such file or folder/)
+    expect(res.events).toEqual([{ event: 'error', code: 'PATH_NOT_FOUND', message: expect.stringContaining('nope') as unknown }])
+  })
+
+  it('keeps the same peer ID across restarts', async () => {
+    const a = await runToEnd(['id', '--data', join(dir, 'id'), '--json'])
+    const b = await runToEnd(['id', '--data', join(dir, 'id'), '--json'])
+    expect(a.code).toBe(0)
+    expect(a.events[0]!.peerId).toMatch(/^12D3KooW/)
+    expect(b.events[0]!.peerId).toBe(a.events[0]!.peerId)
+  })
+})
