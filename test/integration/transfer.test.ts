@@ -113,6 +113,52 @@ describe('share and get between real processes on loopback', () => {
     expect(await sha256File(join(out, 'resume.bin'))).toBe(hash)
   })
 
+  it('stops cleanly on Ctrl+C and resumes from the saved piece map', async () => {
+    const src = join(dir, 'pause.bin')
+    const size = 192 * MiB
+    const hash = await randomFile(src, size)
+    const seeder = await share([src], join(dir, 'seed-data'))
+    procs.push(seeder.proc)
+    const out = join(dir, 'out')
+    const args = ['get', String(seeder.sharing.link), '--out', out, '--data', join(dir, 'get-data'), '--listen', LOOPBACK, '--json', '--progress-interval', '10']
+    const first = run(args)
+    procs.push(first)
+    await first.waitFor(e => e.event === 'progress' && (e.bytes as number) >= size * 0.2)
+    first.child.kill('SIGINT')
+    expect(await first.exited).toBe(130)
+    expect(first.stderr).toMatch(/run the same command again to resume/)
+    const lastSeen = Math.max(...first.events.filter(e => e.event === 'progress').map(e => e.bytes as number))
+
+    const second = await runToEnd(args)
+    expect(second.code).toBe(0)
+    // A clean stop needs no re-hashing: the saved bitfield is trusted.
+    expect(second.events.some(e => e.event === 'checking')).toBe(false)
+    const fetched = Object.values(sourcesOf(second.events.find(e => e.event === 'done')!)).reduce((n, s) => n + s.bytes, 0)
+    expect(fetched).toBeLessThanOrEqual(size - lastSeen + 256 * 1024)
+    expect(await sha256File(join(out, 'pause.bin'))).toBe(hash)
+  })
+
+  it('never overwrites an unrelated file at the target, and counts an identical one as done', async () => {
+    const src = join(dir, 'doc.bin')
+    const hash = await randomFile(src, 2 * MiB)
+    const seeder = await share([src], join(dir, 'seed-data'))
+    procs.push(seeder.proc)
+    const out = join(dir, 'out')
+    await mkdir(out)
+    await writeFile(join(out, 'doc.bin'), 'my own precious file')
+    const args = ['get', String(seeder.sharing.link), '--out', out, '--data', join(dir, 'get-data'), '--listen', LOOPBACK, '--json']
+    const clash = await runToEnd(args)
+    expect(clash.code).toBe(1)
+    expect(clash.events.find(e => e.event === 'error')?.code).toBe('DESTINATION_EXISTS')
+    expect(await readFile(join(out, 'doc.bin'), 'utf8')).toBe('my own precious file')
+
+    await writeFile(join(out, 'doc.bin'), await readFile(src))
+    const same = await runToEnd(args)
+    expect(same.code).toBe(0)
+    expect(sourcesOf(same.events.find(e => e.event === 'done')!)).toEqual({})
+    expect(await sha256File(join(out, 'doc.bin'))).toBe(hash)
+  })
+
   it('fails clearly, and leaves no complete file, when the only seeder serves corrupt data', async () => {
     const src = join(dir, 'liar.bin')
     await randomFile(src, 8 * MiB)

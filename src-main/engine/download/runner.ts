@@ -23,6 +23,8 @@ import { Download, type DownloadProgress, type PeerLink } from './download.js'
 /** Rounds of re-dialling known peers when none is left, and the pause between them. */
 const RECONNECT_ROUNDS = 3
 const RECONNECT_PAUSE_MS = 1_000
+/** How often a running download syncs its data and saves its bitfield: the most work a crash can cost in re-hashing. */
+const CHECKPOINT_MS = 5_000
 
 export interface DownloadRequest {
   cid: CID
@@ -101,7 +103,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   try {
     req.onPhase?.('checking', { bytes: 0, total: layout.totalSize })
     let checked = 0
-    have = await files.scan(state?.clean === true ? state.bitfield : null, n => {
+    have = await files.scan(state?.bitfield ?? null, state?.clean === true, n => {
       checked += n
       req.onPhase?.('checking', { bytes: checked, total: layout.totalSize })
     })
@@ -158,6 +160,18 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     return links
   }
 
+  // Every few seconds: sync the data, then save the bitfield as it was before the sync.
+  // After a crash those pieces are trusted and only the rest is re-hashed.
+  let checkpointing: Promise<void> | null = null
+  const checkpoint = setInterval(() => {
+    if (checkpointing != null) return
+    const snapshot = download.have.clone()
+    checkpointing = files.sync()
+      .then(async () => { await record.saveState({ cid: cidText, outDir, name: manifest.name, bitfield: snapshot, clean: false, complete: false }, layout.count) })
+      .catch((err: unknown) => { log('checkpoint failed: %e', err) })
+      .finally(() => { checkpointing = null })
+  }, CHECKPOINT_MS)
+
   const unserve = deps.library.addLive(download.asServed())
   const timer = req.onProgress == null ? undefined : setInterval(() => req.onProgress?.(download.progress()), req.progressIntervalMs ?? 250)
   let completed = false
@@ -168,6 +182,8 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     completed = true
   } finally {
     if (timer != null) clearInterval(timer)
+    clearInterval(checkpoint)
+    await checkpointing
     unserve()
     await files.sync()
     await files.close()

@@ -44,12 +44,14 @@ export class PartFiles {
   }
 
   /**
-   * Finds the verified pieces already on disk: in finished files and in
-   * `.part` files. With `trusted`, pieces it marks are taken as verified
-   * (a clean shutdown wrote it after syncing the data) and only finished
-   * files are checked by size; otherwise every piece present is re-hashed.
+   * Finds the verified pieces already on disk, in finished files and in
+   * `.part` files. Pieces in `trusted` were synced to disk before that
+   * bitfield was saved, so they are taken as verified. When `trustedIsAll`
+   * (a clean stop) nothing else is looked at; otherwise (a crash) every other
+   * piece that has bytes on disk is re-hashed, so no verified work is lost
+   * and nothing unverified is trusted.
    */
-  async scan (trusted: Bitfield | null, onBytes: (n: number) => void = () => {}): Promise<Bitfield> {
+  async scan (trusted: Bitfield | null, trustedIsAll: boolean, onBytes: (n: number) => void = () => {}): Promise<Bitfield> {
     const have = new Bitfield(this.layout.count)
     for (let file = 0; file < this.targets.length; file++) {
       const size = this.manifest.files[file]!.size
@@ -59,36 +61,32 @@ export class PartFiles {
       if (finalSt != null) {
         // Something already sits at the target: ours from an earlier run, the same content
         // from elsewhere, or an unrelated file we must not overwrite.
-        const ok = finalSt.isFile() && finalSt.size === size && await this.verifyRange(this.targets[file]!, first, last, trusted, have, onBytes)
+        let ok = finalSt.isFile() && finalSt.size === size
+        if (ok && !(trusted != null && allSet(trusted, first, last))) ok = await this.hashPieces(this.targets[file]!, first, last, null, have, onBytes) === last - first
         if (!ok) throw new DestinationExistsError(`"${this.targets[file]}" already exists and is not this download's file; move it away or choose another --out`)
+        for (let i = first; i < last; i++) have.set(i)
         this.finished[file] = true
         continue
       }
+      if (trusted != null) for (let i = first; i < last; i++) if (trusted.get(i)) have.set(i)
+      if (trustedIsAll) continue
       const partSt = await stat(this.partPath(file)).catch(() => null)
-      if (partSt?.isFile() === true) await this.verifyRange(this.partPath(file), first, last, trusted, have, onBytes, true)
+      if (partSt?.isFile() === true) await this.hashPieces(this.partPath(file), first, last, have, have, onBytes)
     }
     return have
   }
 
-  private async verifyRange (path: string, first: number, last: number, trusted: Bitfield | null, have: Bitfield, onBytes: (n: number) => void, partial = false): Promise<boolean> {
-    if (trusted != null) {
-      let all = true
-      for (let i = first; i < last; i++) {
-        if (trusted.get(i)) have.set(i)
-        else all = false
-      }
-      if (!partial && all) return true
-      if (!partial) return await this.verifyRange(path, first, last, null, have, onBytes)
-      return true
-    }
+  /** Hashes pieces first..last-1 of `path` (skipping those in `skip` and past its end); returns how many verified. */
+  private async hashPieces (path: string, first: number, last: number, skip: Bitfield | null, have: Bitfield, onBytes: (n: number) => void): Promise<number> {
     const fh = await open(path, 'r')
+    let verified = 0
     try {
       const size = (await fh.stat()).size
-      let all = true
       for (let i = first; i < last; i++) {
+        if (skip?.get(i) === true) { verified++; continue }
         const off = this.layout.offsetOf[i]!
         const len = this.layout.lengthOf[i]!
-        if (off + len > size) { all = false; continue }
+        if (off + len > size) continue
         const buf = Buffer.allocUnsafe(len)
         let done = 0
         while (done < len) {
@@ -97,14 +95,15 @@ export class PartFiles {
           done += bytesRead
         }
         onBytes(len)
-        const ok = done === len && Buffer.compare(createHash('sha256').update(buf).digest(), expectedHash(this.manifest, i)) === 0
-        if (ok) have.set(i)
-        else all = false
+        if (done === len && Buffer.compare(createHash('sha256').update(buf).digest(), expectedHash(this.manifest, i)) === 0) {
+          have.set(i)
+          verified++
+        }
       }
-      return all
     } finally {
       await fh.close()
     }
+    return verified
   }
 
   async writePiece (index: number, chunks: readonly Uint8Array[]): Promise<void> {
@@ -209,4 +208,9 @@ function diskError (err: unknown, path: string): unknown {
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'ENOSPC' || code === 'EDQUOT') return new DiskFullError(`disk full while writing "${path}"; free some space and run the download again to continue`, err)
   return err
+}
+
+function allSet (bf: Bitfield, first: number, last: number): boolean {
+  for (let i = first; i < last; i++) if (!bf.get(i)) return false
+  return true
 }

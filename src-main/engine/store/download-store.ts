@@ -7,9 +7,10 @@ import { writeFileAtomic } from './atomic-file.js'
 
 /**
  * A download's record under `<data>/downloads/<key>/`: the manifest (so a
- * resume needs no peer to start) and its state. `clean` is true only when a
- * graceful stop synced the data before saving the bitfield; after a crash it
- * is false and the files on disk are re-verified instead of trusted.
+ * resume needs no peer to start) and its state. The bitfield is saved only
+ * after the data it describes was synced, so it can always be trusted.
+ * `clean` says it is also complete (a graceful stop); after a crash it is
+ * false and the pieces it does not list are re-hashed from disk.
  */
 export interface DownloadState {
   cid: string
