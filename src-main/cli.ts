@@ -43,12 +43,15 @@ async function cmdId (g: GlobalOpts, out: Output): Promise<void> {
   await engine.stop()
 }
 
-async function cmdShare (paths: string[], g: GlobalOpts, out: Output): Promise<void> {
+async function cmdShare (paths: string[], g: GlobalOpts, out: Output): Promise<number> {
   const engine = await startEngine(g)
   const stopped = untilSignal()
+  const abort = new AbortController()
+  void stopped.then(() => { abort.abort() })
   try {
     let last = 0
     const result = await engine.share(paths, {
+      signal: abort.signal,
       onProgress: p => {
         const now = Date.now()
         if (now - last < 250 && p.bytes < p.total) return
@@ -74,6 +77,13 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output): Promise<v
     }
     out.event({ ...ev }, `Sharing "${m.name}" (${formatBytes(size)}, ${m.files.length} file${m.files.length === 1 ? '' : 's'})\n\n  ${result.link}\n\nAnyone with this link can download it. Press Ctrl+C to stop sharing.`)
     await stopped
+    return 0
+  } catch (err) {
+    if (abort.signal.aborted) {
+      out.error('stopped while hashing; nothing is shared')
+      return 130
+    }
+    throw err
   } finally {
     await engine.stop()
   }
@@ -138,7 +148,7 @@ export async function main (argv: string[]): Promise<number> {
   withGlobals(program.command('share').description('hash files or folders and seed them until stopped'))
     .argument('<path...>', 'files or folders to share')
     .addOption(new Option('--allow <peerId>', 'only these peers may fetch (from the hardening release)').argParser(collect).hideHelp())
-    .action(async (paths: string[], _o, cmd: Command) => { await cmdShare(paths, cmd.opts() as GlobalOpts, out(cmd)) })
+    .action(async (paths: string[], _o, cmd: Command) => { code = await cmdShare(paths, cmd.opts() as GlobalOpts, out(cmd)) })
 
   withGlobals(program.command('get').description('download a share by link or content ID'))
     .argument('<link-or-cid>', 'a swarmdrop:// link or a bare content ID')

@@ -1,47 +1,70 @@
 import { open, type FileHandle } from 'node:fs/promises'
 
+interface Entry {
+  handle: Promise<FileHandle>
+  users: number
+}
+
 /**
  * Open read handles, least recently used closed first: a seeder with
- * thousands of shared files must not run out of descriptors.
+ * thousands of shared files must not run out of descriptors. A handle in
+ * use is never closed under its reader; the cache may briefly exceed `max`
+ * instead.
  */
 export class FileHandleCache {
-  private readonly handles = new Map<string, Promise<FileHandle>>()
+  private readonly entries = new Map<string, Entry>()
 
   constructor (private readonly max = 64) {}
 
   async read (path: string, offset: number, length: number): Promise<Buffer> {
-    const fh = await this.handle(path)
-    const buf = Buffer.allocUnsafe(length)
-    let done = 0
-    while (done < length) {
-      const { bytesRead } = await fh.read(buf, done, length - done, offset + done)
-      if (bytesRead === 0) throw new Error(`${path} is shorter than expected`)
-      done += bytesRead
+    const entry = this.acquire(path)
+    try {
+      const fh = await entry.handle
+      const buf = Buffer.allocUnsafe(length)
+      let done = 0
+      while (done < length) {
+        const { bytesRead } = await fh.read(buf, done, length - done, offset + done)
+        if (bytesRead === 0) throw new Error(`${path} is shorter than expected`)
+        done += bytesRead
+      }
+      return buf
+    } finally {
+      entry.users--
+      this.evict()
     }
-    return buf
+  }
+
+  get size (): number {
+    return this.entries.size
   }
 
   async closeAll (): Promise<void> {
-    const all = [...this.handles.values()]
-    this.handles.clear()
-    await Promise.all(all.map(async p => { await (await p.catch(() => null))?.close().catch(() => {}) }))
+    const all = [...this.entries.values()]
+    this.entries.clear()
+    await Promise.all(all.map(async e => { await (await e.handle.catch(() => null))?.close().catch(() => {}) }))
   }
 
-  private async handle (path: string): Promise<FileHandle> {
-    let p = this.handles.get(path)
-    if (p != null) {
-      this.handles.delete(path)
-      this.handles.set(path, p)
-      return await p
+  private acquire (path: string): Entry {
+    let entry = this.entries.get(path)
+    if (entry != null) {
+      // Re-insert: Map order is our recency order.
+      this.entries.delete(path)
+    } else {
+      entry = { handle: open(path, 'r'), users: 0 }
+      entry.handle.catch(() => { if (this.entries.get(path) === entry) this.entries.delete(path) })
     }
-    p = open(path, 'r')
-    this.handles.set(path, p)
-    p.catch(() => this.handles.delete(path))
-    while (this.handles.size > this.max) {
-      const [oldest, op] = this.handles.entries().next().value as [string, Promise<FileHandle>]
-      this.handles.delete(oldest)
-      void op.then(async fh => { await fh.close() }).catch(() => {})
+    this.entries.set(path, entry)
+    entry.users++
+    this.evict()
+    return entry
+  }
+
+  private evict (): void {
+    for (const [path, e] of this.entries) {
+      if (this.entries.size <= this.max) return
+      if (e.users > 0) continue
+      this.entries.delete(path)
+      void e.handle.then(async fh => { await fh.close() }).catch(() => {})
     }
-    return await p
   }
 }

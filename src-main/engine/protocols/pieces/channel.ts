@@ -4,7 +4,7 @@ import type { CID } from 'multiformats/cid'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { Bitfield } from '../../../../shared/bitfield.js'
 import { ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
-import { HELLO_TIMEOUT_MS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME } from './constants.js'
+import { HELLO_TIMEOUT_MS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME, WRITE_TIMEOUT_MS } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 
 export interface ChannelEvents {
@@ -41,7 +41,7 @@ export class PieceChannel {
     // buffered unread: bound the buffer there and anything past it is a violation.
     const maxBuffer = Math.max(MAX_BITFIELD_FRAME, (opts.maxInFlight + 2) * (opts.pieceSize + 16))
     const lp = lpStream(stream, { maxDataLength: Math.max(MAX_PIECE_FRAME, MAX_BITFIELD_FRAME), maxBufferSize: maxBuffer })
-    await lp.write(encode({ type: 'hello', cid: cid.bytes }))
+    await lp.write(encode({ type: 'hello', cid: cid.bytes }), { signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) })
     const first = decode(await lp.read({ signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) }))
     let have: Bitfield
     if (first.type === 'have-all') {
@@ -95,7 +95,7 @@ export class PieceChannel {
   private write (msg: PieceMessage): void {
     if (this.closed) return
     // Control frames are a few bytes; the write buffer cap bounds the rest.
-    this.lp.write(encode(msg)).catch(err => { this.close(err as Error) })
+    this.lp.write(encode(msg), { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) }).catch(err => { this.close(err as Error) })
   }
 
   private async readLoop (): Promise<void> {

@@ -4,7 +4,7 @@ import { CID } from 'multiformats/cid'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError } from '../../../../shared/errors.js'
 import type { ContentLookup, ServedContent } from '../../content/library.js'
-import { HELLO_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_CONTROL_FRAME, MAX_QUEUED_REQUESTS } from './constants.js'
+import { HELLO_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_CONTROL_FRAME, MAX_QUEUED_REQUESTS, WRITE_TIMEOUT_MS } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 
 export interface UploadObserver {
@@ -102,5 +102,5 @@ function checkIndex (item: ServedContent, index: number): void {
 
 async function send (lp: LengthPrefixedStream, msg: PieceMessage): Promise<void> {
   // A piece goes out as a list (header + the buffer read from disk): no copy.
-  await lp.write(encode(msg))
+  await lp.write(encode(msg), { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) })
 }
