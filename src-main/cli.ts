@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { Engine, DEFAULT_LISTEN } from './api/index.js'
 import { ErrorCodes, isSwarmdropError } from '../shared/errors.js'
 import { parseLink } from '../shared/link.js'
+import { parseRate } from '../shared/rate.js'
 import type { DoneEvent, ProgressEvent, SharingEvent } from '../shared/transfer.js'
 import { defaultDataDir } from './cli/data-dir.js'
 import { formatBytes, Output } from './cli/output.js'
@@ -13,6 +14,11 @@ interface GlobalOpts {
   listen: string[]
   bootstrap: string[]
   json: boolean
+  mdns: boolean
+  publicDht: boolean
+  upLimit?: string
+  downLimit?: string
+  leechOnly?: boolean
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -23,6 +29,8 @@ function withGlobals (cmd: Command): Command {
     .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
     .option('--bootstrap <multiaddr>', 'bootstrap peer (repeatable)', collect, [])
     .option('--json', 'one JSON object a line on stdout', false)
+    .option('--no-mdns', 'do not look for peers on the local network')
+    .option('--public-dht', 'also use the public IPFS DHT to find content across the internet', false)
 }
 
 /** Resolves when the user asks the process to stop. */
@@ -34,11 +42,33 @@ function untilSignal (): Promise<NodeJS.Signals> {
 }
 
 async function startEngine (g: GlobalOpts): Promise<Engine> {
-  return await Engine.create({ dataDir: resolve(g.data), listen: g.listen.length > 0 ? g.listen : DEFAULT_LISTEN })
+  return await Engine.create({
+    dataDir: resolve(g.data),
+    listen: g.listen.length > 0 ? g.listen : DEFAULT_LISTEN,
+    bootstrap: g.bootstrap,
+    mdns: g.mdns,
+    publicDht: g.publicDht,
+    upLimit: g.upLimit != null ? parseRate(g.upLimit) : 0,
+    downLimit: g.downLimit != null ? parseRate(g.downLimit) : 0,
+    leechOnly: g.leechOnly === true
+  })
+}
+
+/** Prints the swarm's pub/sub feed as it arrives (JSON lines, or one readable line each). */
+function printFeed (engine: Engine, out: Output): void {
+  engine.onFeed(item => {
+    const m = item.message
+    const text = m.type === 'share'
+      ? `${item.from.slice(-8)} shares "${m.name}" (${formatBytes(m.size)})`
+      : m.type === 'presence'
+        ? `${item.from.slice(-8)} joined${m.seeding ? ' as a seeder' : ` (${m.have}/${m.total} pieces)`}`
+        : `${item.from.slice(-8)} at ${m.total === 0 ? 100 : Math.floor(m.bytes * 100 / m.total)}%`
+    out.event({ event: 'feed', cid: item.cid, from: item.from, ...m }, `[swarm] ${text}`)
+  })
 }
 
 async function cmdId (g: GlobalOpts, out: Output): Promise<void> {
-  const engine = await Engine.create({ dataDir: resolve(g.data), listen: [] })
+  const engine = await Engine.create({ dataDir: resolve(g.data), listen: [], mdns: false })
   out.event({ peerId: engine.peerId }, engine.peerId)
   await engine.stop()
 }
@@ -75,6 +105,7 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output): Promise<n
       hashedBytes: result.hashedBytes,
       reusedBytes: result.reusedBytes
     }
+    printFeed(engine, out)
     out.event({ ...ev }, `Sharing "${m.name}" (${formatBytes(size)}, ${m.files.length} file${m.files.length === 1 ? '' : 's'})\n\n  ${result.link}\n\nAnyone with this link can download it. Press Ctrl+C to stop sharing.`)
     await stopped
     return 0
@@ -97,6 +128,7 @@ async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): 
   let interrupted = false
   const stopped = untilSignal()
   void stopped.then(() => { interrupted = true; abort.abort() })
+  printFeed(engine, out)
   try {
     const cid = parseLink(target).cid
     const outcome = await engine.get(target, {
@@ -134,6 +166,29 @@ async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): 
   }
 }
 
+async function cmdBrowse (peer: string, g: GlobalOpts, out: Output): Promise<void> {
+  const engine = await startEngine(g)
+  try {
+    const { peerId, entries } = await engine.browse(peer)
+    if (!out.json) process.stdout.write(entries.length === 0 ? `${peerId} shares nothing right now.\n` : `${peerId} shares:\n`)
+    for (const e of entries) {
+      out.event({ event: 'share', peerId, cid: e.cid, name: e.name, size: e.size, files: e.files }, `  ${e.name}  (${formatBytes(e.size)}, ${e.files} file${e.files === 1 ? '' : 's'})\n    swarmdrop://${e.cid}?peer=${peerId}`)
+    }
+  } finally {
+    await engine.stop()
+  }
+}
+
+async function cmdHub (g: GlobalOpts, out: Output): Promise<void> {
+  const engine = await startEngine(g)
+  try {
+    out.event({ event: 'listening', peerId: engine.peerId, addrs: engine.addrs() }, `Hub ${engine.peerId} listening on:\n${engine.addrs().map(a => `  ${a}`).join('\n')}\n\nOthers join with --bootstrap <one of these>. Ctrl+C stops it.`)
+    await untilSignal()
+  } finally {
+    await engine.stop()
+  }
+}
+
 export async function main (argv: string[]): Promise<number> {
   const program = new Command('swarmdrop')
     .description('Peer-to-peer file sharing: share files, download them from every peer that has them.')
@@ -148,6 +203,7 @@ export async function main (argv: string[]): Promise<number> {
   withGlobals(program.command('share').description('hash files or folders and seed them until stopped'))
     .argument('<path...>', 'files or folders to share')
     .addOption(new Option('--allow <peerId>', 'only these peers may fetch (from the hardening release)').argParser(collect).hideHelp())
+    .option('--up-limit <rate>', 'upload limit, e.g. 500KB, 4MB, 1.5MiB (per second)')
     .action(async (paths: string[], _o, cmd: Command) => { code = await cmdShare(paths, cmd.opts() as GlobalOpts, out(cmd)) })
 
   withGlobals(program.command('get').description('download a share by link or content ID'))
@@ -155,11 +211,21 @@ export async function main (argv: string[]): Promise<number> {
     .requiredOption('--out <dir>', 'folder to download into')
     .option('--peer <multiaddr|peerId>', 'peer to download from (repeatable)', collect, [])
     .option('--seed', 'keep serving the files after the download', false)
+    .option('--up-limit <rate>', 'upload limit, e.g. 500KB, 4MB (per second)')
+    .option('--down-limit <rate>', 'download limit, e.g. 2MB (per second)')
+    .addOption(new Option('--leech-only', 'client-server mode for benchmarks: only the given peers, serve nobody').default(false).hideHelp())
     .addOption(new Option('--progress-interval <ms>', 'milliseconds between progress events').argParser(v => Number.parseInt(v, 10)).default(250).hideHelp())
     .action(async (target: string, _o, cmd: Command) => {
       const opts = cmd.opts() as GlobalOpts & GetOpts
       code = await cmdGet(target, opts, opts, out(cmd))
     })
+
+  withGlobals(program.command('browse').description('list what a peer shares (by peer ID, found through the DHT, or by multiaddr)'))
+    .argument('<peer>', 'a peer ID or a multiaddr')
+    .action(async (peer: string, _o, cmd: Command) => { await cmdBrowse(peer, cmd.opts() as GlobalOpts, out(cmd)) })
+
+  withGlobals(program.command('hub').description('run a bootstrap and DHT server node for others to join'))
+    .action(async (_o, cmd: Command) => { await cmdHub(cmd.opts() as GlobalOpts, out(cmd)) })
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -1,29 +1,60 @@
 import './polyfills.js'
+import { KEEP_ALIVE, type PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { mkdir } from 'node:fs/promises'
+import { CID } from 'multiformats/cid'
+import type { CatalogEntry } from '../../shared/catalog.js'
+import { PeerUnreachableError, UsageError } from '../../shared/errors.js'
+import type { FeedItem } from '../../shared/feed.js'
 import { formatLink, parseCid, parseLink, type PeerHint } from '../../shared/link.js'
-import { pieceCount } from '../../shared/manifest.js'
+import { pieceCount, totalSize } from '../../shared/manifest.js'
 import { pieceLayout } from './content/layout.js'
 import { Library, type ServedContent } from './content/library.js'
-import { runDownload, type DownloadOutcome, type DownloadRequest } from './download/runner.js'
+import { dialPeer, runDownload, type ActiveDownload, type DownloadOutcome, type DownloadRequest } from './download/runner.js'
+import { deadline } from './deadline.js'
 import { log } from './log.js'
-import type { Encrypter } from './node/constants.js'
+import { PUBLIC_BOOTSTRAP, type Encrypter } from './node/constants.js'
 import { createNode, type SwarmNode } from './node/create-node.js'
 import { loadOrCreateIdentity } from './node/identity.js'
+import type { UploadSlot } from './protocols/pieces/uploader.js'
 import { FileHandleCache } from './storage/file-cache.js'
 import { BanList, type Ban } from './store/ban-list.js'
+import { BootstrapList } from './store/bootstrap-list.js'
 import { ShareStore, type AddShareResult, type HashProgress, type ShareRecord } from './store/share-store.js'
-import type { UploadObserver } from './protocols/pieces/uploader.js'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
-import { UsageError } from '../../shared/errors.js'
+import { SwarmFeed } from './swarm/feed.js'
+import { SwarmRegistry } from './swarm/registry.js'
+import { Choker, RECHOKE_MS } from './transfer/choker.js'
+import { RateLimit, TokenBucket } from './transfer/token-bucket.js'
 
 const logger = log('engine')
+
+/** Shares are announced again this often: provider records expire after a day. */
+const REPROVIDE_MS = 60 * 60 * 1000
+/** Bootstrap and LAN peers are dialled in the background; this bounds how long start waits. */
+const BOOTSTRAP_WAIT_MS = 5_000
+/** Discovered LAN peers are dialled only while we have fewer connections than this. */
+const MAX_AUTODIAL_CONNECTIONS = 50
+/** A peer-ID lookup in the DHT that has not answered by now will not. */
+const FIND_PEER_TIMEOUT_MS = 30_000
+/** Presence on each swarm feed is refreshed this often. */
+const PRESENCE_MS = 30_000
 
 export interface EngineConfig {
   dataDir: string
   listen?: string[]
   encrypters?: Encrypter[]
-  uploads?: UploadObserver
+  /** Bootstrap peers for this run; they are remembered in the data folder. */
+  bootstrap?: string[]
+  /** Find peers on the LAN with multicast DNS (default on). */
+  mdns?: boolean
+  /** Also join the public IPFS Amino DHT. */
+  publicDht?: boolean
+  /** Bytes per second, 0 for none: the whole node's upload and download. */
+  upLimit?: number
+  downLimit?: number
+  /** Client-server mode for benchmarks: downloads use only the given peers and serve nobody. */
+  leechOnly?: boolean
 }
 
 export interface ShareOptions {
@@ -35,7 +66,7 @@ export interface ShareResult extends AddShareResult {
   link: string
 }
 
-export interface GetOptions extends Omit<DownloadRequest, 'cid' | 'peers' | 'addrs'> {
+export interface GetOptions extends Omit<DownloadRequest, 'cid' | 'peers' | 'addrs' | 'leechOnly'> {
   /** Extra peers: multiaddrs (with or without /p2p/<id>) or bare peer IDs. */
   peers?: string[]
 }
@@ -47,14 +78,24 @@ export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
  * Plain Node, no Electron; every front end (CLI, daemon, app) drives this.
  */
 export class Engine {
+  private readonly timers: NodeJS.Timeout[] = []
+  private readonly active = new Map<string, ActiveDownload>()
+  private readonly downLimit: RateLimit
+
   private constructor (
     readonly node: SwarmNode,
     readonly dataDir: string,
     readonly shares: ShareStore,
     readonly bans: BanList,
+    readonly feed: SwarmFeed,
+    readonly registry: SwarmRegistry,
     private readonly library: Library,
-    private readonly reader: FileHandleCache
-  ) {}
+    private readonly reader: FileHandleCache,
+    private readonly cfg: EngineConfig,
+    downBucket: TokenBucket
+  ) {
+    this.downLimit = new RateLimit([downBucket])
+  }
 
   static async create (cfg: EngineConfig): Promise<Engine> {
     await mkdir(cfg.dataDir, { recursive: true })
@@ -63,20 +104,79 @@ export class Engine {
     await shares.load()
     const bans = new BanList(cfg.dataDir)
     await bans.load()
+    const bootstrap = new BootstrapList(cfg.dataDir)
+    await bootstrap.load()
+    if (cfg.bootstrap != null && cfg.bootstrap.length > 0) await bootstrap.add(cfg.bootstrap)
     const reader = new FileHandleCache()
     const library = new Library()
+    const registry = new SwarmRegistry()
     const served = new Map<string, ServedContent>()
     library.addSource({ get: cid => servedShare(shares, reader, served, cid) })
+
+    const upBucket = new TokenBucket(cfg.upLimit ?? 0)
+    const downBucket = new TokenBucket(cfg.downLimit ?? 0)
+    const upLimit = new RateLimit([upBucket])
+    let engine: Engine | undefined
+    const choker = new Choker(slot => {
+      // Tit-for-tat: what a peer gave us counts double what it took.
+      return 2 * (round.received.get(slot.peerId) ?? 0) + (round.sent.get(slot.peerId) ?? 0)
+    })
+    let round = registry.takeRound()
+
     const node = await createNode({
       privateKey: key,
       listen: cfg.listen ?? DEFAULT_LISTEN,
       content: library,
       isBanned: id => bans.isBanned(id),
-      uploads: cfg.uploads,
-      encrypters: cfg.encrypters
+      encrypters: cfg.encrypters,
+      mdns: cfg.mdns ?? true,
+      publicDht: cfg.publicDht,
+      uploads: {
+        open: (slot: UploadSlot) => {
+          registry.touch(slot.cid, slot.peerId)
+          engine?.active.get(slot.cid)?.offer(slot.peerId)
+          return choker.add(slot)
+        },
+        close: slot => { choker.remove(slot) },
+        beforeSend: async (_slot, bytes, signal) => { await upLimit.take(bytes, signal) },
+        uploaded: (slot, bytes) => { registry.countSent(slot.peerId, bytes) }
+      },
+      catalog: { entries: () => shares.list().map(catalogEntry) },
+      pex: {
+        swarmPeers: async (cid, asker) => {
+          const out: PeerHint[] = []
+          for (const id of registry.peers(cid, asker.toString())) {
+            const peer = await node.peerStore.get(peerIdFromString(id)).catch(() => null)
+            const addrs = (peer?.addresses ?? []).map(a => a.multiaddr.toString())
+            if (addrs.length > 0) out.push({ peerId: id, addrs })
+          }
+          return out
+        }
+      }
     })
+    const feed = new SwarmFeed(node.services.pubsub, log('feed'))
+    engine = new Engine(node, cfg.dataDir, shares, bans, feed, registry, library, reader, cfg, downBucket)
+
+    engine.timers.push(setInterval(() => {
+      round = registry.takeRound()
+      choker.rechoke()
+    }, RECHOKE_MS))
+    engine.timers.push(setInterval(() => { void engine?.announceAll() }, REPROVIDE_MS))
+    engine.timers.push(setInterval(() => { void engine?.publishPresence() }, PRESENCE_MS))
+
+    // LAN peers found by mDNS are dialled so they join our DHT and swarms.
+    node.addEventListener('peer:discovery', evt => {
+      if (node.getConnections().length >= MAX_AUTODIAL_CONNECTIONS) return
+      if (bans.isBanned(evt.detail.id.toString())) return
+      void node.dial(evt.detail.id).catch(() => {})
+    })
+
+    const list = [...bootstrap.list(), ...(cfg.publicDht === true ? PUBLIC_BOOTSTRAP : [])]
+    await engine.connectBootstrap(list)
+    for (const share of shares.list()) feed.join(share.cid)
+    void engine.announceAll()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
-    return new Engine(node, cfg.dataDir, shares, bans, library, reader)
+    return engine
   }
 
   get peerId (): string {
@@ -90,6 +190,7 @@ export class Engine {
 
   async share (paths: readonly string[], opts: ShareOptions = {}): Promise<ShareResult> {
     const result = await this.shares.add(paths, opts.onProgress, opts.signal)
+    await this.announce(result.share)
     return { ...result, link: this.linkFor(result.share) }
   }
 
@@ -110,14 +211,40 @@ export class Engine {
       if (existing != null) { if (parsed.addr != null) existing.addrs.push(parsed.addr) } else hints.push({ peerId: parsed.peerId, addrs: parsed.addr != null ? [parsed.addr] : [] })
     }
     return await runDownload(
-      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, log: log('download') },
-      { ...opts, cid: parseCid(link.cid), peers: hints.filter(h => h.peerId !== this.peerId), addrs }
+      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, log: log('download') },
+      { ...opts, cid: parseCid(link.cid), peers: hints.filter(h => h.peerId !== this.peerId), addrs, leechOnly: this.cfg.leechOnly }
     )
   }
 
   /** Keeps serving a finished download, with no rehash. */
   async seed (outcome: DownloadOutcome, mtimes: number[]): Promise<ShareRecord> {
-    return await this.shares.addVerified(outcome.manifest, outcome.files, mtimes)
+    const share = await this.shares.addVerified(outcome.manifest, outcome.files, mtimes)
+    if (this.cfg.leechOnly !== true) await this.announce(share)
+    return share
+  }
+
+  /** What `peer` (a peer ID, found through the DHT, or a multiaddr) shares. */
+  async browse (peer: string, signal?: AbortSignal): Promise<{ peerId: string, entries: CatalogEntry[] }> {
+    const parsed = parsePeerArg(peer)
+    let id: PeerId
+    if (parsed.peerId != null) {
+      id = peerIdFromString(parsed.peerId)
+      if (parsed.addr != null) {
+        await dialPeer(this.node, parsed.peerId, [multiaddr(parsed.addr)], signal)
+      } else if (this.node.getConnections(id).length === 0) {
+        await this.findAndDial(id, signal)
+      }
+    } else {
+      const conn = await this.node.dial(multiaddr(parsed.addr!), { signal }).catch((err: unknown) => {
+        throw new PeerUnreachableError(`cannot reach ${parsed.addr}: ${(err as Error).message}`, err)
+      })
+      id = conn.remotePeer
+    }
+    return { peerId: id.toString(), entries: await this.node.services.catalog.fetch(id, { signal }) }
+  }
+
+  onFeed (listener: (item: FeedItem) => void): () => void {
+    return this.feed.onItem(listener)
   }
 
   listBans (): Ban[] {
@@ -125,9 +252,61 @@ export class Engine {
   }
 
   async stop (): Promise<void> {
+    for (const t of this.timers) clearInterval(t)
     await this.node.stop()
     await this.reader.closeAll()
   }
+
+  private async findAndDial (id: PeerId, signal?: AbortSignal): Promise<void> {
+    if (this.node.getConnections().length === 0) throw new PeerUnreachableError(`cannot look up peer ${id.toString()}: not connected to anyone (pass --bootstrap, or a multiaddr instead of a bare peer ID)`)
+    const { signal: lookup, clear } = deadline(FIND_PEER_TIMEOUT_MS, signal)
+    try {
+      const info = await this.node.peerRouting.findPeer(id, { signal: lookup })
+      await dialPeer(this.node, id.toString(), info.multiaddrs, signal)
+    } catch (err) {
+      if (err instanceof PeerUnreachableError) throw err
+      throw new PeerUnreachableError(`could not find peer ${id.toString()} (${(err as Error).message}); is it online, and do you share a bootstrap peer?`, err)
+    } finally {
+      clear()
+    }
+  }
+
+  private async connectBootstrap (list: string[]): Promise<void> {
+    const dials = list.map(async a => {
+      let ma: Multiaddr
+      try { ma = multiaddr(a) } catch { return }
+      const id = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+      if (id == null) return
+      // Kept alive: the connection manager redials it if it drops.
+      await this.node.peerStore.merge(peerIdFromString(id), { multiaddrs: [ma], tags: { [KEEP_ALIVE]: { value: 1 } } }).catch(() => {})
+      await this.node.dial(ma, { signal: AbortSignal.timeout(BOOTSTRAP_WAIT_MS) }).catch((err: unknown) => { logger('bootstrap %s unreachable: %s', a, (err as Error).message) })
+    })
+    await Promise.all(dials)
+  }
+
+  private async announce (share: ShareRecord): Promise<void> {
+    this.feed.join(share.cid)
+    void this.feed.publish(share.cid, { type: 'share', ...catalogEntry(share) })
+    if (this.cfg.leechOnly === true) return
+    // Providing needs DHT peers; with none yet it would wait, so it waits for the next round instead.
+    if (this.node.getConnections().length === 0) return
+    void this.node.contentRouting.provide(CID.parse(share.cid)).catch((err: unknown) => { logger('provide %s: %s', share.cid, (err as Error).message) })
+  }
+
+  private async announceAll (): Promise<void> {
+    for (const s of this.shares.list()) await this.announce(s)
+  }
+
+  private async publishPresence (): Promise<void> {
+    for (const s of this.shares.list()) {
+      const n = pieceCount(s.manifest)
+      await this.feed.publish(s.cid, { type: 'presence', name: s.manifest.name, have: n, total: n, seeding: true })
+    }
+  }
+}
+
+function catalogEntry (s: ShareRecord): CatalogEntry {
+  return { cid: s.cid, name: s.manifest.name, size: totalSize(s.manifest), files: s.manifest.files.length }
 }
 
 function servedShare (shares: ShareStore, reader: FileHandleCache, cache: Map<string, ServedContent>, cid: string): ServedContent | undefined {
@@ -140,6 +319,7 @@ function servedShare (shares: ShareStore, reader: FileHandleCache, cache: Map<st
     cid,
     manifestBytes: rec.manifestBytes,
     pieceCount: pieceCount(rec.manifest),
+    pieceLength: index => layout.lengthOf[index]!,
     have: () => null,
     readPiece: async index => await reader.read(rec.files[layout.fileOf[index]!]!, layout.offsetOf[index]!, layout.lengthOf[index]!)
   }
@@ -154,7 +334,7 @@ function parsePeerArg (arg: string): { peerId?: string, addr?: string } {
     try {
       ma = multiaddr(text)
     } catch {
-      throw new UsageError(`--peer "${text}" is not a valid multiaddr`)
+      throw new UsageError(`"${text}" is not a valid multiaddr`)
     }
     const id = ma.getComponents().findLast(c => c.name === 'p2p')?.value
     return id == null ? { addr: ma.toString() } : { peerId: id, addr: ma.toString() }
@@ -162,6 +342,6 @@ function parsePeerArg (arg: string): { peerId?: string, addr?: string } {
   try {
     return { peerId: peerIdFromString(text).toString() }
   } catch {
-    throw new UsageError(`--peer "${text}" is neither a multiaddr nor a peer ID`)
+    throw new UsageError(`"${text}" is neither a multiaddr nor a peer ID`)
   }
 }

@@ -29,7 +29,7 @@ describe('CLI errors', () => {
   it('says when there is nobody to download from', async () => {
     const res = await get(CID, '--out', join(dir, 'out'))
     expect(res.code).toBe(1)
-    expect(res.stderr).toMatch(/no peers to download from/)
+    expect(res.stderr).toMatch(/nobody was found sharing this content/)
   })
 
   it('says when the given peer cannot be reached', async () => {

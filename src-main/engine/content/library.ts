@@ -8,6 +8,7 @@ export interface ServedContent {
   readonly cid: string
   readonly manifestBytes: Uint8Array
   readonly pieceCount: number
+  pieceLength: (index: number) => number
   /** The pieces we hold; null when we hold them all. */
   have: () => Bitfield | null
   /** Reads one verified piece. Only called for pieces `have` includes. */

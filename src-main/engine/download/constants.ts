@@ -16,3 +16,5 @@ export const STALL_TIMEOUT_MS = 20_000
 export const SPEED_WINDOW_MS = 2_000
 /** Rate measurement and stall checks run this often. */
 export const TICK_MS = 500
+/** A peer that keeps us choked this long is dropped, freeing its slot and ours; it may be found again later. */
+export const CHOKED_TIMEOUT_MS = 60_000

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js'
 import type { PieceChannel } from '../protocols/pieces/channel.js'
 import type { PartFiles } from '../storage/part-files.js'
 import { PiecePicker } from './picker.js'
-import { BAN_AFTER_HASH_FAILURES, ENDGAME_MAX_DUPLICATES, MAX_DEPTH, MAX_IN_FLIGHT_BYTES, MIN_DEPTH, PIPELINE_SECONDS, SPEED_WINDOW_MS, STALL_TIMEOUT_MS, TICK_MS } from './constants.js'
+import { BAN_AFTER_HASH_FAILURES, CHOKED_TIMEOUT_MS, ENDGAME_MAX_DUPLICATES, MAX_DEPTH, MAX_IN_FLIGHT_BYTES, MIN_DEPTH, PIPELINE_SECONDS, SPEED_WINDOW_MS, STALL_TIMEOUT_MS, TICK_MS } from './constants.js'
 
 export interface PeerLink {
   peerId: string
@@ -28,6 +28,10 @@ export interface DownloadInit {
   /** Called when no peer is left; resolves to new peers, or none to give up. */
   findPeers: (exclude: ReadonlySet<string>) => Promise<PeerLink[]>
   banPeer: (peerId: string, reason: string) => Promise<void>
+  /** Download pacing: 0 when a request for `bytes` may go now, else ms to wait. */
+  pace?: (bytes: number) => number
+  /** Bytes received from a peer (tit-for-tat bookkeeping). */
+  onReceived?: (peerId: string, bytes: number) => void
   log: Logger
 }
 
@@ -80,6 +84,7 @@ export class Download {
   private done = false
   private searching = false
   private tick?: NodeJS.Timeout
+  private pacer?: NodeJS.Timeout
   private lastFailure?: string
 
   constructor (private readonly init: DownloadInit) {
@@ -100,6 +105,7 @@ export class Download {
       cid: this.init.cid,
       manifestBytes: this.init.manifestBytes,
       pieceCount: this.have.size,
+      pieceLength: index => this.init.layout.lengthOf[index]!,
       have: () => this.have.isComplete() ? null : this.have,
       readPiece: async index => await this.init.files.readPiece(index),
       onHave: listener => {
@@ -116,6 +122,15 @@ export class Download {
     return { bytes: this.verifiedBytes, total: this.init.layout.totalSize, speed: Math.round(bytes * 1000 / SPEED_WINDOW_MS), peers: this.sessions.size }
   }
 
+  /** Peers we are downloading from right now. */
+  connectedPeers (): string[] {
+    return [...this.sessions.keys()]
+  }
+
+  get finished (): boolean {
+    return this.done
+  }
+
   /** Resolves when every piece is verified and every file is in place. */
   async run (peers: PeerLink[], signal?: AbortSignal): Promise<void> {
     const finished = new Promise<void>((resolve, reject) => { this.settle = { resolve, reject } })
@@ -130,6 +145,7 @@ export class Download {
     } finally {
       signal?.removeEventListener('abort', onAbort)
       clearInterval(this.tick)
+      clearTimeout(this.pacer)
       for (const s of this.sessions.values()) s.link.channel.close()
       this.sessions.clear()
       await Promise.allSettled([...this.writes])
@@ -152,6 +168,17 @@ export class Download {
     ch.on('piece', (index, data) => { this.onPiece(s, index, data) })
     ch.on('reject', index => { this.release(s, index); this.fill(s) })
     ch.on('have', index => { this.picker.peerGained(index); this.fill(s) })
+    ch.on('choke', choked => {
+      if (choked) {
+        // The uploader dropped our queue; what is already on the wire may still land.
+        for (const index of s.inFlight.keys()) { this.picker.released(index); s.cancelled.add(index) }
+        s.inFlight.clear()
+        for (const other of this.sessions.values()) if (other !== s) this.fill(other)
+      } else {
+        s.lastDelivery = Date.now()
+        this.fill(s)
+      }
+    })
     ch.on('close', err => {
       if (this.sessions.get(link.peerId) === s) {
         if (err != null) this.init.log('peer %s left: %s', link.peerId, err.message)
@@ -168,7 +195,7 @@ export class Download {
   }
 
   private fill (s: Session): void {
-    if (this.done || !this.sessions.has(s.link.peerId)) return
+    if (this.done || !this.sessions.has(s.link.peerId) || s.link.channel.choked) return
     const peerId = s.link.peerId
     const skip = (i: number): boolean => s.inFlight.has(i) || this.writing.has(i) || this.badFrom.get(i)?.has(peerId) === true
     const target = this.depth(s)
@@ -176,6 +203,11 @@ export class Download {
       let index = this.picker.pick(s.link.channel.have, skip)
       if (index === -1 && this.picker.allRequested()) index = this.picker.pickEndgame(s.link.channel.have, skip, ENDGAME_MAX_DUPLICATES)
       if (index === -1) break
+      const wait = this.init.pace?.(this.init.layout.lengthOf[index]!) ?? 0
+      if (wait > 0) {
+        this.schedulePaced(wait)
+        break
+      }
       s.inFlight.set(index, Date.now())
       s.cancelled.delete(index)
       this.picker.requested(index)
@@ -183,10 +215,19 @@ export class Download {
     }
   }
 
+  private schedulePaced (ms: number): void {
+    if (this.pacer != null) return
+    this.pacer = setTimeout(() => {
+      this.pacer = undefined
+      for (const s of this.sessions.values()) this.fill(s)
+    }, ms)
+  }
+
   private onPiece (s: Session, index: number, data: Uint8ArrayList): void {
     if (this.done) return
     const src = this.sources.get(s.link.peerId)!
     src.bytes += data.byteLength
+    this.init.onReceived?.(s.link.peerId, data.byteLength)
     const now = Date.now()
     this.received.push([now, data.byteLength])
     s.windowBytes += data.byteLength
@@ -314,6 +355,10 @@ export class Download {
       const seconds = TICK_MS / 1000
       s.rate = s.rate === 0 ? s.windowBytes / seconds : 0.7 * s.rate + 0.3 * (s.windowBytes / seconds)
       s.windowBytes = 0
+      if (s.link.channel.choked && now - s.lastDelivery > CHOKED_TIMEOUT_MS) {
+        this.punish(s, new TimeoutError(`kept us choked for ${Math.round(CHOKED_TIMEOUT_MS / 1000)} s`))
+        continue
+      }
       if (s.inFlight.size > 0 && now - s.lastDelivery > STALL_TIMEOUT_MS) {
         this.punish(s, new TimeoutError(`sent nothing for ${Math.round(STALL_TIMEOUT_MS / 1000)} s with requests pending`))
         continue

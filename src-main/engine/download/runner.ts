@@ -18,6 +18,10 @@ import { PartFiles } from '../storage/part-files.js'
 import { sanitiseSegment } from '../storage/sanitise.js'
 import type { BanList } from '../store/ban-list.js'
 import { DownloadRecord } from '../store/download-store.js'
+import type { SwarmFeed } from '../swarm/feed.js'
+import type { SwarmRegistry } from '../swarm/registry.js'
+import type { RateLimit } from '../transfer/token-bucket.js'
+import { deadline } from '../deadline.js'
 import { Download, type DownloadProgress, type PeerLink } from './download.js'
 
 /** Rounds of re-dialling known peers when none is left, and the pause between them. */
@@ -25,6 +29,17 @@ const RECONNECT_ROUNDS = 3
 const RECONNECT_PAUSE_MS = 1_000
 /** How often a running download syncs its data and saves its bitfield: the most work a crash can cost in re-hashing. */
 const CHECKPOINT_MS = 5_000
+/** How often a download looks for more peers (DHT providers, peer exchange). */
+const DISCOVERY_MS = 15_000
+/** Providers asked for per DHT lookup, and how long a lookup may take. */
+const MAX_PROVIDERS = 20
+const FIND_PROVIDERS_TIMEOUT_MS = 20_000
+/** Peers one download pulls from at most: past this, more peers add overhead, not speed. */
+const MAX_DOWNLOAD_PEERS = 40
+/** Peers asked for their swarm per discovery round. */
+const PEX_FANOUT = 5
+/** Progress summaries on the swarm feed: a few a minute is plenty for a human. */
+const FEED_PROGRESS_MS = 5_000
 
 export interface DownloadRequest {
   cid: CID
@@ -32,10 +47,18 @@ export interface DownloadRequest {
   peers: PeerHint[]
   /** Multiaddrs given without a peer ID: dialled to learn who is there. */
   addrs: string[]
+  /** Client-server only: fetch from the given peers, find no others, serve nobody. */
+  leechOnly?: boolean
   onPhase?: (phase: 'connecting' | 'checking' | 'downloading', detail?: { bytes: number, total: number }) => void
   onProgress?: (p: DownloadProgress) => void
   progressIntervalMs?: number
   signal?: AbortSignal
+}
+
+/** A download in progress, as the rest of the engine may poke it. */
+export interface ActiveDownload {
+  /** A peer that asked us for pieces of the same content: it may have some too. */
+  offer: (peerId: string) => void
 }
 
 export interface DownloadDeps {
@@ -43,6 +66,10 @@ export interface DownloadDeps {
   dataDir: string
   library: Library
   bans: BanList
+  registry: SwarmRegistry
+  feed: SwarmFeed
+  active: Map<string, ActiveDownload>
+  downLimit: RateLimit
   log: Logger
 }
 
@@ -54,10 +81,14 @@ export interface DownloadOutcome extends Omit<DoneEvent, 'event'> {
 /**
  * The whole of one `get`: find the manifest (on disk from an earlier run, or
  * from the first peer that has it), work out what is already on disk, then
- * run the swarm download until every piece is verified and in place.
+ * run the swarm download until every piece is verified and in place, while
+ * finding more peers through the DHT, peer exchange and peers that come to
+ * us for the same content.
  */
 export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Promise<DownloadOutcome> {
   const { node, log } = deps
+  const self = node.peerId.toString()
+  const discover = req.leechOnly !== true
   const cidText = req.cid.toString()
   await mkdir(req.outDir, { recursive: true })
   const outDir = await realpath(resolve(req.outDir))
@@ -82,14 +113,42 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     }
     await Promise.all(jobs)
   }
-  await connectAll(new Set())
+  const findProviders = async (): Promise<void> => {
+    if (!discover) return
+    // An empty routing table makes a lookup wait for peers that will never come.
+    if (node.getConnections().length === 0) return
+    const { signal, clear } = deadline(FIND_PROVIDERS_TIMEOUT_MS, req.signal)
+    let n = 0
+    try {
+      for await (const p of node.contentRouting.findProviders(req.cid, { signal })) {
+        const id = p.id.toString()
+        if (id === self || deps.bans.isBanned(id)) continue
+        if (!targets.has(id)) targets.set(id, p.multiaddrs)
+        if (++n >= MAX_PROVIDERS) break
+      }
+    } catch (err) {
+      log('provider lookup for %s: %s', cidText, (err as Error).message)
+    } finally {
+      clear()
+    }
+    log('DHT found %d provider(s) of %s', n, cidText)
+  }
 
+  await connectAll(new Set())
   let manifestBytes = await record.loadManifest()
   let manifest: Manifest
   if (manifestBytes != null) {
     manifest = decodeManifest(manifestBytes, req.cid)
   } else {
-    if (connected.size === 0) throw new NoPeersError(targets.size === 0 ? 'no peers to download from: pass --peer or use a link with peer hints' : `none of the ${targets.size} peer(s) could be reached`)
+    if (connected.size === 0 && discover) {
+      await findProviders()
+      await connectAll(new Set())
+    }
+    if (connected.size === 0) {
+      throw new NoPeersError(targets.size === 0
+        ? (discover ? 'nobody was found sharing this content (no peer hints, nothing in the DHT); pass --peer or --bootstrap' : 'no peers to download from: pass --peer or use a link with peer hints')
+        : `none of the ${targets.size} peer(s) could be reached`)
+    }
     const fetched = await fetchManifest(node, [...connected.keys()], req.cid, log, req.signal)
     manifest = fetched.manifest
     manifestBytes = fetched.bytes
@@ -114,7 +173,39 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   log('%s: %d of %d pieces already on disk', cidText, have.count(), have.size)
   await record.saveState({ cid: cidText, outDir, name: manifest.name, bitfield: have, clean: false, complete: false }, layout.count)
 
-  const download = new Download({
+  const pending = new Set<string>()
+  const openLink = async (c: Connection): Promise<PeerLink | null> => {
+    const peerId = c.remotePeer.toString()
+    try {
+      const channel = await node.services.pieces.open(c.remotePeer, req.cid, {
+        pieceCount: layout.count,
+        pieceSize: layout.pieceSize,
+        maxInFlight: download.maxInFlight,
+        signal: req.signal
+      })
+      deps.registry.touch(cidText, peerId)
+      return { peerId, path: pathOf(c), channel }
+    } catch (err) {
+      log('no piece channel to %s: %s', peerId, (err as Error).message)
+      if (err instanceof ContentNotFoundError) targets.delete(peerId)
+      return null
+    }
+  }
+  const openLinks = async (conns: Connection[]): Promise<PeerLink[]> => (await Promise.all(conns.map(openLink))).filter(l => l != null)
+
+  /** One more peer that may have pieces: connect, open a channel, add it. */
+  const addCandidate = (peerId: string, addrs: Multiaddr[]): void => {
+    if (peerId === self || download.finished || pending.has(peerId) || deps.bans.isBanned(peerId) || download.banned.has(peerId)) return
+    if (download.connectedPeers().includes(peerId) || download.connectedPeers().length >= MAX_DOWNLOAD_PEERS) return
+    if (!targets.has(peerId)) targets.set(peerId, addrs)
+    pending.add(peerId)
+    dialPeer(node, peerId, addrs, req.signal)
+      .then(async c => await openLink(c))
+      .then(link => { if (link != null) download.addPeer(link) }, err => { log('candidate %s: %s', peerId, (err as Error).message) })
+      .finally(() => pending.delete(peerId))
+  }
+
+  const download: Download = new Download({
     cid: cidText,
     manifest,
     manifestBytes,
@@ -122,6 +213,8 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     files,
     have,
     log,
+    pace: bytes => deps.downLimit.reserve(bytes),
+    onReceived: (peerId, bytes) => { deps.registry.countReceived(peerId, bytes) },
     banPeer: async (peerId, reason) => {
       log('banning %s: %s', peerId, reason)
       await deps.bans.ban(peerId, reason)
@@ -131,6 +224,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       for (let round = 0; round < RECONNECT_ROUNDS; round++) {
         if (req.signal?.aborted === true) return []
         if (round > 0) await new Promise(resolve => setTimeout(resolve, RECONNECT_PAUSE_MS * round))
+        if (round === 1) await findProviders()
         connected.clear()
         await connectAll(exclude)
         const links = await openLinks([...connected.values()].filter(c => !exclude.has(c.remotePeer.toString())))
@@ -139,26 +233,6 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       return []
     }
   })
-
-  const openLinks = async (conns: Connection[]): Promise<PeerLink[]> => {
-    const links: PeerLink[] = []
-    await Promise.all(conns.map(async c => {
-      const peerId = c.remotePeer.toString()
-      try {
-        const channel = await node.services.pieces.open(c.remotePeer, req.cid, {
-          pieceCount: layout.count,
-          pieceSize: layout.pieceSize,
-          maxInFlight: download.maxInFlight,
-          signal: req.signal
-        })
-        links.push({ peerId, path: pathOf(c), channel })
-      } catch (err) {
-        log('no piece channel to %s: %s', peerId, (err as Error).message)
-        if (err instanceof ContentNotFoundError) targets.delete(peerId)
-      }
-    }))
-    return links
-  }
 
   // Every few seconds: sync the data, then save the bitfield as it was before the sync.
   // After a crash those pieces are trusted and only the rest is re-hashed.
@@ -172,17 +246,47 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       .finally(() => { checkpointing = null })
   }, CHECKPOINT_MS)
 
-  const unserve = deps.library.addLive(download.asServed())
+  // Discovery while downloading: DHT providers and peer exchange find the rest of the swarm.
+  const discoverMore = async (): Promise<void> => {
+    if (!discover || download.finished) return
+    await findProviders()
+    for (const [id, addrs] of targets) addCandidate(id, addrs)
+    const asked = download.connectedPeers().sort(() => Math.random() - 0.5).slice(0, PEX_FANOUT)
+    await Promise.all(asked.map(async id => {
+      const hints = await node.services.pex.ask(peerIdFromString(id), req.cid, { signal: req.signal }).catch(() => [])
+      for (const h of hints) addCandidate(h.peerId, h.addrs.map(a => multiaddr(a)))
+    }))
+  }
+  const discovery = discover ? setInterval(() => { void discoverMore() }, DISCOVERY_MS) : undefined
+  const feedTimer = discover ? setInterval(() => { void publishProgress() }, FEED_PROGRESS_MS) : undefined
+  const publishProgress = async (): Promise<void> => {
+    const p = download.progress()
+    await deps.feed.publish(cidText, { type: 'progress', bytes: p.bytes, total: p.total, speed: p.speed })
+  }
+  if (discover) {
+    deps.active.set(cidText, { offer: peerId => { addCandidate(peerId, []) } })
+    deps.feed.join(cidText)
+    void deps.feed.publish(cidText, { type: 'presence', name: manifest.name, have: have.count(), total: have.size, seeding: false })
+    // Announce early: a leecher's pieces are worth finding while it still downloads.
+    if (node.getConnections().length > 0) void node.contentRouting.provide(req.cid, { signal: req.signal }).catch((err: unknown) => { log('provide %s: %s', cidText, (err as Error).message) })
+  }
+
+  const unserve = discover ? deps.library.addLive(download.asServed()) : () => {}
   const timer = req.onProgress == null ? undefined : setInterval(() => req.onProgress?.(download.progress()), req.progressIntervalMs ?? 250)
   let completed = false
   try {
     req.onPhase?.('downloading')
     const links = have.isComplete() ? [] : await openLinks([...connected.values()])
-    await download.run(links, req.signal)
+    const run = download.run(links, req.signal)
+    if (discover && !have.isComplete()) void discoverMore()
+    await run
     completed = true
   } finally {
     if (timer != null) clearInterval(timer)
     clearInterval(checkpoint)
+    clearInterval(discovery)
+    clearInterval(feedTimer)
+    deps.active.delete(cidText)
     await checkpointing
     unserve()
     await files.sync()
@@ -205,7 +309,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   }
 }
 
-async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiaddr[], signal?: AbortSignal): Promise<Connection> {
+export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiaddr[], signal?: AbortSignal): Promise<Connection> {
   let id: PeerId
   try {
     id = peerIdFromString(peerId)

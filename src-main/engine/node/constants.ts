@@ -16,3 +16,19 @@ export const MAX_STREAM_WRITE_BUFFER = 16 * 1024 * 1024
 export type Encrypter = 'tls' | 'noise'
 /** TLS first: ~1.4x faster on a bare stream here, and native AES-GCM inside Electron too. */
 export const DEFAULT_ENCRYPTERS: Encrypter[] = ['tls', 'noise']
+
+/** Our own DHT, so a private swarm (a LAN, a test) never mixes with the public one. */
+export const PRIVATE_DHT_PROTOCOL = '/swarmdrop/kad/1.0.0'
+/** The public IPFS Amino DHT, joined with --public-dht. */
+export const PUBLIC_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
+/** The Amino DHT's well-known bootstrap peers. */
+export const PUBLIC_BOOTSTRAP = [
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN',
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa',
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb',
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt'
+]
+/** mDNS service name: only Swarmdrop nodes answer. */
+export const MDNS_SERVICE_TAG = 'swarmdrop.local'
+/** Gossipsub frames past this are dropped: feed messages are 4 KiB at most, plus RPC overhead. */
+export const MAX_PUBSUB_FRAME = 64 * 1024

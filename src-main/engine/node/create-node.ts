@@ -1,5 +1,8 @@
 import { noise } from '@chainsafe/libp2p-noise'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
 import type { ConnectionEncrypter, PeerId, PrivateKey } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -7,16 +10,23 @@ import { tls } from '@libp2p/tls'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { ContentLookup } from '../content/library.js'
+import { catalogService, type CatalogInit, type CatalogService } from '../protocols/catalog/service.js'
 import { manifestService, type ManifestService } from '../protocols/manifest/service.js'
+import { pexService, type PexInit, type PexService } from '../protocols/pex/service.js'
 import { pieceExchange, type PieceExchange } from '../protocols/pieces/exchange.js'
-import type { UploadObserver } from '../protocols/pieces/uploader.js'
-import { DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, MAX_STREAM_WRITE_BUFFER, STREAM_WINDOW, type Encrypter } from './constants.js'
+import type { UploadPolicy } from '../protocols/pieces/uploader.js'
+import { DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, MAX_PUBSUB_FRAME, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
 
 export type NodeServices = {
   identify: unknown
   ping: unknown
+  dht: KadDHT
+  publicDht?: KadDHT
+  pubsub: GossipSub
   manifest: ManifestService
   pieces: PieceExchange
+  catalog: CatalogService
+  pex: PexService
 }
 
 export type SwarmNode = Libp2p<NodeServices>
@@ -26,9 +36,15 @@ export interface NodeOptions {
   listen: string[]
   content: ContentLookup
   isBanned: (peerId: string) => boolean
-  uploads?: UploadObserver
+  uploads?: UploadPolicy
   /** Order of preference; peers that speak only one still connect. */
   encrypters?: Encrypter[]
+  catalog: CatalogInit
+  pex: PexInit
+  /** Find peers on the LAN by multicast DNS. */
+  mdns?: boolean
+  /** Also join the public IPFS Amino DHT. */
+  publicDht?: boolean
 }
 
 export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
@@ -59,11 +75,19 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       denyInboundEncryptedConnection: denied,
       denyOutboundEncryptedConnection: denied
     },
+    peerDiscovery: opts.mdns === true ? [mdns({ serviceTag: MDNS_SERVICE_TAG })] : [],
     services: {
       identify: identify(),
       ping: ping(),
+      // Our own DHT is a server on every node: desktop peers on a LAN are reachable,
+      // and private addresses are the point there, so none are filtered out.
+      dht: kadDHT({ protocol: PRIVATE_DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper, logPrefix: 'swarmdrop:dht', datastorePrefix: '/swarmdrop-dht', metricsPrefix: 'swarmdrop_dht' }),
+      ...(opts.publicDht === true ? { publicDht: kadDHT({ protocol: PUBLIC_DHT_PROTOCOL, peerInfoMapper: removePrivateAddressesMapper, logPrefix: 'swarmdrop:amino', datastorePrefix: '/amino-dht', metricsPrefix: 'amino_dht' }) } : {}),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, maxInboundDataLength: MAX_PUBSUB_FRAME }),
       manifest: manifestService({ content: opts.content }),
-      pieces: pieceExchange({ content: opts.content, observer: opts.uploads })
+      pieces: pieceExchange({ content: opts.content, policy: opts.uploads }),
+      catalog: catalogService(opts.catalog),
+      pex: pexService(opts.pex)
     }
-  }) as SwarmNode
+  }) as unknown as SwarmNode
 }

@@ -7,6 +7,7 @@ import type { Manifest } from '../../../../shared/manifest.js'
 import { decodeManifest } from '../../content/manifest-codec.js'
 import type { ContentLookup } from '../../content/library.js'
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PROTOCOL, Status, TIMEOUT_MS } from './constants.js'
+import { deadline } from '../../deadline.js'
 
 export interface ManifestServiceInit {
   content: ContentLookup
@@ -72,7 +73,7 @@ export class ManifestService implements Startable {
   }
 
   async fetch (peer: PeerId, cid: CID, options: { signal?: AbortSignal } = {}): Promise<FetchedManifest> {
-    const signal = AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
+    const { signal, clear } = deadline(TIMEOUT_MS, options.signal)
     const stream = await this.components.connectionManager.openStream(peer, PROTOCOL, { signal })
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES, maxBufferSize: MAX_RESPONSE_BYTES + 16 })
@@ -87,6 +88,8 @@ export class ManifestService implements Startable {
     } catch (err) {
       stream.abort(err as Error)
       throw err
+    } finally {
+      clear()
     }
   }
 }

@@ -11,6 +11,7 @@ export interface ChannelEvents {
   piece: (index: number, data: Uint8ArrayList) => void
   reject: (index: number) => void
   have: (index: number) => void
+  choke: (choked: boolean) => void
   close: (err?: Error) => void
 }
 
@@ -30,6 +31,8 @@ export class PieceChannel {
   private readonly lp: LengthPrefixedStream
   private listeners: Partial<ChannelEvents> = {}
   private closed = false
+  /** Uploaders choke until they have a slot for us; requests wait for an unchoke. */
+  choked = true
 
   private constructor (readonly stream: Stream, lp: LengthPrefixedStream, have: Bitfield) {
     this.lp = lp
@@ -108,6 +111,11 @@ export class PieceChannel {
             break
           case 'reject':
             this.listeners.reject?.(msg.index)
+            break
+          case 'choke':
+          case 'unchoke':
+            this.choked = msg.type === 'choke'
+            this.listeners.choke?.(this.choked)
             break
           case 'have':
             if (msg.index >= this.have.size) throw new ProtocolViolationError(`have for piece ${msg.index} out of range`)

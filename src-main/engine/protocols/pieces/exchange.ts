@@ -4,11 +4,12 @@ import type { CID } from 'multiformats/cid'
 import type { ContentLookup } from '../../content/library.js'
 import { PieceChannel, type ChannelOptions } from './channel.js'
 import { HELLO_TIMEOUT_MS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL } from './constants.js'
-import { serveUploads, type UploadObserver } from './uploader.js'
+import { deadline } from '../../deadline.js'
+import { serveUploads, type UploadPolicy } from './uploader.js'
 
 export interface PieceExchangeInit {
   content: ContentLookup
-  observer?: UploadObserver
+  policy?: UploadPolicy
 }
 
 export interface PieceExchangeComponents {
@@ -28,7 +29,7 @@ export class PieceExchange implements Startable {
 
   async start (): Promise<void> {
     await this.components.registrar.handle(PROTOCOL, async (stream, connection) => {
-      await serveUploads(stream, connection, this.init.content, this.log, this.init.observer).catch(err => {
+      await serveUploads(stream, connection, this.init.content, this.log, this.init.policy).catch(err => {
         this.log('upload to %p ended: %e', connection.remotePeer, err)
         stream.abort(err as Error)
       })
@@ -46,13 +47,17 @@ export class PieceExchange implements Startable {
   }
 
   async open (peer: PeerId, cid: CID, opts: ChannelOptions & { signal?: AbortSignal }): Promise<PieceChannel> {
-    const signal = AbortSignal.any([AbortSignal.timeout(HELLO_TIMEOUT_MS * 3), ...(opts.signal != null ? [opts.signal] : [])])
-    const stream = await this.components.connectionManager.openStream(peer, PROTOCOL, { signal })
+    const { signal, clear } = deadline(HELLO_TIMEOUT_MS * 3, opts.signal)
     try {
-      return await PieceChannel.open(stream, cid, opts)
-    } catch (err) {
-      stream.abort(err as Error)
-      throw err
+      const stream = await this.components.connectionManager.openStream(peer, PROTOCOL, { signal })
+      try {
+        return await PieceChannel.open(stream, cid, opts)
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
+      }
+    } finally {
+      clear()
     }
   }
 }

@@ -17,7 +17,9 @@ export const MessageType = {
   CANCEL: 6,
   REJECT: 7,
   PIECE: 8,
-  ERROR: 9
+  ERROR: 9,
+  CHOKE: 10,
+  UNCHOKE: 11
 } as const
 
 export const ErrorReason = {
@@ -36,6 +38,8 @@ export type PieceMessage =
   | { type: 'reject', index: number }
   | { type: 'piece', index: number, data: Uint8ArrayList }
   | { type: 'error', reason: number, message: string }
+  | { type: 'choke' }
+  | { type: 'unchoke' }
 
 export function encode (msg: PieceMessage): Uint8Array | Uint8ArrayList {
   switch (msg.type) {
@@ -48,6 +52,8 @@ export function encode (msg: PieceMessage): Uint8Array | Uint8ArrayList {
       return out
     }
     case 'have-all': return Uint8Array.of(MessageType.HAVE_ALL)
+    case 'choke': return Uint8Array.of(MessageType.CHOKE)
+    case 'unchoke': return Uint8Array.of(MessageType.UNCHOKE)
     case 'have': return indexFrame(MessageType.HAVE, msg.index)
     case 'request': return indexFrame(MessageType.REQUEST, msg.index)
     case 'cancel': return indexFrame(MessageType.CANCEL, msg.index)
@@ -77,6 +83,12 @@ export function decode (frame: Uint8ArrayList | Uint8Array): PieceMessage {
     case MessageType.HAVE_ALL:
       if (list.byteLength !== 1) throw violation('have-all with a payload')
       return { type: 'have-all' }
+    case MessageType.CHOKE:
+      if (list.byteLength !== 1) throw violation('choke with a payload')
+      return { type: 'choke' }
+    case MessageType.UNCHOKE:
+      if (list.byteLength !== 1) throw violation('unchoke with a payload')
+      return { type: 'unchoke' }
     case MessageType.HAVE: return { type: 'have', index: readIndex(list) }
     case MessageType.REQUEST: return { type: 'request', index: readIndex(list) }
     case MessageType.CANCEL: return { type: 'cancel', index: readIndex(list) }

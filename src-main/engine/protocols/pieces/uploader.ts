@@ -7,18 +7,35 @@ import type { ContentLookup, ServedContent } from '../../content/library.js'
 import { HELLO_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_CONTROL_FRAME, MAX_QUEUED_REQUESTS, WRITE_TIMEOUT_MS } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 
-export interface UploadObserver {
-  /** Called after each piece is sent, with the bytes that went out. */
-  uploaded?: (peerId: string, cid: string, bytes: number) => void
+/** One downloader as the upload policy sees it. */
+export interface UploadSlot {
+  /** Called by the policy to stop or resume serving this downloader. */
+  setChoked: (choked: boolean) => void
+  readonly peerId: string
+  readonly cid: string
 }
 
 /**
- * Serves one downloader on one stream: says what we have, then answers
- * requests in order. Requests are read on their own loop so a cancel can
- * overtake the queue; the queue is capped, so a flood of requests costs a
- * fixed amount of memory and then the stream.
+ * Decides who gets served and how fast: upload slots (choking) and rate
+ * limits. The protocol asks it; it never touches the stream itself.
  */
-export async function serveUploads (stream: Stream, connection: Connection, content: ContentLookup, log: Logger, observer: UploadObserver = {}): Promise<void> {
+export interface UploadPolicy {
+  /** A downloader said hello; returns whether it starts unchoked. */
+  open?: (slot: UploadSlot) => boolean
+  close?: (slot: UploadSlot) => void
+  /** Resolves when `bytes` may go out to this downloader (rate limits). */
+  beforeSend?: (slot: UploadSlot, bytes: number, signal: AbortSignal) => Promise<void>
+  /** Called after each piece is sent. */
+  uploaded?: (slot: UploadSlot, bytes: number) => void
+}
+
+/**
+ * Serves one downloader on one stream: says what we have, whether it is
+ * choked, then answers requests in order. Requests are read on their own
+ * loop so a cancel can overtake the queue; the queue is capped, so a flood of
+ * requests costs a fixed amount of memory and then the stream.
+ */
+export async function serveUploads (stream: Stream, connection: Connection, content: ContentLookup, log: Logger, policy: UploadPolicy = {}): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: MAX_CONTROL_FRAME })
   const peerId = connection.remotePeer.toString()
   const hello = decode(await lp.read({ signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) }))
@@ -41,6 +58,21 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
   const queue: number[] = []
   let wake: (() => void) | undefined
   let closed = false
+  let choked = true
+  const stop = new AbortController()
+  const slot: UploadSlot = {
+    peerId,
+    cid,
+    setChoked: value => {
+      if (closed || value === choked) return
+      choked = value
+      // Requests queued before a choke are dropped: the downloader re-asks after unchoke.
+      if (value) queue.length = 0
+      void send(lp, { type: value ? 'choke' : 'unchoke' }).catch(() => {})
+    }
+  }
+  choked = !(policy.open?.(slot) ?? true)
+  await send(lp, { type: choked ? 'choke' : 'unchoke' })
   const unsubscribe = item.onHave?.(index => {
     if (!closed) void send(lp, { type: 'have', index }).catch(() => {})
   })
@@ -51,6 +83,10 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
         const msg = decode(await lp.read({ signal: AbortSignal.timeout(IDLE_TIMEOUT_MS) }))
         if (msg.type === 'request') {
           checkIndex(item, msg.index)
+          if (choked) {
+            void send(lp, { type: 'reject', index: msg.index }).catch(() => {})
+            continue
+          }
           if (queue.length >= MAX_QUEUED_REQUESTS) throw new ProtocolViolationError(`more than ${MAX_QUEUED_REQUESTS} requests queued`)
           queue.push(msg.index)
           wake?.()
@@ -64,6 +100,7 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
       }
     } finally {
       closed = true
+      stop.abort()
       wake?.()
     }
   })()
@@ -84,13 +121,21 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
         await send(lp, { type: 'reject', index })
         continue
       }
+      const length = item.pieceLength(index)
+      await policy.beforeSend?.(slot, length, stop.signal)
+      if (closed) break
+      // A choke while we waited for tokens drops the request (the queue was cleared).
+      if (choked) continue
       const data = await item.readPiece(index)
       await send(lp, { type: 'piece', index, data: new Uint8ArrayList(data) })
-      observer.uploaded?.(peerId, cid, data.byteLength)
+      policy.uploaded?.(slot, data.byteLength)
     }
+  } catch (err) {
+    if (!closed) throw err
   } finally {
     closed = true
     unsubscribe?.()
+    policy.close?.(slot)
   }
   await reader.catch(() => {})
   await stream.close().catch(() => {})

@@ -14,6 +14,8 @@ const message: fc.Arbitrary<PieceMessage> = fc.oneof(
     return { type: 'bitfield' as const, size, bits }
   })),
   fc.constant({ type: 'have-all' as const }),
+  fc.constant({ type: 'choke' as const }),
+  fc.constant({ type: 'unchoke' as const }),
   ...(['have', 'request', 'cancel', 'reject'] as const).map(type => fc.nat({ max: 0xffffffff }).map(index => ({ type, index }))),
   fc.tuple(fc.nat({ max: 0xffffffff }), fc.uint8Array({ maxLength: 5000 })).map(([index, data]) => ({ type: 'piece' as const, index, data: new Uint8ArrayList(data) })),
   fc.tuple(fc.nat({ max: 255 }), fc.string({ maxLength: 200 })).map(([reason, message]) => ({ type: 'error' as const, reason, message }))

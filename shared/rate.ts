@@ -1,0 +1,36 @@
+import { UsageError } from './errors.js'
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9
+}
+
+/**
+ * A rate in bytes per second from text like `500KB`, `4MB`, `1.5MiB`, `4MB/s`.
+ * Decimal units are powers of 1000, binary ones (KiB, MiB) of 1024. `0`
+ * means no limit.
+ */
+export function parseRate (text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*(?:\/s)?\s*$/i.exec(text)
+  const unit = m?.[2]?.toLowerCase()
+  if (m == null || unit == null || !(unit in UNITS)) throw new UsageError(`"${text}" is not a rate; use e.g. 500KB, 4MB or 1.5MiB (per second)`)
+  const value = Number(m[1]) * UNITS[unit]!
+  if (!Number.isFinite(value) || value > 1e12) throw new UsageError(`rate "${text}" is out of range`)
+  return Math.round(value)
+}
+
+export function formatRate (bytesPerSecond: number): string {
+  if (bytesPerSecond >= 1e9) return `${(bytesPerSecond / 1e9).toFixed(1)} GB/s`
+  if (bytesPerSecond >= 1e6) return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`
+  if (bytesPerSecond >= 1e3) return `${(bytesPerSecond / 1e3).toFixed(0)} KB/s`
+  return `${bytesPerSecond} B/s`
+}
