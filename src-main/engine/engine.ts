@@ -116,7 +116,8 @@ export class Engine {
     const upBucket = new TokenBucket(cfg.upLimit ?? 0)
     const downBucket = new TokenBucket(cfg.downLimit ?? 0)
     const upLimit = new RateLimit([upBucket])
-    let engine: Engine | undefined
+    // The upload policy needs the engine, which needs the node it configures.
+    const ref: { engine?: Engine } = {}
     const choker = new Choker(slot => {
       // Tit-for-tat: what a peer gave us counts double what it took.
       return 2 * (round.received.get(slot.peerId) ?? 0) + (round.sent.get(slot.peerId) ?? 0)
@@ -134,7 +135,7 @@ export class Engine {
       uploads: {
         open: (slot: UploadSlot) => {
           registry.touch(slot.cid, slot.peerId)
-          engine?.active.get(slot.cid)?.offer(slot.peerId)
+          ref.engine?.active.get(slot.cid)?.offer(slot.peerId)
           return choker.add(slot)
         },
         close: slot => { choker.remove(slot) },
@@ -155,14 +156,15 @@ export class Engine {
       }
     })
     const feed = new SwarmFeed(node.services.pubsub, log('feed'))
-    engine = new Engine(node, cfg.dataDir, shares, bans, feed, registry, library, reader, cfg, downBucket)
+    const engine = new Engine(node, cfg.dataDir, shares, bans, feed, registry, library, reader, cfg, downBucket)
+    ref.engine = engine
 
     engine.timers.push(setInterval(() => {
       round = registry.takeRound()
       choker.rechoke()
     }, RECHOKE_MS))
-    engine.timers.push(setInterval(() => { void engine?.announceAll() }, REPROVIDE_MS))
-    engine.timers.push(setInterval(() => { void engine?.publishPresence() }, PRESENCE_MS))
+    engine.timers.push(setInterval(() => { void engine.announceAll() }, REPROVIDE_MS))
+    engine.timers.push(setInterval(() => { void engine.publishPresence() }, PRESENCE_MS))
 
     // LAN peers found by mDNS are dialled so they join our DHT and swarms.
     node.addEventListener('peer:discovery', evt => {

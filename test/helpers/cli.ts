@@ -16,6 +16,8 @@ export type JsonEvent = Record<string, unknown> & { event?: string }
 /** A running `swarmdrop` process with its JSON lines collected as they arrive. */
 export class CliProcess {
   readonly events: JsonEvent[] = []
+  /** When each event arrived (ms since epoch), same order as `events`. */
+  readonly times: number[] = []
   stderr = ''
   readonly exited: Promise<number | null>
   private waiters: Array<() => void> = []
@@ -34,6 +36,7 @@ export class CliProcess {
         } catch {
           this.events.push({ event: 'non-json', line })
         }
+        this.times.push(Date.now())
         for (const w of this.waiters) w()
       }
     })

@@ -164,10 +164,15 @@ export class Download {
     this.sessions.set(link.peerId, s)
     if (!this.sources.has(link.peerId)) this.sources.set(link.peerId, { bytes: 0, path: link.path })
     this.picker.addPeer(link.channel.have)
+    this.init.log('%s: downloading from %s (%s, has %d/%d pieces)', this.init.cid, link.peerId, link.path, link.channel.have.count(), link.channel.have.size)
     const ch = link.channel
     ch.on('piece', (index, data) => { this.onPiece(s, index, data) })
     ch.on('reject', index => { this.release(s, index); this.fill(s) })
-    ch.on('have', index => { this.picker.peerGained(index); this.fill(s) })
+    ch.on('have', index => {
+      this.init.log.trace('%s has piece %d (choked: %s, in flight: %d)', link.peerId, index, ch.choked, s.inFlight.size)
+      this.picker.peerGained(index)
+      this.fill(s)
+    })
     ch.on('choke', choked => {
       if (choked) {
         // The uploader dropped our queue; what is already on the wire may still land.

@@ -40,10 +40,17 @@ export class PiecePicker {
    */
   pick (peerHas: Bitfield, skip: (index: number) => boolean): number {
     while (this.lowestMissing < this.have.size && this.have.get(this.lowestMissing)) this.lowestMissing++
+    const from = this.lowestMissing
+    const span = this.have.size - from
+    if (span <= 0) return -1
+    // Start at a random point and wrap: leechers fed by the same seeder then fetch
+    // different pieces, which is what gives them something to trade.
+    const start = from + Math.floor(this.random() * span)
     let best = -1
     let bestAvail = Infinity
     let ties = 0
-    for (let i = this.lowestMissing; i < this.have.size; i++) {
+    for (let k = 0; k < span; k++) {
+      const i = start + k < this.have.size ? start + k : start + k - span
       if (this.inFlight[i] !== 0 || this.have.get(i) || !peerHas.get(i) || skip(i)) continue
       const a = this.availability[i]!
       if (a < bestAvail) {

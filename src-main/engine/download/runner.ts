@@ -29,7 +29,11 @@ const RECONNECT_ROUNDS = 3
 const RECONNECT_PAUSE_MS = 1_000
 /** How often a running download syncs its data and saves its bitfield: the most work a crash can cost in re-hashing. */
 const CHECKPOINT_MS = 5_000
-/** How often a download looks for more peers (DHT providers, peer exchange). */
+/**
+ * When a download looks for more peers (DHT providers, peer exchange): soon
+ * after it starts, while the swarm is forming, then every 15 s.
+ */
+const DISCOVERY_SCHEDULE_MS = [1_000, 3_000, 6_000, 10_000]
 const DISCOVERY_MS = 15_000
 /** Providers asked for per DHT lookup, and how long a lookup may take. */
 const MAX_PROVIDERS = 20
@@ -257,7 +261,13 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       for (const h of hints) addCandidate(h.peerId, h.addrs.map(a => multiaddr(a)))
     }))
   }
-  const discovery = discover ? setInterval(() => { void discoverMore() }, DISCOVERY_MS) : undefined
+  let discovery: NodeJS.Timeout | undefined
+  const scheduleDiscovery = (round: number): void => {
+    if (!discover) return
+    discovery = setTimeout(() => {
+      void discoverMore().finally(() => { if (!download.finished) scheduleDiscovery(round + 1) })
+    }, DISCOVERY_SCHEDULE_MS[round] ?? DISCOVERY_MS)
+  }
   const feedTimer = discover ? setInterval(() => { void publishProgress() }, FEED_PROGRESS_MS) : undefined
   const publishProgress = async (): Promise<void> => {
     const p = download.progress()
@@ -278,13 +288,16 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     req.onPhase?.('downloading')
     const links = have.isComplete() ? [] : await openLinks([...connected.values()])
     const run = download.run(links, req.signal)
-    if (discover && !have.isComplete()) void discoverMore()
+    if (discover && !have.isComplete()) {
+      void discoverMore()
+      scheduleDiscovery(0)
+    }
     await run
     completed = true
   } finally {
     if (timer != null) clearInterval(timer)
     clearInterval(checkpoint)
-    clearInterval(discovery)
+    clearTimeout(discovery)
     clearInterval(feedTimer)
     deps.active.delete(cidText)
     await checkpointing

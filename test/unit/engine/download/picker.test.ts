@@ -21,7 +21,7 @@ describe('PiecePicker', () => {
 
   it('skips pieces we have, pieces in flight and pieces the caller excludes', () => {
     const have = bits(5, [0])
-    const picker = new PiecePicker(have, () => 0.99)
+    const picker = new PiecePicker(have, () => 0)
     const peer = Bitfield.full(5)
     picker.addPeer(peer)
     picker.requested(1)
@@ -33,6 +33,17 @@ describe('PiecePicker', () => {
     const peer = bits(3, [0, 1])
     picker.addPeer(peer)
     expect(picker.pick(peer, never)).toBe(-1)
+  })
+
+  it('starts leechers of one seeder on different pieces', () => {
+    const seen = new Set<number>()
+    for (let r = 0; r < 20; r++) {
+      const picker = new PiecePicker(new Bitfield(100))
+      const seeder = Bitfield.full(100)
+      picker.addPeer(seeder)
+      seen.add(picker.pick(seeder, never))
+    }
+    expect(seen.size).toBeGreaterThan(10)
   })
 
   it('spreads choices among equally rare pieces', () => {

@@ -1,0 +1,166 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Bitfield } from '../../shared/bitfield.js'
+import { LOOPBACK, randomFile, run, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess, type JsonEvent } from '../helpers/cli.js'
+
+const MiB = 1024 * 1024
+/** Every process here finds others only through what the test gives it: no LAN discovery. */
+const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
+
+describe('the swarm: DHT, peer exchange, many peers at once', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  const procs: CliProcess[] = []
+
+  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir()) })
+  afterEach(async () => {
+    await Promise.all(procs.splice(0).map(async p => await p.stop('SIGKILL')))
+    await cleanup()
+  })
+
+  const startHub = async (): Promise<string> => {
+    const hub = run(['hub', '--data', join(dir, 'hub'), ...ISOLATED])
+    procs.push(hub)
+    const ev = await hub.waitFor(e => e.event === 'listening')
+    return (ev.addrs as string[])[0]!
+  }
+
+  const get = (target: string, name: string, extra: string[] = []): CliProcess => {
+    const p = run(['get', target, '--out', join(dir, `${name}-out`), '--data', join(dir, name), ...ISOLATED, ...extra])
+    procs.push(p)
+    return p
+  }
+
+  const doneOf = async (p: CliProcess, timeoutMs = 90_000): Promise<JsonEvent> => await p.waitFor(e => e.event === 'done', timeoutMs)
+
+  it('finds the seeder through the DHT knowing only the CID and a bootstrap address', async () => {
+    const hub = await startHub()
+    const src = join(dir, 'found.bin')
+    const hash = await randomFile(src, 5 * MiB)
+    const seeder = await share([src], join(dir, 'seeder'), ['--bootstrap', hub, '--no-mdns'])
+    procs.push(seeder.proc)
+    // The provider record goes out in the background right after sharing.
+    await new Promise(resolve => setTimeout(resolve, 1500))
+
+    const res = await runToEnd(['get', String(seeder.sharing.cid), '--bootstrap', hub, '--out', join(dir, 'out'), '--data', join(dir, 'leecher'), ...ISOLATED])
+    expect(res.stderr).toBe('')
+    expect(res.code).toBe(0)
+    expect(sourcesOf(res.events.find(e => e.event === 'done')!)[String(seeder.sharing.peerId)]!.bytes).toBe(5 * MiB)
+    expect(await sha256File(join(dir, 'out', 'found.bin'))).toBe(hash)
+    // The bootstrap address was remembered: a second run needs no --bootstrap.
+    expect(JSON.parse(await readFile(join(dir, 'leecher', 'bootstrap.json'), 'utf8'))).toEqual([hub])
+  })
+
+  it('lists a peer\'s catalog by bare peer ID, found through the DHT', async () => {
+    const hub = await startHub()
+    const a = join(dir, 'a.txt')
+    const b = join(dir, 'b.bin')
+    await randomFile(a, 1000)
+    await randomFile(b, 3 * MiB)
+    const first = await share([a], join(dir, 'sharer'), ['--bootstrap', hub, '--no-mdns'])
+    await first.proc.stop()
+    const second = await share([b], join(dir, 'sharer'), ['--bootstrap', hub, '--no-mdns'])
+    procs.push(second.proc)
+
+    const res = await runToEnd(['browse', String(second.sharing.peerId), '--bootstrap', hub, '--data', join(dir, 'browser'), ...ISOLATED])
+    expect(res.stderr).toBe('')
+    expect(res.code).toBe(0)
+    const shares = res.events.filter(e => e.event === 'share').map(e => ({ cid: e.cid, name: e.name, size: e.size, files: e.files }))
+    expect(shares).toEqual(expect.arrayContaining([
+      { cid: first.sharing.cid, name: 'a.txt', size: 1000, files: 1 },
+      { cid: second.sharing.cid, name: 'b.bin', size: 3 * MiB, files: 1 }
+    ]))
+    expect(shares).toHaveLength(2)
+  })
+
+  it('says clearly when a bare peer ID cannot be found', async () => {
+    const hub = await startHub()
+    const res = await runToEnd(['browse', '12D3KooWG6yVuLfh2p3zBxkupsyVnrZE4e71WW3jDz4fwE5KSuEB', '--bootstrap', hub, '--data', join(dir, 'browser'), ...ISOLATED])
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/could not find peer 12D3KooWG6yVuLfh2p3zBxkupsyVnrZE4e71WW3jDz4fwE5KSuEB/)
+  })
+
+  it('one rate-limited seeder and five leechers: all finish bit-exact, mostly from each other', async () => {
+    const hub = await startHub()
+    const src = join(dir, 'swarm.bin')
+    const size = 12 * MiB
+    const hash = await randomFile(src, size)
+    const seeder = await share([src], join(dir, 'seeder'), ['--bootstrap', hub, '--no-mdns', '--up-limit', '1MB'])
+    procs.push(seeder.proc)
+    const leechers = Array.from({ length: 5 }, (_, i) => get(String(seeder.sharing.link), `leecher${i}`, ['--bootstrap', hub, '--seed']))
+    const dones = await Promise.all(leechers.map(async l => await doneOf(l, 110_000)))
+
+    let fromSeeder = 0
+    let fromLeechers = 0
+    for (const [i, done] of dones.entries()) {
+      expect(await sha256File(join(dir, `leecher${i}-out`, 'swarm.bin'))).toBe(hash)
+      for (const [peer, s] of Object.entries(sourcesOf(done))) {
+        if (peer === seeder.sharing.peerId) fromSeeder += s.bytes
+        else fromLeechers += s.bytes
+      }
+    }
+    // At 1 MB/s the seeder alone could not have served five copies in the time it took:
+    // the leechers must have traded pieces, and the byte counts say so.
+    expect(fromSeeder + fromLeechers).toBeGreaterThanOrEqual(5 * size)
+    expect(fromLeechers).toBeGreaterThan(0.4 * 5 * size)
+  }, 150_000)
+
+  it('keeps going when the seeder leaves once every piece exists somewhere in the swarm', async () => {
+    const hub = await startHub()
+    const src = join(dir, 'leave.bin')
+    const size = 8 * MiB
+    const hash = await randomFile(src, size)
+    const seeder = await share([src], join(dir, 'seeder'), ['--bootstrap', hub, '--no-mdns', '--up-limit', '2MB'])
+    procs.push(seeder.proc)
+    // Leechers slowed down so the swarm is still mid-way when the seeder goes.
+    const leechers = Array.from({ length: 3 }, (_, i) => get(String(seeder.sharing.link), `l${i}`, ['--bootstrap', hub, '--seed', '--down-limit', '1MB']))
+
+    // Each leecher checkpoints its verified pieces to disk; the union of those is what the swarm holds.
+    const pieces = Math.ceil(size / (256 * 1024))
+    const deadline = Date.now() + 60_000
+    while (true) {
+      const union = new Bitfield(pieces)
+      for (let i = 0; i < 3; i++) {
+        const base = join(dir, `l${i}`, 'downloads')
+        for (const d of await readdir(base).catch(() => [] as string[])) {
+          const state = JSON.parse(await readFile(join(base, d, 'state.json'), 'utf8').catch(() => '{}')) as { bitfield?: string }
+          if (state.bitfield == null) continue
+          const bf = new Bitfield(pieces, Buffer.from(state.bitfield, 'base64'))
+          for (let p = 0; p < pieces; p++) if (bf.get(p)) union.set(p)
+        }
+      }
+      if (union.isComplete()) break
+      expect(Date.now()).toBeLessThan(deadline)
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+    const stillRunning = leechers.filter(l => !l.events.some(e => e.event === 'done'))
+    expect(stillRunning.length).toBeGreaterThan(0)
+    await seeder.proc.stop('SIGKILL')
+
+    const dones = await Promise.all(leechers.map(async l => await doneOf(l, 90_000)))
+    for (let i = 0; i < 3; i++) expect(await sha256File(join(dir, `l${i}-out`, 'leave.bin'))).toBe(hash)
+    expect(dones).toHaveLength(3)
+  }, 150_000)
+
+  it.each([
+    ['an upload limit on the seeder', ['--up-limit', '2MB'], []],
+    ['a download limit on the leecher', [], ['--down-limit', '2MB']]
+  ])('holds %s within 15%% over a 10-second window', async (_what, seedArgs, getArgs) => {
+    const src = join(dir, 'paced.bin')
+    await randomFile(src, 40 * MiB)
+    const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns', ...seedArgs])
+    procs.push(seeder.proc)
+    const leecher = get(String(seeder.sharing.link), 'leecher', ['--progress-interval', '100', ...getArgs])
+    await leecher.waitFor(e => e.event === 'progress' && (e.bytes as number) > 0)
+    await new Promise(resolve => setTimeout(resolve, 12_500))
+    const samples = leecher.events.map((e, i) => ({ e, t: leecher.times[i]! })).filter(({ e }) => e.event === 'progress')
+    const first = samples.find(({ e }) => (e.bytes as number) > 0)!
+    const start = samples.find(({ t }) => t >= first.t + 2_000)!
+    const end = samples.findLast(({ t }) => t <= start.t + 10_000)!
+    expect(end.t - start.t).toBeGreaterThan(9_500)
+    const rate = ((end.e.bytes as number) - (start.e.bytes as number)) / ((end.t - start.t) / 1000)
+    expect(rate).toBeGreaterThan(2e6 * 0.85)
+    expect(rate).toBeLessThan(2e6 * 1.15)
+  }, 60_000)
+})
