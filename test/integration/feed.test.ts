@@ -1,0 +1,68 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { FeedItem } from '../../shared/feed.js'
+import { Engine } from '../../src-main/engine/index.js'
+import { LOOPBACK, randomFile, tempDir } from '../helpers/cli.js'
+
+describe('the swarm feed (gossipsub)', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  const engines: Engine[] = []
+
+  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir()) })
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map(async e => { await e.stop() }))
+    await cleanup()
+  })
+
+  const until = async (cond: () => boolean, ms = 15_000): Promise<void> => {
+    const end = Date.now() + ms
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('condition not met in time')
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+  }
+
+  it('delivers a member\'s announcement to every member, signed by its sender', async () => {
+    const start = async (name: string): Promise<Engine> => {
+      const e = await Engine.create({ dataDir: join(dir, name), listen: [LOOPBACK], mdns: false })
+      engines.push(e)
+      return e
+    }
+    const a = await start('a')
+    const src = join(dir, 'x.bin')
+    await randomFile(src, 100_000)
+    const { share } = await a.share([src])
+    // B, C and D join A's swarm; D is connected to C only, so A's message must be forwarded.
+    const [b, c, d] = [await start('b'), await start('c'), await start('d')]
+    await b.node.dial(multiaddr(a.addrs()[0]!))
+    await c.node.dial(multiaddr(a.addrs()[0]!))
+    await d.node.dial(multiaddr(c.addrs()[0]!))
+    const got = new Map<string, FeedItem[]>()
+    for (const e of [b, c, d]) {
+      got.set(e.peerId, [])
+      e.onFeed(item => got.get(e.peerId)!.push(item))
+      e.feed.join(share.cid)
+    }
+    await until(() => a.feed.members(share.cid).length >= 2 && c.feed.members(share.cid).includes(d.peerId) && d.feed.members(share.cid).includes(c.peerId))
+    // Give the mesh a heartbeat to form before publishing.
+    await new Promise(resolve => setTimeout(resolve, 1_500))
+
+    await a.feed.publish(share.cid, { type: 'share', cid: share.cid, name: 'x.bin', size: 100_000, files: 1 })
+    await until(() => [b, c, d].every(e => got.get(e.peerId)!.some(i => i.message.type === 'share')))
+    for (const e of [b, c, d]) {
+      const item = got.get(e.peerId)!.find(i => i.message.type === 'share')!
+      expect(item.from).toBe(a.peerId)
+      expect(item.cid).toBe(share.cid)
+      expect(item.message).toEqual({ type: 'share', cid: share.cid, name: 'x.bin', size: 100_000, files: 1 })
+    }
+  })
+
+  it('refuses to publish a message that does not fit the schema', async () => {
+    const a = await Engine.create({ dataDir: join(dir, 'a'), listen: [LOOPBACK], mdns: false })
+    engines.push(a)
+    // @ts-expect-error the type forbids it; the runtime check must too
+    await expect(a.feed.publish('bafy', { type: 'presence', have: -1, total: 0, seeding: true, extra: 1 })).rejects.toThrow()
+  })
+})
