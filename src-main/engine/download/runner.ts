@@ -138,7 +138,11 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     log('DHT found %d provider(s) of %s', n, cidText)
   }
 
-  await connectAll(new Set())
+  // A seeder that is busy or just restarting may refuse a first dial: try a few rounds.
+  for (let round = 0; round < RECONNECT_ROUNDS && connected.size === 0 && targets.size + req.addrs.length > 0; round++) {
+    if (round > 0) await new Promise(resolve => setTimeout(resolve, RECONNECT_PAUSE_MS * round))
+    await connectAll(new Set())
+  }
   let manifestBytes = await record.loadManifest()
   let manifest: Manifest
   if (manifestBytes != null) {

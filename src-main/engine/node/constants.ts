@@ -2,6 +2,12 @@
 export const MAX_CONNECTIONS = 200
 /** Half-open inbound handshakes we tolerate at once (slowloris protection). */
 export const MAX_INCOMING_PENDING = 32
+/**
+ * New inbound connections per second from one IP. libp2p's default of 5 is
+ * hit by one household behind a NAT (or a test on one host) joining a swarm
+ * together; 25 still stops a single host from flooding us with handshakes.
+ */
+export const INBOUND_PER_HOST_PER_SECOND = 25
 /** A dial that has not completed the handshake in this long is not going to. */
 export const DIAL_TIMEOUT_MS = 10_000
 export const INBOUND_UPGRADE_TIMEOUT_MS = 10_000

@@ -15,7 +15,7 @@ import { manifestService, type ManifestService } from '../protocols/manifest/ser
 import { pexService, type PexInit, type PexService } from '../protocols/pex/service.js'
 import { pieceExchange, type PieceExchange } from '../protocols/pieces/exchange.js'
 import type { UploadPolicy } from '../protocols/pieces/uploader.js'
-import { DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, MAX_PUBSUB_FRAME, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
+import { DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
 
 export type NodeServices = {
   identify: unknown
@@ -65,6 +65,7 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING,
+      inboundConnectionThreshold: INBOUND_PER_HOST_PER_SECOND,
       dialTimeout: DIAL_TIMEOUT_MS,
       inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS
     },
