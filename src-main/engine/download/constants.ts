@@ -1,5 +1,10 @@
 /** Fewest requests kept in flight per peer: one being sent while one is being served. */
 export const MIN_DEPTH = 2
+/**
+ * Bytes requested from a new peer before its speed is known (slow start would
+ * cost the first half second: measured 0.6x of a bare stream with 2 requests).
+ */
+export const INITIAL_IN_FLIGHT_BYTES = 1024 * 1024
 /** Most requests per peer; past this a deeper queue adds latency, not throughput. */
 export const MAX_DEPTH = 64
 /** Bytes in flight per peer are bounded by this whatever the piece size (memory per peer). */

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js'
 import type { PieceChannel } from '../protocols/pieces/channel.js'
 import type { PartFiles } from '../storage/part-files.js'
 import { PiecePicker } from './picker.js'
-import { BAN_AFTER_HASH_FAILURES, CHOKED_TIMEOUT_MS, ENDGAME_MAX_DUPLICATES, MAX_DEPTH, MAX_IN_FLIGHT_BYTES, MIN_DEPTH, PIPELINE_SECONDS, SPEED_WINDOW_MS, STALL_TIMEOUT_MS, TICK_MS } from './constants.js'
+import { BAN_AFTER_HASH_FAILURES, CHOKED_TIMEOUT_MS, INITIAL_IN_FLIGHT_BYTES, ENDGAME_MAX_DUPLICATES, MAX_DEPTH, MAX_IN_FLIGHT_BYTES, MIN_DEPTH, PIPELINE_SECONDS, SPEED_WINDOW_MS, STALL_TIMEOUT_MS, TICK_MS } from './constants.js'
 
 export interface PeerLink {
   peerId: string
@@ -195,7 +195,9 @@ export class Download {
   }
 
   private depth (s: Session): number {
-    const want = Math.ceil(s.rate * PIPELINE_SECONDS / this.init.layout.pieceSize) + 1
+    const want = s.rate === 0
+      ? Math.ceil(INITIAL_IN_FLIGHT_BYTES / this.init.layout.pieceSize) + 1
+      : Math.ceil(s.rate * PIPELINE_SECONDS / this.init.layout.pieceSize) + 1
     return Math.min(this.maxDepth, Math.max(MIN_DEPTH, want))
   }
 

@@ -107,6 +107,7 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
   // The reader ends by throwing (EOF, timeout, violation); the writer loop below notices `closed`.
   reader.catch(err => { log('upload reader for %p ended: %e', connection.remotePeer, err) })
 
+  let ahead: { index: number, data: Promise<Uint8Array> } | undefined
   try {
     while (true) {
       if (queue.length === 0) {
@@ -126,7 +127,14 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
       if (closed) break
       // A choke while we waited for tokens drops the request (the queue was cleared).
       if (choked) continue
-      const data = await item.readPiece(index)
+      const data = ahead?.index === index ? await ahead.data : await item.readPiece(index)
+      ahead = undefined
+      // Read the next piece from disk while this one is on the wire.
+      const next = queue[0]
+      if (next != null && (now == null || now.get(next))) {
+        ahead = { index: next, data: item.readPiece(next) }
+        ahead.data.catch(() => {})
+      }
       await send(lp, { type: 'piece', index, data: new Uint8ArrayList(data) })
       policy.uploaded?.(slot, data.byteLength)
     }
