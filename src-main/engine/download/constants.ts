@@ -8,7 +8,12 @@ export const INITIAL_IN_FLIGHT_BYTES = 1024 * 1024
 /** Most requests per peer; past this a deeper queue adds latency, not throughput. */
 export const MAX_DEPTH = 64
 /** Bytes in flight per peer are bounded by this whatever the piece size (memory per peer). */
-export const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024
+export const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024
+/**
+ * Verified pieces waiting for the disk. When the disk is slower than the
+ * network, requests pause here instead of pieces piling up in memory.
+ */
+export const MAX_PENDING_WRITE_BYTES = 16 * 1024 * 1024
 /** Keep about this much of a peer's measured throughput requested ahead (bandwidth-delay product). */
 export const PIPELINE_SECONDS = 0.5
 /** Three bad pieces is not bad luck; a flipped bit in transit is caught by the transport's MAC first. */

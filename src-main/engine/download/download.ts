@@ -10,7 +10,7 @@ import type { Logger } from '../log.js'
 import type { PieceChannel } from '../protocols/pieces/channel.js'
 import type { PartFiles } from '../storage/part-files.js'
 import { PiecePicker } from './picker.js'
-import { BAN_AFTER_HASH_FAILURES, CHOKED_TIMEOUT_MS, INITIAL_IN_FLIGHT_BYTES, ENDGAME_MAX_DUPLICATES, MAX_DEPTH, MAX_IN_FLIGHT_BYTES, MIN_DEPTH, PIPELINE_SECONDS, SPEED_WINDOW_MS, STALL_TIMEOUT_MS, TICK_MS } from './constants.js'
+import { BAN_AFTER_HASH_FAILURES, CHOKED_TIMEOUT_MS, INITIAL_IN_FLIGHT_BYTES, MAX_PENDING_WRITE_BYTES, ENDGAME_MAX_DUPLICATES, MAX_DEPTH, MAX_IN_FLIGHT_BYTES, MIN_DEPTH, PIPELINE_SECONDS, SPEED_WINDOW_MS, STALL_TIMEOUT_MS, TICK_MS } from './constants.js'
 
 export interface PeerLink {
   peerId: string
@@ -207,6 +207,7 @@ export class Download {
     const skip = (i: number): boolean => s.inFlight.has(i) || this.writing.has(i) || this.badFrom.get(i)?.has(peerId) === true
     const target = this.depth(s)
     while (s.inFlight.size < target) {
+      if (this.writing.size * this.init.layout.pieceSize >= MAX_PENDING_WRITE_BYTES) break
       let index = this.picker.pick(s.link.channel.have, skip)
       if (index === -1 && this.picker.allRequested()) index = this.picker.pickEndgame(s.link.channel.have, skip, ENDGAME_MAX_DUPLICATES)
       if (index === -1) break
@@ -260,7 +261,9 @@ export class Download {
     this.writing.add(index)
     const chunks = [...data]
     const write = this.init.files.writePiece(index, chunks).then(() => {
+      const wasFull = this.writing.size * this.init.layout.pieceSize >= MAX_PENDING_WRITE_BYTES
       this.writing.delete(index)
+      if (wasFull) for (const other of this.sessions.values()) this.fill(other)
       this.picker.released(index)
       this.have.set(index)
       this.verifiedBytes += this.init.layout.lengthOf[index]!
