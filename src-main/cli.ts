@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { Engine, DEFAULT_LISTEN } from './api/index.js'
+import { Engine, DEFAULT_LISTEN, type Encrypter } from './api/index.js'
 import { ErrorCodes, isSwarmdropError } from '../shared/errors.js'
 import { parseLink } from '../shared/link.js'
 import { parseRate } from '../shared/rate.js'
@@ -19,6 +19,7 @@ interface GlobalOpts {
   upLimit?: string
   downLimit?: string
   leechOnly?: boolean
+  encryption: string
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -31,6 +32,7 @@ function withGlobals (cmd: Command): Command {
     .option('--json', 'one JSON object a line on stdout', false)
     .option('--no-mdns', 'do not look for peers on the local network')
     .option('--public-dht', 'also use the public IPFS DHT to find content across the internet', false)
+    .addOption(new Option('--encryption <list>', 'connection encrypters in order of preference').choices(['tls,noise', 'noise,tls', 'tls', 'noise']).default('tls,noise').hideHelp())
 }
 
 /** Resolves when the user asks the process to stop. */
@@ -50,7 +52,8 @@ async function startEngine (g: GlobalOpts): Promise<Engine> {
     publicDht: g.publicDht,
     upLimit: g.upLimit != null ? parseRate(g.upLimit) : 0,
     downLimit: g.downLimit != null ? parseRate(g.downLimit) : 0,
-    leechOnly: g.leechOnly === true
+    leechOnly: g.leechOnly === true,
+    encrypters: g.encryption.split(',') as Encrypter[]
   })
 }
 

@@ -69,8 +69,13 @@ export class CliProcess {
   }
 }
 
+/**
+ * Every test process runs with --no-mdns: mDNS would multicast on the host's
+ * real interfaces, and tests may only talk to 127.0.0.1.
+ */
 export function run (args: string[]): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const all = args.includes('--no-mdns') ? args : [...args, '--no-mdns']
+  const child = spawn(process.execPath, [BIN, ...all], { stdio: ['ignore', 'pipe', 'pipe'] })
   return new CliProcess(child)
 }
 

@@ -15,7 +15,7 @@ describe('connection encryption', () => {
   })
 
   const start = async (name: string, encrypters?: Array<'tls' | 'noise'>): Promise<Engine> => {
-    const e = await Engine.create({ dataDir: join(dir, name), listen: [LOOPBACK], encrypters })
+    const e = await Engine.create({ dataDir: join(dir, name), listen: [LOOPBACK], encrypters, mdns: false })
     engines.push(e)
     return e
   }
