@@ -52,7 +52,7 @@ describe('the swarm: DHT, peer exchange, many peers at once', () => {
     expect(JSON.parse(await readFile(join(dir, 'leecher', 'bootstrap.json'), 'utf8'))).toEqual([hub])
   })
 
-  it('lists a peer\'s catalog by bare peer ID, found through the DHT', async () => {
+  it('lists a peer\'s catalog by bare peer ID, found through the DHT, and downloads from it by that ID', async () => {
     const hub = await startHub()
     const a = join(dir, 'a.txt')
     const b = join(dir, 'b.bin')
@@ -72,6 +72,11 @@ describe('the swarm: DHT, peer exchange, many peers at once', () => {
       { cid: second.sharing.cid, name: 'b.bin', size: 3 * MiB, files: 1 }
     ]))
     expect(shares).toHaveLength(2)
+
+    // …and downloads from it by bare peer ID: its address comes from DHT peer routing.
+    const got = await runToEnd(['get', String(second.sharing.cid), '--peer', String(second.sharing.peerId), '--out', join(dir, 'out'), '--data', join(dir, 'browser'), ...ISOLATED])
+    expect(got.code).toBe(0)
+    expect(Object.keys(sourcesOf(got.events.find(e => e.event === 'done')!))).toEqual([second.sharing.peerId])
   })
 
   it('says clearly when a bare peer ID cannot be found', async () => {
