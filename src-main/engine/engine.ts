@@ -35,6 +35,10 @@ const REPROVIDE_MS = 60 * 60 * 1000
 const BOOTSTRAP_WAIT_MS = 5_000
 /** Discovered LAN peers are dialled only while we have fewer connections than this. */
 const MAX_AUTODIAL_CONNECTIONS = 50
+/** New connections trigger an announce at most this often. */
+const ANNOUNCE_ON_CONNECT_MS = 30_000
+/** mDNS answers within a second or two on a LAN; a bare peer ID waits this long for it. */
+const MDNS_WAIT_MS = 3_000
 /** A peer-ID lookup in the DHT that has not answered by now will not. */
 const FIND_PEER_TIMEOUT_MS = 30_000
 /** Presence on each swarm feed is refreshed this often. */
@@ -173,6 +177,14 @@ export class Engine {
       void node.dial(evt.detail.id).catch(() => {})
     })
 
+    // A node that started alone (no bootstrap) announces its shares once it meets someone.
+    let lastAnnounce = 0
+    node.addEventListener('peer:connect', () => {
+      if (Date.now() - lastAnnounce < ANNOUNCE_ON_CONNECT_MS) return
+      lastAnnounce = Date.now()
+      void engine.announceAll()
+    })
+
     const list = [...bootstrap.list(), ...(cfg.publicDht === true ? PUBLIC_BOOTSTRAP : [])]
     await engine.connectBootstrap(list)
     for (const share of shares.list()) feed.join(share.cid)
@@ -212,6 +224,7 @@ export class Engine {
       const existing = hints.find(h => h.peerId === parsed.peerId)
       if (existing != null) { if (parsed.addr != null) existing.addrs.push(parsed.addr) } else hints.push({ peerId: parsed.peerId, addrs: parsed.addr != null ? [parsed.addr] : [] })
     }
+    if (hints.length === 0 && addrs.length === 0) await this.waitForLan(opts.signal)
     return await runDownload(
       { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, log: log('download') },
       { ...opts, cid: parseCid(link.cid), peers: hints.filter(h => h.peerId !== this.peerId), addrs, leechOnly: this.cfg.leechOnly }
@@ -259,7 +272,21 @@ export class Engine {
     await this.reader.closeAll()
   }
 
+  /** With nobody named and nobody connected, gives mDNS a moment to find the LAN. */
+  private async waitForLan (signal?: AbortSignal, peer?: PeerId): Promise<void> {
+    if (this.cfg.mdns === false) return
+    const ready = (): boolean => peer != null ? this.node.getConnections(peer).length > 0 : this.node.getConnections().length > 0
+    const until = Date.now() + MDNS_WAIT_MS
+    while (Date.now() < until && !ready()) {
+      signal?.throwIfAborted()
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+  }
+
   private async findAndDial (id: PeerId, signal?: AbortSignal): Promise<void> {
+    // On a LAN, mDNS may find the peer itself (discovered peers are dialled as they appear).
+    await this.waitForLan(signal, id)
+    if (this.node.getConnections(id).length > 0) return
     if (this.node.getConnections().length === 0) throw new PeerUnreachableError(`cannot look up peer ${id.toString()}: not connected to anyone (pass --bootstrap, or a multiaddr instead of a bare peer ID)`)
     const { signal: lookup, clear } = deadline(FIND_PEER_TIMEOUT_MS, signal)
     try {

@@ -79,6 +79,12 @@ export function run (args: string[]): CliProcess {
   return new CliProcess(child)
 }
 
+/** Runs `swarmdrop` inside a network namespace the test created, with mDNS left on. */
+export function runInNamespace (ns: string, args: string[]): CliProcess {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  return new CliProcess(child)
+}
+
 /** Runs a command to completion. */
 export async function runToEnd (args: string[]): Promise<{ code: number | null, events: JsonEvent[], stderr: string }> {
   const p = run(args)

@@ -152,12 +152,25 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       await findProviders()
       await connectAll(new Set())
     }
+    let askingKnown = false
+    if (connected.size === 0 && discover) {
+      askingKnown = true
+      // Nobody named, nothing in the DHT: ask the peers we already know (LAN peers found by
+      // mDNS, bootstrap peers) whether they have it.
+      for (const c of node.getConnections().slice(0, MAX_PROVIDERS)) {
+        const id = c.remotePeer.toString()
+        if (!deps.bans.isBanned(id)) { connected.set(id, c); targets.set(id, [c.remoteAddr]) }
+      }
+    }
     if (connected.size === 0) {
       throw new NoPeersError(targets.size === 0
         ? (discover ? 'nobody was found sharing this content (no peer hints, nothing in the DHT); pass --peer or --bootstrap' : 'no peers to download from: pass --peer or use a link with peer hints')
         : `none of the ${targets.size} peer(s) could be reached`)
     }
-    const fetched = await fetchManifest(node, [...connected.keys()], req.cid, log, req.signal)
+    const fetched = await fetchManifest(node, [...connected.keys()], req.cid, log, req.signal).catch((err: unknown) => {
+      if (askingKnown && err instanceof ContentNotFoundError) throw new NoPeersError('nobody was found sharing this content: none of the peers we know has it, and the DHT has no record; pass --peer or --bootstrap')
+      throw err
+    })
     manifest = fetched.manifest
     manifestBytes = fetched.bytes
     await record.saveManifest(manifestBytes)
