@@ -118,8 +118,9 @@ describe('the swarm: DHT, peer exchange, many peers at once', () => {
     const hash = await randomFile(src, size)
     const seeder = await share([src], join(dir, 'seeder'), ['--bootstrap', hub, '--no-mdns', '--up-limit', '2MB'])
     procs.push(seeder.proc)
-    // Leechers slowed down so the swarm is still mid-way when the seeder goes.
-    const leechers = Array.from({ length: 3 }, (_, i) => get(String(seeder.sharing.link), `l${i}`, ['--bootstrap', hub, '--seed', '--down-limit', '1MB']))
+    // Leechers slowed down so the swarm is still mid-way when the seeder goes: at 400 KB/s each
+    // takes ~21 s, while the union is complete after ~7 s plus up to 5 s of checkpoint lag.
+    const leechers = Array.from({ length: 3 }, (_, i) => get(String(seeder.sharing.link), `l${i}`, ['--bootstrap', hub, '--seed', '--down-limit', '400KB']))
 
     // Each leecher checkpoints its verified pieces to disk; the union of those is what the swarm holds.
     const pieces = Math.ceil(size / (256 * 1024))

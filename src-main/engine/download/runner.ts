@@ -274,7 +274,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     for (const [id, addrs] of targets) addCandidate(id, addrs)
     const asked = download.connectedPeers().sort(() => Math.random() - 0.5).slice(0, PEX_FANOUT)
     await Promise.all(asked.map(async id => {
-      const hints = await node.services.pex.ask(peerIdFromString(id), req.cid, { signal: req.signal }).catch(() => [])
+      const hints = await node.services.pex.askPeers(peerIdFromString(id), req.cid, { signal: req.signal }).catch(() => [])
       for (const h of hints) addCandidate(h.peerId, h.addrs.map(a => multiaddr(a)))
     }))
   }

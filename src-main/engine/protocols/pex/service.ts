@@ -1,24 +1,16 @@
-import type { ComponentLogger, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { z } from 'zod'
 import { ProtocolViolationError } from '../../../../shared/errors.js'
 import type { PeerHint } from '../../../../shared/link.js'
+import { encodeJson, parseJson, RequestResponseService, type RequestResponseComponents } from '../request-response.js'
 import { MAX_ADDRS_PER_PEER, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_PEERS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PROTOCOL, TIMEOUT_MS } from './constants.js'
-import { deadline } from '../../deadline.js'
 
 export interface PexInit {
   /** Peers we know in the swarm for `cid`, never including `asker`. */
   swarmPeers: (cid: string, asker: PeerId) => Promise<PeerHint[]> | PeerHint[]
-}
-
-export interface PexComponents {
-  registrar: Registrar
-  connectionManager: ConnectionManager
-  logger: ComponentLogger
 }
 
 const responseSchema = z.object({
@@ -29,85 +21,47 @@ const responseSchema = z.object({
 })
 
 /** Peer exchange: members of a swarm tell each other who else is in it. */
-export class PexService implements Startable {
-  private readonly log: Logger
-  private started = false
-
-  constructor (private readonly components: PexComponents, private readonly init: PexInit) {
-    this.log = components.logger.forComponent('swarmdrop:pex')
+export class PexService extends RequestResponseService {
+  constructor (components: RequestResponseComponents, private readonly init: PexInit) {
+    super(components, {
+      protocol: PROTOCOL,
+      maxRequestBytes: MAX_REQUEST_BYTES,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+      timeoutMs: TIMEOUT_MS,
+      maxInboundStreams: MAX_INBOUND_STREAMS,
+      maxOutboundStreams: MAX_OUTBOUND_STREAMS,
+      logName: 'swarmdrop:pex'
+    })
   }
 
-  async start (): Promise<void> {
-    await this.components.registrar.handle(PROTOCOL, async (stream, connection) => {
-      await this.serve(stream, connection.remotePeer).catch(err => {
-        this.log('pex request from %p failed: %e', connection.remotePeer, err)
-        stream.abort(err as Error)
-      })
-    }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
-    this.started = true
-  }
-
-  async stop (): Promise<void> {
-    await this.components.registrar.unhandle(PROTOCOL)
-    this.started = false
-  }
-
-  isStarted (): boolean {
-    return this.started
-  }
-
-  private async serve (stream: Stream, peer: PeerId): Promise<void> {
-    const signal = AbortSignal.timeout(TIMEOUT_MS)
-    const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
-    const req = await lp.read({ signal })
+  protected async respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array> {
     let cid: string
     try {
-      cid = CID.decode(req.subarray()).toString()
+      cid = CID.decode(request).toString()
     } catch {
       throw new ProtocolViolationError('pex request is not a CID')
     }
     const peers = (await this.init.swarmPeers(cid, peer)).slice(0, MAX_PEERS).map(p => ({ peerId: p.peerId, addrs: p.addrs.slice(0, MAX_ADDRS_PER_PEER) }))
-    await lp.write(new TextEncoder().encode(JSON.stringify({ peers })), { signal })
-    await stream.close({ signal })
+    return encodeJson({ peers })
   }
 
-  /** Asks `peer` who else is in the swarm for `cid`; hints are checked before they are returned. */
-  async ask (peer: PeerId, cid: CID, options: { signal?: AbortSignal } = {}): Promise<PeerHint[]> {
-    const { signal, clear } = deadline(TIMEOUT_MS, options.signal)
-    const stream = await this.components.connectionManager.openStream(peer, PROTOCOL, { signal })
-    try {
-      const lp = lpStream(stream, { maxDataLength: MAX_RESPONSE_BYTES })
-      await lp.write(cid.bytes, { signal })
-      const res = await lp.read({ signal })
-      await stream.close({ signal }).catch(() => {})
-      let json: unknown
+  /** Asks `peer` who else is in the swarm for `cid`; entries that do not parse are dropped. */
+  async askPeers (peer: PeerId, cid: CID, options: { signal?: AbortSignal } = {}): Promise<PeerHint[]> {
+    const answer = parseJson(await this.ask(peer, cid.bytes, options), responseSchema, 'pex answer')
+    const hints: PeerHint[] = []
+    for (const p of answer.peers) {
       try {
-        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(res.subarray()))
+        const id = peerIdFromString(p.peerId).toString()
+        const addrs = p.addrs.flatMap(a => { try { return [multiaddr(a).toString()] } catch { return [] } })
+        hints.push({ peerId: id, addrs })
       } catch {
-        throw new ProtocolViolationError('pex answer is not valid JSON')
+        // One bad entry does not spoil the rest.
       }
-      const parsed = responseSchema.safeParse(json)
-      if (!parsed.success) throw new ProtocolViolationError('pex answer is malformed')
-      const hints: PeerHint[] = []
-      for (const p of parsed.data.peers) {
-        try {
-          const id = peerIdFromString(p.peerId).toString()
-          const addrs = p.addrs.flatMap(a => { try { return [multiaddr(a).toString()] } catch { return [] } })
-          hints.push({ peerId: id, addrs })
-        } catch {
-          // One bad entry does not spoil the rest.
-        }
-      }
-      return hints
-    } catch (err) {
-      stream.abort(err as Error)
-      throw err
-    } finally {
-      clear()
     }
+    return hints
   }
 }
 
-export function pexService (init: PexInit): (components: PexComponents) => PexService {
+export function pexService (init: PexInit): (components: RequestResponseComponents) => PexService {
   return components => new PexService(components, init)
 }

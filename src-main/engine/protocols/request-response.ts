@@ -1,0 +1,108 @@
+import type { ComponentLogger, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { lpStream } from '@libp2p/utils'
+import type { z } from 'zod'
+import { ProtocolViolationError } from '../../../shared/errors.js'
+import { deadline } from '../deadline.js'
+
+/** The shape every one-question, one-answer protocol shares; the numbers live in its constants.ts. */
+export interface RequestResponseSpec {
+  protocol: string
+  maxRequestBytes: number
+  maxResponseBytes: number
+  timeoutMs: number
+  maxInboundStreams: number
+  maxOutboundStreams: number
+  logName: string
+}
+
+export interface RequestResponseComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+}
+
+/**
+ * One length-prefixed request, one length-prefixed response, then the stream
+ * closes. Both sides cap the frame they read and put a deadline on the whole
+ * exchange; the subclass says only what to answer.
+ */
+export abstract class RequestResponseService implements Startable {
+  protected readonly log: Logger
+  private started = false
+
+  constructor (protected readonly components: RequestResponseComponents, private readonly spec: RequestResponseSpec) {
+    this.log = components.logger.forComponent(spec.logName)
+  }
+
+  /** The answer to `request` from `peer`; throwing a ProtocolViolationError drops the stream. */
+  protected abstract respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array>
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(this.spec.protocol, async (stream, connection) => {
+      await this.serve(stream, connection.remotePeer).catch(err => {
+        this.log('request from %p failed: %e', connection.remotePeer, err)
+        stream.abort(err as Error)
+      })
+    }, { maxInboundStreams: this.spec.maxInboundStreams, maxOutboundStreams: this.spec.maxOutboundStreams })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    await this.components.registrar.unhandle(this.spec.protocol)
+    this.started = false
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  private async serve (stream: Stream, peer: PeerId): Promise<void> {
+    const { signal, clear } = deadline(this.spec.timeoutMs)
+    try {
+      const lp = lpStream(stream, { maxDataLength: this.spec.maxRequestBytes })
+      const req = await lp.read({ signal })
+      await lp.write(await this.respond(req.subarray(), peer), { signal })
+      await stream.close({ signal })
+    } finally {
+      clear()
+    }
+  }
+
+  /** Sends `body` to `peer` and returns its answer. */
+  protected async ask (peer: PeerId, body: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const { signal, clear } = deadline(this.spec.timeoutMs, options.signal)
+    try {
+      const stream = await this.components.connectionManager.openStream(peer, this.spec.protocol, { signal })
+      try {
+        const lp = lpStream(stream, { maxDataLength: this.spec.maxResponseBytes, maxBufferSize: this.spec.maxResponseBytes + 16 })
+        await lp.write(body, { signal })
+        const res = (await lp.read({ signal })).subarray()
+        await stream.close({ signal }).catch(() => {})
+        return res
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
+      }
+    } finally {
+      clear()
+    }
+  }
+}
+
+/** Decodes a JSON answer and checks it against `schema`; anything else is the peer's fault. */
+export function parseJson<T> (bytes: Uint8Array, schema: z.ZodType<T>, what: string): T {
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    throw new ProtocolViolationError(`${what} is not valid JSON`)
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) throw new ProtocolViolationError(`${what} is malformed: ${parsed.error.issues[0]?.message ?? ''}`)
+  return parsed.data
+}
+
+export function encodeJson (value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value))
+}
