@@ -7,7 +7,7 @@ import { parseLink } from '../shared/link.js'
 import { parseRate } from '../shared/rate.js'
 import type { DoneEvent, ProgressEvent, SharingEvent } from '../shared/transfer.js'
 import { defaultDataDir } from './cli/data-dir.js'
-import { formatBytes, Output } from './cli/output.js'
+import { formatBytes, Output, printable } from './cli/output.js'
 
 interface GlobalOpts {
   data: string
@@ -62,7 +62,7 @@ function printFeed (engine: Engine, out: Output): void {
   engine.onFeed(item => {
     const m = item.message
     const text = m.type === 'share'
-      ? `${item.from.slice(-8)} shares "${m.name}" (${formatBytes(m.size)})`
+      ? `${item.from.slice(-8)} shares "${printable(m.name)}" (${formatBytes(m.size)})`
       : m.type === 'presence'
         ? `${item.from.slice(-8)} joined${m.seeding ? ' as a seeder' : ` (${m.have}/${m.total} pieces)`}`
         : `${item.from.slice(-8)} at ${m.total === 0 ? 100 : Math.floor(m.bytes * 100 / m.total)}%`
@@ -109,7 +109,7 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output): Promise<n
       reusedBytes: result.reusedBytes
     }
     printFeed(engine, out)
-    out.event({ ...ev }, `Sharing "${m.name}" (${formatBytes(size)}, ${m.files.length} file${m.files.length === 1 ? '' : 's'})\n\n  ${result.link}\n\nAnyone with this link can download it. Press Ctrl+C to stop sharing.`)
+    out.event({ ...ev }, `Sharing "${printable(m.name)}" (${formatBytes(size)}, ${m.files.length} file${m.files.length === 1 ? '' : 's'})\n\n  ${result.link}\n\nAnyone with this link can download it. Press Ctrl+C to stop sharing.`)
     await stopped
     return 0
   } catch (err) {
@@ -150,7 +150,7 @@ async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): 
     out.stopBar()
     const done: DoneEvent = { event: 'done', cid: outcome.cid, path: outcome.path, bytes: outcome.bytes, sources: outcome.sources, banned: outcome.banned }
     const from = Object.entries(outcome.sources).map(([id, s]) => `  ${formatBytes(s.bytes)} from ${id} (${s.path})`).join('\n')
-    out.event({ ...done }, `Downloaded "${outcome.manifest.name}" (${formatBytes(outcome.bytes)}) to ${outcome.path}${from === '' ? '' : `\n${from}`}${outcome.banned.length > 0 ? `\n  banned for bad data: ${outcome.banned.join(', ')}` : ''}`)
+    out.event({ ...done }, `Downloaded "${printable(outcome.manifest.name)}" (${formatBytes(outcome.bytes)}) to ${printable(outcome.path)}${from === '' ? '' : `\n${from}`}${outcome.banned.length > 0 ? `\n  banned for bad data: ${outcome.banned.join(', ')}` : ''}`)
     if (o.seed) {
       const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
       const share = await engine.seed(outcome, mtimes)
@@ -175,7 +175,7 @@ async function cmdBrowse (peer: string, g: GlobalOpts, out: Output): Promise<voi
     const { peerId, entries } = await engine.browse(peer)
     if (!out.json) process.stdout.write(entries.length === 0 ? `${peerId} shares nothing right now.\n` : `${peerId} shares:\n`)
     for (const e of entries) {
-      out.event({ event: 'share', peerId, cid: e.cid, name: e.name, size: e.size, files: e.files }, `  ${e.name}  (${formatBytes(e.size)}, ${e.files} file${e.files === 1 ? '' : 's'})\n    swarmdrop://${e.cid}?peer=${peerId}`)
+      out.event({ event: 'share', peerId, cid: e.cid, name: e.name, size: e.size, files: e.files }, `  ${printable(e.name)}  (${formatBytes(e.size)}, ${e.files} file${e.files === 1 ? '' : 's'})\n    swarmdrop://${e.cid}?peer=${peerId}`)
     }
   } finally {
     await engine.stop()

@@ -51,7 +51,8 @@ export class Output {
 
   error (message: string): void {
     this.stopBar()
-    process.stderr.write(`swarmdrop: ${message}\n`)
+    // Error texts can quote what a peer sent (a name, its refusal message).
+    process.stderr.write(`swarmdrop: ${printable(message)}\n`)
   }
 }
 
@@ -61,4 +62,14 @@ export function formatBytes (n: number): string {
   let u = 0
   while (v >= 1024 && u < units.length - 1) { v /= 1024; u++ }
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`
+}
+
+/**
+ * Names from other peers go to a terminal: control characters (including
+ * the escape sequences that could rewrite the screen or the title bar) are
+ * shown as `?`, never sent raw.
+ */
+export function printable (text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?')
 }
