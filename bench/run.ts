@@ -1,24 +1,83 @@
 /**
- * `npm run bench [transfer|swarm] [--size <MiB>]`: prints a table, writes JSON
- * under bench/results/. Not part of `npm test`: numbers on a shared 2-core box
- * are for side-by-side ratios within one run, not for pass/fail timing.
+ * `npm run bench [-- <suite>] [--size <MiB>] [--rounds <n>] [--rate <bytes/s>]`: runs one
+ * suite, prints a table, writes JSON under bench/results/. Not part of
+ * `npm test`: on a shared 2-core box absolute numbers wander, so each suite
+ * measures its own reference points and reports ratios against them.
  */
+// libp2p 3 needs Promise.withResolvers, which Node 20 lacks: before anything loads libp2p.
+import '../src-main/engine/polyfills.js'
+import { cleanup } from './cleanup.js'
 import { runSwarm } from './swarm.js'
 import { runTransfer } from './transfer.js'
 
-const args = process.argv.slice(2)
-const suite = args[0] != null && !args[0].startsWith('--') ? args[0] : 'transfer'
-const sizeAt = args.indexOf('--size')
-const size = sizeAt === -1 ? undefined : Number(args[sizeAt + 1])
-const rateAt = args.indexOf('--rate')
-const rate = rateAt === -1 ? 4_000_000 : Number(args[rateAt + 1])
+const SUITES = ['transfer', 'swarm'] as const
+type Suite = typeof SUITES[number]
 
-if (suite === 'transfer') {
-  await runTransfer({ sizeMiB: size ?? 1024 })
-} else if (suite === 'swarm') {
-  await runSwarm({ sizeMiB: size ?? 64, rate, leechers: [1, 2, 4, 8] })
-} else {
-  process.stderr.write(`unknown suite "${suite}"; use transfer or swarm\n`)
-  process.exit(2)
+interface Args {
+  suite: Suite
+  sizeMiB?: number
+  rate?: number
+  rounds?: number
 }
-process.exit(0)
+
+class UsageError extends Error {}
+
+function positive (flag: string, value: string | undefined): number {
+  const n = Number(value)
+  if (value == null || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, got "${value ?? ''}"`)
+  return n
+}
+
+function parseArgs (argv: string[]): Args {
+  const args: Args = { suite: 'transfer' }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--size') args.sizeMiB = positive(a, argv[++i])
+    else if (a === '--rate') args.rate = positive(a, argv[++i])
+    else if (a === '--rounds') args.rounds = Math.ceil(positive(a, argv[++i]))
+    else if (i === 0 && (SUITES as readonly string[]).includes(a)) args.suite = a as Suite
+    else throw new UsageError(`unexpected argument "${a}"`)
+  }
+  return args
+}
+
+async function run (args: Args): Promise<void> {
+  if (args.suite === 'transfer') {
+    await runTransfer({ sizeMiB: args.sizeMiB ?? 1024, rounds: args.rounds ?? 2 })
+  } else {
+    await runSwarm({ sizeMiB: args.sizeMiB ?? 64, rate: args.rate ?? 4_000_000, leechers: [1, 2, 4, 8] })
+  }
+}
+
+async function main (): Promise<number> {
+  let args: Args
+  try {
+    args = parseArgs(process.argv.slice(2))
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\nusage: npm run bench -- [${SUITES.join('|')}] [--size <MiB>] [--rounds <n>] [--rate <bytes/s>]\n`)
+    return 2
+  }
+  // Ctrl+C must not leave seeders running or a gigabyte in /tmp.
+  let interrupted = false
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      interrupted = true
+      process.stderr.write(`${sig}: stopping children, removing temp dirs\n`)
+      void cleanup().finally(() => process.exit(130))
+    })
+  }
+  try {
+    await run(args)
+    return 0
+  } catch (err) {
+    // Killing the children makes whatever was running fail; that is not news.
+    if (interrupted) return 130
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+    return 1
+  } finally {
+    await cleanup()
+  }
+}
+
+// libp2p can leave sockets closing in the background; the results are out, so exit now.
+process.exit(await main())

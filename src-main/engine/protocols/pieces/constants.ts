@@ -25,7 +25,5 @@ export const IDLE_TIMEOUT_MS = 120_000
 /** One stream per share per peer is the norm; a few more allow overlaps during reconnects. */
 export const MAX_INBOUND_STREAMS = 64
 export const MAX_OUTBOUND_STREAMS = 64
-/** Bytes a stream may hold unsent: above one piece frame, so a writer that waits for drain never hits it. */
-export const MAX_WRITE_BUFFER = 2 * MAX_PIECE_FRAME
 /** A peer that has not taken a frame off our hands in this long has stopped reading. */
 export const WRITE_TIMEOUT_MS = 60_000
