@@ -35,6 +35,12 @@ export default tseslint.config(
     'api/ sits under the transports; it imports engine and shared only.'),
   layer(['src-main/cli.ts', 'src-main/cli/**/*.ts', 'src-main/daemon/**/*.ts', 'src-main/hub/**/*.ts'], ['**/engine/**', '**/src-renderer/**', 'electron'],
     'Transports reach the engine through api/ only.'),
+  layer(['src-main/electron/**/*.ts'], ['**/engine/**', '**/daemon/**', '**/cli/**', '**/cli.js', '**/src-renderer/**'],
+    'The Electron shell is a transport: it reaches the engine through api/ (in its utility process) only.'),
+  {
+    files: ['src-renderer/**/*.{ts,tsx}', 'test/unit/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } }
+  },
   layer(['src-renderer/**/*.{ts,tsx}'], ['**/src-main/**', 'node:*', 'electron'],
     'The renderer sees shared/ and window.swarmdrop only.'),
   {

@@ -20,7 +20,11 @@ export const ErrorCodes = {
   TIMEOUT: 'TIMEOUT',
   DISK_FULL: 'DISK_FULL',
   ABORTED: 'ABORTED',
-  STATE_CORRUPT: 'STATE_CORRUPT'
+  STATE_CORRUPT: 'STATE_CORRUPT',
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  UNKNOWN_TRANSFER: 'UNKNOWN_TRANSFER',
+  UNSUPPORTED: 'UNSUPPORTED',
+  INTERNAL: 'INTERNAL'
 } as const
 
 export type ErrorCode = typeof ErrorCodes[keyof typeof ErrorCodes]
@@ -114,6 +118,26 @@ export class AbortedError extends SwarmdropError {
 
 export class StateCorruptError extends SwarmdropError {
   constructor (message: string, cause?: unknown) { super(ErrorCodes.STATE_CORRUPT, message, { cause, userError: false }) }
+}
+
+/** A request from a front end that does not match its command's schema. */
+export class InvalidRequestError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.INVALID_REQUEST, message) }
+}
+
+/** A download or share id the router does not know (stale UI, or a made-up id). */
+export class UnknownTransferError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.UNKNOWN_TRANSFER, message) }
+}
+
+/** Something this shell cannot do (e.g. "open file" in a daemon with no desktop). */
+export class UnsupportedError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.UNSUPPORTED, message) }
+}
+
+/** A bug: anything thrown that is not a SwarmdropError crosses the API as this. */
+export class InternalError extends SwarmdropError {
+  constructor (message: string, cause?: unknown) { super(ErrorCodes.INTERNAL, message, { cause, userError: false }) }
 }
 
 export function isSwarmdropError (err: unknown): err is SwarmdropError {

@@ -1,5 +1,5 @@
-import { Command, CommanderError, Option } from 'commander'
-import { stat } from 'node:fs/promises'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Engine, DEFAULT_LISTEN, type Encrypter } from './api/index.js'
 import { ErrorCodes, isSwarmdropError } from '../shared/errors.js'
@@ -7,6 +7,7 @@ import { parseLink } from '../shared/link.js'
 import { parseRate } from '../shared/rate.js'
 import type { DoneEvent, ProgressEvent, SharingEvent } from '../shared/transfer.js'
 import { defaultDataDir } from './cli/data-dir.js'
+import { runDaemon } from './daemon/index.js'
 import { formatBytes, Output, printable } from './cli/output.js'
 
 interface GlobalOpts {
@@ -20,6 +21,12 @@ interface GlobalOpts {
   downLimit?: string
   leechOnly?: boolean
   encryption: string
+}
+
+function parsePort (v: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number from 0 to 65535')
+  return n
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -192,6 +199,29 @@ async function cmdHub (g: GlobalOpts, out: Output): Promise<void> {
   }
 }
 
+interface DaemonOpts { out?: string, uiPort: number, uiHost: string }
+
+async function cmdDaemon (o: DaemonOpts, g: GlobalOpts, out: Output): Promise<void> {
+  const version = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  const daemon = await runDaemon({
+    dataDir: resolve(g.data),
+    listen: g.listen,
+    bootstrap: g.bootstrap,
+    mdns: g.mdns,
+    encrypters: g.encryption.split(',') as Encrypter[],
+    downloadDir: o.out,
+    uiHost: o.uiHost,
+    uiPort: o.uiPort,
+    version: version.version
+  })
+  try {
+    out.event({ event: 'ready', url: daemon.url, peerId: daemon.peerId, addrs: daemon.addrs }, `Swarmdrop is running (peer ID ${daemon.peerId}).\nOpen the app in your browser:\n\n  ${daemon.url}\n\nThe link holds a secret token: do not share it. Ctrl+C stops Swarmdrop.`)
+    await untilSignal()
+  } finally {
+    await daemon.stop()
+  }
+}
+
 export async function main (argv: string[]): Promise<number> {
   const program = new Command('swarmdrop')
     .description('Peer-to-peer file sharing: share files, download them from every peer that has them.')
@@ -229,6 +259,15 @@ export async function main (argv: string[]): Promise<number> {
 
   withGlobals(program.command('hub').description('run a bootstrap and DHT server node for others to join'))
     .action(async (_o, cmd: Command) => { await cmdHub(cmd.opts() as GlobalOpts, out(cmd)) })
+
+  withGlobals(program.command('daemon').description('run Swarmdrop headless and serve its app to a browser on this machine'))
+    .option('--out <dir>', 'download folder (default: the one in settings, ~/Downloads at first)')
+    .option('--ui-port <n>', 'port of the web UI and API; 0 picks a free one', v => parsePort(v), 0)
+    .addOption(new Option('--ui-host <address>', 'address the web UI binds to (loopback unless you know why not)').default('127.0.0.1'))
+    .action(async (_o, cmd: Command) => {
+      const opts = cmd.opts() as GlobalOpts & DaemonOpts
+      await cmdDaemon(opts, opts, out(cmd))
+    })
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -1,6 +1,11 @@
 /**
- * The engine's one front door for every transport (CLI now; the daemon and
- * Electron IPC later share the same command router here).
+ * The engine's one front door for every transport: the CLI, the daemon's
+ * WebSocket and Electron's IPC all go through here, never deeper.
  */
 export { Engine, DEFAULT_LISTEN } from '../engine/index.js'
 export type { EngineConfig, ShareResult, GetOptions, DownloadOutcome, DownloadProgress, HashProgress, Encrypter } from '../engine/index.js'
+export { startApp, type App, type AppOptions } from './app.js'
+export { Router } from './router.js'
+export type { Opener } from './downloads.js'
+export { UploadArea } from './uploads.js'
+export { log } from '../engine/log.js'

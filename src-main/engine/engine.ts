@@ -11,7 +11,7 @@ import { formatLink, parseCid, parseLink, type PeerHint } from '../../shared/lin
 import { pieceCount, totalSize } from '../../shared/manifest.js'
 import { pieceLayout } from './content/layout.js'
 import { Library, type ServedContent } from './content/library.js'
-import { dialPeer, runDownload, type ActiveDownload, type DownloadOutcome, type DownloadRequest } from './download/runner.js'
+import { dialPeer, discardDownload, runDownload, type ActiveDownload, type DownloadOutcome, type DownloadRequest } from './download/runner.js'
 import { deadline } from './deadline.js'
 import { log } from './log.js'
 import { PUBLIC_BOOTSTRAP, type Encrypter } from './node/constants.js'
@@ -43,6 +43,21 @@ const MDNS_WAIT_MS = 3_000
 const FIND_PEER_TIMEOUT_MS = 30_000
 /** Presence on each swarm feed is refreshed this often. */
 const PRESENCE_MS = 30_000
+/** A peer's round-trip time is measured at most this often (the peers view asks every second). */
+const PING_EVERY_MS = 10_000
+const PING_TIMEOUT_MS = 5_000
+
+/** One open connection as the peers view shows it. */
+export interface PeerSnapshot {
+  peerId: string
+  addrs: string[]
+  direction: 'inbound' | 'outbound'
+  relayed: boolean
+  latencyMs: number | null
+  bytesIn: number
+  bytesOut: number
+  since: number
+}
 
 export interface EngineConfig {
   dataDir: string
@@ -85,6 +100,7 @@ export class Engine {
   private readonly timers: NodeJS.Timeout[] = []
   private readonly active = new Map<string, ActiveDownload>()
   private readonly downLimit: RateLimit
+  private readonly rtt = new Map<string, { ms: number | null, at: number }>()
 
   private constructor (
     readonly node: SwarmNode,
@@ -96,7 +112,8 @@ export class Engine {
     private readonly library: Library,
     private readonly reader: FileHandleCache,
     private readonly cfg: EngineConfig,
-    downBucket: TokenBucket
+    private readonly upBucket: TokenBucket,
+    private readonly downBucket: TokenBucket
   ) {
     this.downLimit = new RateLimit([downBucket])
   }
@@ -160,7 +177,7 @@ export class Engine {
       }
     })
     const feed = new SwarmFeed(node.services.pubsub, log('feed'))
-    const engine = new Engine(node, cfg.dataDir, shares, bans, feed, registry, library, reader, cfg, downBucket)
+    const engine = new Engine(node, cfg.dataDir, shares, bans, feed, registry, library, reader, cfg, upBucket, downBucket)
     ref.engine = engine
 
     engine.timers.push(setInterval(() => {
@@ -256,6 +273,63 @@ export class Engine {
       id = conn.remotePeer
     }
     return { peerId: id.toString(), entries: await this.node.services.catalog.fetch(id, { signal }) }
+  }
+
+  listShares (): ShareRecord[] {
+    return this.shares.list()
+  }
+
+  /** Stops sharing: the files stay on disk, peers can no longer fetch them from us. */
+  async removeShare (cid: string): Promise<boolean> {
+    const removed = await this.shares.remove(cid)
+    if (removed && !this.active.has(cid)) this.feed.leave(cid)
+    return removed
+  }
+
+  /** Forgets an unfinished download: its state and its `.part` files. */
+  async discardDownload (cid: string, outDir: string): Promise<void> {
+    await discardDownload(this.dataDir, cid, outDir)
+  }
+
+  /** Bytes per second, 0 for none; takes effect at once. */
+  setLimits (limits: { up?: number, down?: number }): void {
+    if (limits.up != null) this.upBucket.setRate(limits.up)
+    if (limits.down != null) this.downBucket.setRate(limits.down)
+  }
+
+  /** Piece bytes each way since start. */
+  totals (): { received: number, sent: number } {
+    return this.registry.allTotals()
+  }
+
+  /** Open connections, one row per peer, with latency measured in the background. */
+  peers (): PeerSnapshot[] {
+    const byPeer = new Map<string, PeerSnapshot>()
+    for (const c of this.node.getConnections()) {
+      const id = c.remotePeer.toString()
+      const relayed = c.limits != null || c.remoteAddr.toString().includes('/p2p-circuit')
+      const row = byPeer.get(id)
+      if (row != null) {
+        row.addrs.push(c.remoteAddr.toString())
+        row.relayed = row.relayed && relayed
+        continue
+      }
+      const t = this.registry.totals(id)
+      byPeer.set(id, { peerId: id, addrs: [c.remoteAddr.toString()], direction: c.direction, relayed, latencyMs: this.latency(c.remotePeer), bytesIn: t.received, bytesOut: t.sent, since: c.timeline.open })
+    }
+    return [...byPeer.values()]
+  }
+
+  private latency (peer: PeerId): number | null {
+    const id = peer.toString()
+    const known = this.rtt.get(id)
+    if (known == null || Date.now() - known.at > PING_EVERY_MS) {
+      this.rtt.set(id, { ms: known?.ms ?? null, at: Date.now() })
+      this.node.services.ping.ping(peer, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
+        .then(ms => { this.rtt.set(id, { ms, at: Date.now() }) }, () => {})
+    }
+    if (this.rtt.size > 1000) for (const k of this.rtt.keys()) { if (this.node.getConnections(peerIdFromString(k)).length === 0) this.rtt.delete(k) }
+    return known?.ms ?? null
   }
 
   onFeed (listener: (item: FeedItem) => void): () => void {

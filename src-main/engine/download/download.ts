@@ -122,6 +122,11 @@ export class Download {
     return { bytes: this.verifiedBytes, total: this.init.layout.totalSize, speed: Math.round(bytes * 1000 / SPEED_WINDOW_MS), peers: this.sessions.size }
   }
 
+  /** Which pieces we have, and how many connected peers have each: the UI's piece map. */
+  pieceMap (): { have: Uint8Array, availability: number[] } {
+    return { have: this.have.bytes.slice(), availability: Array.from(this.picker.availability) }
+  }
+
   /** Peers we are downloading from right now. */
   connectedPeers (): string[] {
     return [...this.sessions.keys()]

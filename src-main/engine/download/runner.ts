@@ -5,6 +5,7 @@ import { mkdir, realpath } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import type { Bitfield } from '../../../shared/bitfield.js'
+import { parseCid } from '../../../shared/link.js'
 import { ContentNotFoundError, NoPeersError, PeerUnreachableError, SwarmdropError, UsageError } from '../../../shared/errors.js'
 import type { PeerHint } from '../../../shared/link.js'
 import type { Manifest } from '../../../shared/manifest.js'
@@ -55,8 +56,19 @@ export interface DownloadRequest {
   leechOnly?: boolean
   onPhase?: (phase: 'connecting' | 'checking' | 'downloading', detail?: { bytes: number, total: number }) => void
   onProgress?: (p: DownloadProgress) => void
+  /** Once the manifest is known and the swarm download starts: a live view for the UI. */
+  onStarted?: (view: DownloadView) => void
   progressIntervalMs?: number
   signal?: AbortSignal
+}
+
+/** A running download as a front end may look at it. */
+export interface DownloadView {
+  manifest: Manifest
+  pieceCount: number
+  progress: () => DownloadProgress
+  pieceMap: () => { have: Uint8Array, availability: number[] }
+  connectedPeers: () => string[]
 }
 
 /** A download in progress, as the rest of the engine may poke it. */
@@ -299,6 +311,13 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   }
 
   const unserve = discover ? deps.library.addLive(download.asServed()) : () => {}
+  req.onStarted?.({
+    manifest,
+    pieceCount: layout.count,
+    progress: () => download.progress(),
+    pieceMap: () => download.pieceMap(),
+    connectedPeers: () => download.connectedPeers()
+  })
   const timer = req.onProgress == null ? undefined : setInterval(() => req.onProgress?.(download.progress()), req.progressIntervalMs ?? 250)
   let completed = false
   try {
@@ -337,6 +356,22 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     manifest,
     files: files.targets
   }
+}
+
+/**
+ * Forgets a download: its saved state, and the `.part` files of files that
+ * never finished. Finished files are the user's and stay.
+ */
+export async function discardDownload (dataDir: string, cid: string, outDir: string): Promise<void> {
+  const dir = await realpath(resolve(outDir)).catch(() => resolve(outDir))
+  const record = new DownloadRecord(dataDir, cid, dir)
+  const bytes = await record.loadManifest()
+  if (bytes != null) {
+    const manifest = decodeManifest(bytes, parseCid(cid))
+    const files = await PartFiles.open(dir, manifest, pieceLayout(manifest))
+    await files.removeUnfinished()
+  }
+  await record.remove()
 }
 
 export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiaddr[], signal?: AbortSignal): Promise<Connection> {

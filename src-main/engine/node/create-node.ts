@@ -4,7 +4,7 @@ import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import type { ConnectionEncrypter, PeerId, PrivateKey } from '@libp2p/interface'
-import { ping } from '@libp2p/ping'
+import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
 import { yamux } from '@libp2p/yamux'
@@ -19,7 +19,7 @@ import { DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CO
 
 export type NodeServices = {
   identify: unknown
-  ping: unknown
+  ping: Ping
   dht: KadDHT
   publicDht?: KadDHT
   pubsub: GossipSub

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { open, rename, stat, writeFile, type FileHandle } from 'node:fs/promises'
+import { open, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import { Bitfield } from '../../../shared/bitfield.js'
 import { DestinationExistsError, DiskFullError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
@@ -170,6 +170,12 @@ export class PartFiles {
       const fh = await p.catch(() => null)
       await fh?.datasync().catch(() => {})
     }
+  }
+
+  /** Deletes every `.part` file (a cancelled download); finished files stay. */
+  async removeUnfinished (): Promise<void> {
+    await this.close()
+    for (let i = 0; i < this.targets.length; i++) await rm(this.partPath(i), { force: true })
   }
 
   async close (): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { Bitfield } from '../../../shared/bitfield.js'
@@ -39,6 +39,10 @@ export class DownloadRecord {
   constructor (dataDir: string, readonly cid: string, readonly outDir: string) {
     const key = createHash('sha256').update(`${cid}\0${outDir}`).digest('hex').slice(0, 24)
     this.dir = join(dataDir, 'downloads', key)
+  }
+
+  async remove (): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true })
   }
 
   async loadManifest (): Promise<Uint8Array | null> {

@@ -9,6 +9,11 @@ export class SwarmRegistry {
   private readonly members = new Map<string, Map<string, number>>()
   private readonly received = new Map<string, number>()
   private readonly sent = new Map<string, number>()
+  /** Bytes each way per peer since start, never reset: the peers view and the throughput chart. */
+  private readonly totalIn = new Map<string, number>()
+  private readonly totalOut = new Map<string, number>()
+  private allIn = 0
+  private allOut = 0
 
   constructor (private readonly now: () => number = Date.now) {}
 
@@ -32,10 +37,24 @@ export class SwarmRegistry {
 
   countReceived (peerId: string, bytes: number): void {
     this.received.set(peerId, (this.received.get(peerId) ?? 0) + bytes)
+    this.totalIn.set(peerId, (this.totalIn.get(peerId) ?? 0) + bytes)
+    this.allIn += bytes
   }
 
   countSent (peerId: string, bytes: number): void {
     this.sent.set(peerId, (this.sent.get(peerId) ?? 0) + bytes)
+    this.totalOut.set(peerId, (this.totalOut.get(peerId) ?? 0) + bytes)
+    this.allOut += bytes
+  }
+
+  /** Piece bytes exchanged with one peer since start. */
+  totals (peerId: string): { received: number, sent: number } {
+    return { received: this.totalIn.get(peerId) ?? 0, sent: this.totalOut.get(peerId) ?? 0 }
+  }
+
+  /** Piece bytes exchanged with everyone since start. */
+  allTotals (): { received: number, sent: number } {
+    return { received: this.allIn, sent: this.allOut }
   }
 
   /** Bytes each way since the last call, then starts a new round. */

@@ -1,0 +1,19 @@
+/**
+ * The command and event names of the API contract (shared/api.ts), kept
+ * free of imports so the Electron preload can carry them without zod.
+ * api.ts checks at compile time that these lists match its maps exactly.
+ */
+export const COMMAND_NAMES = [
+  'status', 'listShares', 'addShares', 'removeShare', 'listDownloads', 'startDownload', 'pauseDownload', 'resumeDownload',
+  'cancelDownload', 'openDownload', 'showDownloadInFolder', 'pieceMap', 'browsePeer', 'listPeers', 'listFeed', 'listBans',
+  'getSettings', 'setSettings'
+] as const
+
+export const EVENT_NAMES = [
+  'hashing', 'shareAdded', 'shareRemoved', 'downloadAdded', 'downloadsChanged', 'downloadRemoved', 'peersChanged',
+  'throughput', 'feed', 'downloadFinished'
+] as const
+
+/** IPC channels in Electron: one per command (`swarmdrop:<command>`), one for pushed events. */
+export const IPC_CHANNEL_PREFIX = 'swarmdrop:'
+export const IPC_EVENT_CHANNEL = 'swarmdrop:event'

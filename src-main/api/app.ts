@@ -1,0 +1,61 @@
+import { mkdir } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { Engine, type Encrypter } from '../engine/index.js'
+import { DownloadManager, type Opener } from './downloads.js'
+import { EventHub } from './events.js'
+import { Router } from './router.js'
+import { SettingsStore } from './settings.js'
+import { UploadArea } from './uploads.js'
+
+export interface AppOptions {
+  dataDir: string
+  shell: 'electron' | 'daemon'
+  version: string
+  /** Overrides the listen port setting (tests, `--listen`). */
+  listen?: string[]
+  bootstrap?: string[]
+  mdns?: boolean
+  encrypters?: Encrypter[]
+  /** Overrides the download folder setting for this run (`daemon --out`). */
+  downloadDir?: string
+  opener?: Opener | null
+}
+
+/** The engine plus everything a front end talks to, assembled from the user's settings. */
+export interface App {
+  engine: Engine
+  router: Router
+  uploads: UploadArea
+  stop: () => Promise<void>
+}
+
+export async function startApp (opts: AppOptions): Promise<App> {
+  const dataDir = resolve(opts.dataDir)
+  await mkdir(dataDir, { recursive: true })
+  const settings = new SettingsStore(dataDir)
+  const s = await settings.load(opts.downloadDir != null ? { downloadDir: resolve(opts.downloadDir) } : {})
+  const engine = await Engine.create({
+    dataDir,
+    listen: opts.listen != null && opts.listen.length > 0 ? opts.listen : [`/ip4/0.0.0.0/tcp/${s.listenPort}`],
+    bootstrap: [...(opts.bootstrap ?? []), ...(s.hubAddr !== '' ? [s.hubAddr] : [])],
+    mdns: opts.mdns,
+    publicDht: s.publicDht,
+    upLimit: s.upLimit,
+    downLimit: s.downLimit,
+    encrypters: opts.encrypters
+  })
+  const hub = new EventHub()
+  const downloads = new DownloadManager(engine, hub, dataDir, () => settings.get().downloadDir, opts.opener ?? null)
+  await downloads.load()
+  const router = new Router({ engine, hub, downloads, settings, shell: opts.shell, version: opts.version })
+  return {
+    engine,
+    router,
+    uploads: new UploadArea(dataDir),
+    stop: async () => {
+      await downloads.close()
+      await router.close()
+      await engine.stop()
+    }
+  }
+}

@@ -1,0 +1,250 @@
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import type { DownloadInfo, PieceMap } from '../../shared/api.js'
+import { AbortedError, InternalError, isSwarmdropError, UnknownTransferError, UnsupportedError } from '../../shared/errors.js'
+import { parseLink } from '../../shared/link.js'
+import type { Engine, DownloadView } from '../engine/index.js'
+import { writeFileAtomic } from '../engine/store/atomic-file.js'
+import { log } from '../engine/log.js'
+import type { EventHub } from './events.js'
+
+const logger = log('api:downloads')
+
+/** Progress is sampled this often while a download runs; the hub batches what it pushes. */
+const PROGRESS_SAMPLE_MS = 500
+const FILE = 'app-downloads.json'
+
+/** What a shell can do with a finished download's path (Electron's shell, xdg-open, nothing). */
+export interface Opener {
+  open: (path: string) => Promise<void>
+  reveal: (path: string) => Promise<void>
+}
+
+const savedSchema = z.array(z.object({
+  id: z.string(),
+  cid: z.string(),
+  target: z.string(),
+  peers: z.array(z.string()),
+  outDir: z.string(),
+  name: z.string(),
+  total: z.number(),
+  pieces: z.number(),
+  path: z.string(),
+  wanted: z.enum(['run', 'pause', 'seed']),
+  addedAt: z.number(),
+  finishedAt: z.number().nullable()
+}))
+type Saved = z.infer<typeof savedSchema>[number]
+
+interface Entry {
+  info: DownloadInfo
+  target: string
+  peers: string[]
+  outDir: string
+  /** What the user last asked for; survives restarts. */
+  wanted: Saved['wanted']
+  abort?: AbortController
+  running?: Promise<void>
+  view?: DownloadView
+}
+
+/**
+ * The app's downloads: starts them through the engine, pauses (an abort that
+ * keeps every verified piece), resumes (the engine picks up from its saved
+ * bitfield), cancels (forgets the state and the `.part` files), and keeps
+ * seeding what finished. The list survives restarts; what was running runs again.
+ */
+export class DownloadManager {
+  private readonly entries = new Map<string, Entry>()
+  private saving: Promise<void> = Promise.resolve()
+  private closed = false
+
+  constructor (
+    private readonly engine: Engine,
+    private readonly hub: EventHub,
+    private readonly dataDir: string,
+    private readonly downloadDir: () => string,
+    private readonly opener: Opener | null
+  ) {}
+
+  async load (): Promise<void> {
+    const raw: unknown = await readFile(join(this.dataDir, FILE), 'utf8').then(t => JSON.parse(t) as unknown, () => [])
+    const parsed = savedSchema.safeParse(raw)
+    if (!parsed.success) { logger.error('ignoring a damaged %s', FILE); return }
+    for (const s of parsed.data) {
+      const entry: Entry = {
+        target: s.target,
+        peers: s.peers,
+        outDir: s.outDir,
+        wanted: s.wanted,
+        info: {
+          id: s.id, cid: s.cid, name: s.name, state: s.wanted === 'seed' ? 'seeding' : 'paused', bytes: s.wanted === 'seed' ? s.total : 0, total: s.total, speed: 0, peers: 0, pieces: s.pieces, path: s.path, sources: {}, error: null, addedAt: s.addedAt, finishedAt: s.finishedAt
+        }
+      }
+      this.entries.set(s.id, entry)
+      if (s.wanted === 'run') this.run(entry)
+    }
+  }
+
+  list (): DownloadInfo[] {
+    return [...this.entries.values()].map(e => ({ ...e.info }))
+  }
+
+  async start (target: string, peers: string[] = []): Promise<DownloadInfo> {
+    const link = parseLink(target)
+    const existing = this.entries.get(link.cid)
+    if (existing != null) {
+      if (existing.info.state === 'paused' || existing.info.state === 'failed') return await this.resume(existing.info.id)
+      return { ...existing.info }
+    }
+    const outDir = this.downloadDir()
+    const entry: Entry = {
+      target,
+      peers,
+      outDir,
+      wanted: 'run',
+      info: { id: link.cid, cid: link.cid, name: link.name ?? link.cid, state: 'connecting', bytes: 0, total: 0, speed: 0, peers: 0, pieces: 0, path: outDir, sources: {}, error: null, addedAt: Date.now(), finishedAt: null }
+    }
+    this.entries.set(entry.info.id, entry)
+    this.hub.downloadAdded({ ...entry.info })
+    this.run(entry)
+    await this.save()
+    return { ...entry.info }
+  }
+
+  async pause (id: string): Promise<DownloadInfo> {
+    const entry = this.get(id)
+    if (entry.info.state === 'seeding') return { ...entry.info }
+    entry.wanted = 'pause'
+    entry.abort?.abort()
+    await entry.running
+    this.update(entry, { state: 'paused', speed: 0, peers: 0 })
+    await this.save()
+    return { ...entry.info }
+  }
+
+  async resume (id: string): Promise<DownloadInfo> {
+    const entry = this.get(id)
+    if (entry.running == null && entry.info.state !== 'seeding') {
+      entry.wanted = 'run'
+      this.run(entry)
+      await this.save()
+    }
+    return { ...entry.info }
+  }
+
+  async cancel (id: string): Promise<void> {
+    const entry = this.get(id)
+    entry.wanted = 'pause'
+    entry.abort?.abort()
+    await entry.running
+    this.entries.delete(id)
+    if (entry.info.state === 'seeding') {
+      await this.engine.removeShare(entry.info.cid)
+      this.hub.emit('shareRemoved', { cid: entry.info.cid })
+    } else {
+      await this.engine.discardDownload(entry.info.cid, entry.outDir)
+    }
+    this.hub.downloadRemoved(id)
+    await this.save()
+  }
+
+  async open (id: string, how: 'open' | 'reveal'): Promise<void> {
+    const entry = this.get(id)
+    if (this.opener == null) throw new UnsupportedError('this window cannot open files on the machine running Swarmdrop')
+    if (how === 'open' && entry.info.state !== 'seeding') throw new UnsupportedError(`"${entry.info.name}" has not finished downloading`)
+    const path = entry.info.state === 'seeding' ? entry.info.path : entry.outDir
+    await this.opener[how](path)
+  }
+
+  pieceMap (id: string): PieceMap {
+    const entry = this.get(id)
+    const live = entry.view?.pieceMap()
+    const pieces = entry.info.pieces
+    if (live != null) return { pieces, have: Buffer.from(live.have).toString('base64'), availability: live.availability }
+    const have = new Uint8Array(Math.ceil(pieces / 8))
+    if (entry.info.state === 'seeding') {
+      have.fill(0xff)
+      if (pieces % 8 !== 0) have[have.length - 1] = (0xff << (8 - pieces % 8)) & 0xff
+    }
+    return { pieces, have: Buffer.from(have).toString('base64'), availability: new Array<number>(pieces).fill(0) }
+  }
+
+  /** Stops every running download (keeping its state) without forgetting that it should run. */
+  async close (): Promise<void> {
+    this.closed = true
+    for (const e of this.entries.values()) e.abort?.abort()
+    await Promise.all([...this.entries.values()].map(async e => await e.running))
+    await this.saving
+  }
+
+  private get (id: string): Entry {
+    const entry = this.entries.get(id)
+    if (entry == null) throw new UnknownTransferError(`no download with id ${id}`)
+    return entry
+  }
+
+  private run (entry: Entry): void {
+    const abort = new AbortController()
+    entry.abort = abort
+    this.update(entry, { state: 'connecting', error: null, speed: 0 })
+    const job = (async () => {
+      try {
+        const outcome = await this.engine.get(entry.target, {
+          outDir: entry.outDir,
+          peers: entry.peers,
+          signal: abort.signal,
+          progressIntervalMs: PROGRESS_SAMPLE_MS,
+          onPhase: (phase, detail) => {
+            if (phase === 'checking') this.update(entry, { state: 'checking', ...(detail != null ? { bytes: detail.bytes, total: detail.total } : {}) })
+            if (phase === 'downloading') this.update(entry, { state: 'downloading' })
+          },
+          onStarted: view => {
+            entry.view = view
+            this.update(entry, { name: view.manifest.name, pieces: view.pieceCount })
+            void this.save()
+          },
+          onProgress: p => { this.update(entry, { bytes: p.bytes, total: p.total, speed: p.speed, peers: p.peers }) }
+        })
+        const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
+        const share = await this.engine.seed(outcome, mtimes)
+        entry.wanted = 'seed'
+        const sources = { ...entry.info.sources }
+        for (const [peer, s] of Object.entries(outcome.sources)) sources[peer] = { bytes: (sources[peer]?.bytes ?? 0) + s.bytes, path: s.path }
+        this.update(entry, { state: 'seeding', bytes: outcome.bytes, total: outcome.bytes, speed: 0, peers: 0, path: outcome.path, sources, finishedAt: Date.now() })
+        this.hub.emit('shareAdded', { cid: share.cid, name: share.manifest.name, size: outcome.bytes, files: share.manifest.files.length, link: this.engine.linkFor(share), createdAt: share.createdAt })
+        this.hub.emit('downloadFinished', { id: entry.info.id, name: entry.info.name, path: outcome.path })
+      } catch (err) {
+        if (abort.signal.aborted || err instanceof AbortedError) {
+          if (!this.closed) this.update(entry, { state: 'paused', speed: 0, peers: 0 })
+        } else {
+          const e = isSwarmdropError(err) ? err : new InternalError((err as Error).message, err)
+          logger('download %s failed: %s', entry.info.cid, e.message)
+          this.update(entry, { state: 'failed', speed: 0, peers: 0, error: e.toData() })
+        }
+      } finally {
+        entry.view = undefined
+        entry.abort = undefined
+        entry.running = undefined
+        if (!this.closed) await this.save()
+      }
+    })()
+    entry.running = job
+  }
+
+  private update (entry: Entry, patch: Partial<DownloadInfo>): void {
+    if (!this.entries.has(entry.info.id)) return
+    Object.assign(entry.info, patch)
+    this.hub.downloadChanged({ ...entry.info })
+  }
+
+  private async save (): Promise<void> {
+    const rows: Saved[] = [...this.entries.values()].map(e => ({
+      id: e.info.id, cid: e.info.cid, target: e.target, peers: e.peers, outDir: e.outDir, name: e.info.name, total: e.info.total, pieces: e.info.pieces, path: e.info.path, wanted: e.wanted, addedAt: e.info.addedAt, finishedAt: e.info.finishedAt
+    }))
+    // Saves queue behind each other so an older list never lands after a newer one.
+    this.saving = this.saving.then(async () => { await writeFileAtomic(join(this.dataDir, FILE), JSON.stringify(rows)) }).catch((err: unknown) => { logger.error('could not save downloads: %e', err) })
+    await this.saving
+  }
+}

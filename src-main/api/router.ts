@@ -1,0 +1,169 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import type { z } from 'zod'
+import { commands, type CommandName, type EventName, type Events, type PeerInfo, type Response, type Result, type Settings, type ShareInfo } from '../../shared/api.js'
+import { InternalError, InvalidRequestError, isSwarmdropError, UnknownTransferError } from '../../shared/errors.js'
+import type { FeedItem } from '../../shared/feed.js'
+import { totalSize } from '../../shared/manifest.js'
+import type { Engine, ShareRecord } from '../engine/index.js'
+import { log } from '../engine/log.js'
+import type { DownloadManager } from './downloads.js'
+import type { EventHub, EventListener } from './events.js'
+import type { SettingsStore } from './settings.js'
+
+const logger = log('api')
+
+/** Feed items kept for a client that connects late. */
+const FEED_BACKLOG = 200
+/** Peers and throughput are sampled once a second. */
+const SAMPLE_MS = 1_000
+/** Hashing progress is pushed at most this often per job. */
+const HASHING_PUSH_MS = 250
+
+type Parsed<C extends CommandName> = z.output<(typeof commands)[C]['request']>
+type Handlers = { [C in CommandName]: (request: Parsed<C>) => Promise<Response<C>> }
+
+export interface RouterDeps {
+  engine: Engine
+  hub: EventHub
+  downloads: DownloadManager
+  settings: SettingsStore
+  shell: 'electron' | 'daemon'
+  version: string
+}
+
+/**
+ * The one front door to the engine for every transport (Electron IPC, the
+ * daemon's WebSocket, tests): a request is parsed by its command's schema,
+ * run, and answered as data — `{ ok: false, error: { code, message } }` on
+ * failure, never a thrown error, because errors lose their type crossing IPC.
+ */
+export class Router {
+  private readonly feed: FeedItem[] = []
+  private readonly timers: NodeJS.Timeout[] = []
+  private readonly unfeed: () => void
+  private lastPeers = new Map<string, string>()
+  private lastTotals: { received: number, sent: number }
+  private restartNeeded = false
+  private readonly handlers: Handlers
+
+  constructor (private readonly deps: RouterDeps) {
+    const { engine, hub } = deps
+    this.unfeed = engine.onFeed(item => {
+      this.feed.push(item)
+      if (this.feed.length > FEED_BACKLOG) this.feed.shift()
+      hub.emit('feed', item)
+    })
+    this.lastTotals = engine.totals()
+    this.timers.push(setInterval(() => { this.sample() }, SAMPLE_MS))
+    this.handlers = this.makeHandlers()
+  }
+
+  subscribe (listener: EventListener): () => void {
+    return this.deps.hub.subscribe(listener)
+  }
+
+  /** Runs one command from an untrusted caller. Never throws. */
+  async handle (command: string, request: unknown): Promise<Result<unknown>> {
+    try {
+      if (!Object.hasOwn(commands, command)) throw new InvalidRequestError(`unknown command "${String(command).slice(0, 64)}"`)
+      const name = command as CommandName
+      const parsed = commands[name].request.safeParse(request ?? {})
+      if (!parsed.success) throw new InvalidRequestError(`bad request for ${name}: ${parsed.error.issues.map(i => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}`)
+      const handler = this.handlers[name] as (r: unknown) => Promise<unknown>
+      return { ok: true, value: await handler(parsed.data) }
+    } catch (err) {
+      const e = isSwarmdropError(err) ? err : new InternalError((err as Error)?.message ?? String(err), err)
+      if (!e.userError) logger.error('%s failed: %e', command, err)
+      return { ok: false, error: e.toData() }
+    }
+  }
+
+  async close (): Promise<void> {
+    for (const t of this.timers) clearInterval(t)
+    this.unfeed()
+    this.deps.hub.close()
+  }
+
+  private makeHandlers (): Handlers {
+    const { engine, downloads, settings, hub } = this.deps
+    return {
+      status: async () => ({ peerId: engine.peerId, addrs: engine.addrs(), version: this.deps.version, shell: this.deps.shell, restartNeeded: this.restartNeeded }),
+      listShares: async () => engine.listShares().map(s => this.shareInfo(s)),
+      addShares: async ({ paths }) => {
+        const job = `share-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+        let last = 0
+        const name = paths.length === 1 ? paths[0]!.split(/[\\/]/).filter(Boolean).pop() ?? paths[0]! : `${paths.length} items`
+        const result = await engine.share(paths, {
+          onProgress: p => {
+            if (Date.now() - last < HASHING_PUSH_MS && p.bytes < p.total) return
+            last = Date.now()
+            hub.emit('hashing', { job, name, bytes: p.bytes, total: p.total })
+          }
+        })
+        hub.emit('hashing', { job, name, bytes: totalSize(result.share.manifest), total: totalSize(result.share.manifest) })
+        const info = this.shareInfo(result.share)
+        hub.emit('shareAdded', info)
+        return info
+      },
+      removeShare: async ({ cid }) => {
+        if (!await engine.removeShare(cid)) throw new UnknownTransferError(`not sharing ${cid}`)
+        hub.emit('shareRemoved', { cid })
+        return {}
+      },
+      listDownloads: async () => downloads.list(),
+      startDownload: async ({ target, peers }) => await downloads.start(target.trim(), peers),
+      pauseDownload: async ({ id }) => await downloads.pause(id),
+      resumeDownload: async ({ id }) => await downloads.resume(id),
+      cancelDownload: async ({ id }) => { await downloads.cancel(id); return {} },
+      openDownload: async ({ id }) => { await downloads.open(id, 'open'); return {} },
+      showDownloadInFolder: async ({ id }) => { await downloads.open(id, 'reveal'); return {} },
+      pieceMap: async ({ id }) => downloads.pieceMap(id),
+      browsePeer: async ({ peer }) => await engine.browse(peer.trim(), AbortSignal.timeout(60_000)),
+      listPeers: async () => engine.peers(),
+      listFeed: async () => [...this.feed],
+      listBans: async () => engine.listBans().map(b => ({ peerId: b.peerId, reason: b.reason, until: b.until })),
+      getSettings: async () => settings.get(),
+      setSettings: async patch => await this.updateSettings(patch)
+    }
+  }
+
+  private async updateSettings (patch: Partial<Settings>): Promise<Settings> {
+    const { engine, settings } = this.deps
+    if (patch.hubAddr != null && patch.hubAddr !== '') {
+      try {
+        if (!multiaddr(patch.hubAddr).toString().includes('/p2p/')) throw new Error('no /p2p/<peer ID> at the end')
+      } catch (err) {
+        throw new InvalidRequestError(`hub address is not a full multiaddr: ${(err as Error).message}`)
+      }
+    }
+    const before = settings.get()
+    const after = await settings.update(patch)
+    engine.setLimits({ up: after.upLimit, down: after.downLimit })
+    if (before.listenPort !== after.listenPort || before.publicDht !== after.publicDht || before.hubAddr !== after.hubAddr) this.restartNeeded = true
+    return after
+  }
+
+  private shareInfo (s: ShareRecord): ShareInfo {
+    return { cid: s.cid, name: s.manifest.name, size: totalSize(s.manifest), files: s.manifest.files.length, link: this.deps.engine.linkFor(s), createdAt: s.createdAt }
+  }
+
+  /** Once a second: what changed among the peers, and bytes per second each way. */
+  private sample (): void {
+    const { engine, hub } = this.deps
+    const upsert: PeerInfo[] = []
+    const now = new Map<string, string>()
+    for (const p of engine.peers()) {
+      const key = JSON.stringify(p)
+      now.set(p.peerId, key)
+      if (this.lastPeers.get(p.peerId) !== key) upsert.push(p)
+    }
+    const remove = [...this.lastPeers.keys()].filter(id => !now.has(id))
+    this.lastPeers = now
+    if (upsert.length > 0 || remove.length > 0) hub.emit('peersChanged', { upsert, remove })
+    const totals = engine.totals()
+    hub.emit('throughput', { at: Date.now(), up: totals.sent - this.lastTotals.sent, down: totals.received - this.lastTotals.received })
+    this.lastTotals = totals
+  }
+}
+
+export type { EventName, Events }

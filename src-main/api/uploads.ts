@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { UnsafePathError, UsageError } from '../../shared/errors.js'
+import { MAX_SEGMENT_BYTES, sanitiseSegment } from '../engine/storage/sanitise.js'
+
+/** Deepest folder a browser upload may create; real trees are far shallower. */
+export const MAX_UPLOAD_DEPTH = 64
+const JOB = /^[0-9a-f]{32}$/
+
+/**
+ * Files dropped in a browser arrive here, streamed to disk (never held in
+ * memory) under `<data>/uploads/<job>/`, and are then shared from there like
+ * any other path. The relative path comes from the browser, so each segment
+ * is sanitised and nothing can land outside the job's folder.
+ */
+export class UploadArea {
+  readonly dir: string
+
+  constructor (dataDir: string) {
+    this.dir = join(dataDir, 'uploads')
+  }
+
+  newJob (): string {
+    return randomBytes(16).toString('hex')
+  }
+
+  /** Writes one file; returns the absolute path of its top-level entry (what gets shared). */
+  async write (job: string, relativePath: string, body: Readable): Promise<string> {
+    if (!JOB.test(job)) throw new UsageError('bad upload job id')
+    const segments = relativePath.split('/').filter(s => s !== '' && s !== '.')
+    if (segments.length === 0 || segments.length > MAX_UPLOAD_DEPTH) throw new UnsafePathError(`unusable upload path "${relativePath}"`)
+    if (segments.some(s => s === '..' || Buffer.byteLength(s) > MAX_SEGMENT_BYTES * 4)) throw new UnsafePathError(`upload path "${relativePath}" climbs out of its folder`)
+    const safe = segments.map(uploadSegment)
+    const root = join(this.dir, job)
+    const target = join(root, ...safe)
+    await mkdir(dirname(target), { recursive: true })
+    try {
+      await pipeline(body, createWriteStream(target, { flags: 'wx' }))
+    } catch (err) {
+      await rm(target, { force: true })
+      throw err
+    }
+    return join(root, safe[0]!)
+  }
+
+  async discardJob (job: string): Promise<void> {
+    if (JOB.test(job)) await rm(join(this.dir, job), { recursive: true, force: true })
+  }
+}
+
+/**
+ * The uploaded file lands on this machine only, so on POSIX its name is kept
+ * as the user chose it (odd names included); control characters and
+ * backslashes are replaced, and Windows gets the full portable treatment.
+ */
+function uploadSegment (raw: string): string {
+  if (process.platform === 'win32') return sanitiseSegment(raw)
+  // eslint-disable-next-line no-control-regex
+  const s = raw.normalize('NFC').replace(/[\u0000-\u001f\u007f\\]/g, '_')
+  if (s === '' || s === '.' || s === '..' || Buffer.byteLength(s) > MAX_SEGMENT_BYTES) return sanitiseSegment(raw)
+  return s
+}

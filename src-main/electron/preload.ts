@@ -1,0 +1,46 @@
+/**
+ * The renderer's only door to the app: named functions, one per command,
+ * on `window.swarmdrop` — never a generic `invoke(channel)`, never Electron's
+ * event object (STYLE.md §6). Bundled to CommonJS by scripts/build-preload.js,
+ * because a sandboxed preload can require nothing but Electron's own modules.
+ */
+import { contextBridge, ipcRenderer, webUtils } from 'electron'
+import { COMMAND_NAMES, EVENT_NAMES, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../../shared/api-names.js'
+
+type Listener = (payload: unknown) => void
+const listeners = new Map<string, Set<Listener>>()
+const EVENTS = new Set<string>(EVENT_NAMES)
+
+ipcRenderer.on(IPC_EVENT_CHANNEL, (_event, name: string, payload: unknown) => {
+  for (const l of listeners.get(name) ?? []) l(payload)
+})
+
+interface Result { ok: boolean, value?: unknown, error?: { code: string, message: string } }
+
+const call = async (command: string, request: unknown): Promise<unknown> => {
+  const r = await ipcRenderer.invoke(IPC_CHANNEL_PREFIX + command, request ?? {}) as Result
+  if (r.ok) return r.value
+  const err = new Error(r.error?.message ?? 'failed') as Error & { code?: string }
+  err.code = r.error?.code
+  throw err
+}
+
+const api: Record<string, unknown> = {}
+for (const name of COMMAND_NAMES) api[name] = async (request: unknown) => await call(name, request)
+
+contextBridge.exposeInMainWorld('swarmdrop', {
+  ...api,
+  shell: 'electron',
+  on: (name: string, listener: Listener) => {
+    if (!EVENTS.has(name) || typeof listener !== 'function') throw new Error(`unknown event ${String(name)}`)
+    let set = listeners.get(name)
+    if (set == null) { set = new Set(); listeners.set(name, set) }
+    set.add(listener)
+    return () => { set.delete(listener) }
+  },
+  // Dropped files and folders are shared where they are: their real paths come from webUtils, not from the page.
+  shareFiles: async (files: Array<{ file: File }>) => {
+    const paths = files.map(f => webUtils.getPathForFile(f.file)).filter(p => p !== '')
+    return await call('addShares', { paths })
+  }
+})

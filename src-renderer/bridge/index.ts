@@ -1,0 +1,14 @@
+import type { SwarmdropBridge } from '../../shared/api.js'
+import { createWsBridge } from './ws-bridge.js'
+
+declare global {
+  interface Window {
+    /** Provided by the Electron preload; absent in a browser. */
+    swarmdrop?: SwarmdropBridge
+  }
+}
+
+/** Electron's preload bridge when there is one, else the daemon's WebSocket. */
+export function getBridge (onConnection?: (up: boolean) => void): SwarmdropBridge {
+  return window.swarmdrop ?? createWsBridge(window.location, onConnection)
+}

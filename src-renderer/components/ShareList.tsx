@@ -1,0 +1,60 @@
+import QRCode from 'qrcode'
+import { useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { ShareInfo } from '../../shared/api.js'
+import { errorText } from '../bridge/api-error.js'
+import { useBridge } from '../state/bridge-context.js'
+import { formatBytes } from '../state/format.js'
+
+function QrCode ({ text, label }: { text: string, label: string }): React.JSX.Element | null {
+  const [src, setSrc] = useState<string | null>(null)
+  useEffect(() => {
+    let live = true
+    // Long links (many peer addresses) still fit: QR version 40 holds ~2900 bytes at level L.
+    QRCode.toDataURL(text, { errorCorrectionLevel: 'L', margin: 1, width: 160 })
+      .then(url => { if (live) setSrc(url) }, () => { if (live) setSrc(null) })
+    return () => { live = false }
+  }, [text])
+  return src == null ? null : <img className="qr" src={src} alt={label} width={160} height={160} />
+}
+
+function ShareRow ({ share }: { share: ShareInfo }): React.JSX.Element {
+  const { t } = useTranslation()
+  const bridge = useBridge()
+  const [copied, setCopied] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const copy = async (): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(share.link)
+      setCopied(true)
+      setTimeout(() => { setCopied(false) }, 1500)
+    } catch (err) { setError(errorText(err)) }
+  }
+  return (
+    <li className="card share" aria-label={share.name}>
+      <div className="share-main">
+        <h3 className="name">{share.name}</h3>
+        <p className="muted">{t('shares.summary', { size: formatBytes(share.size), count: share.files })}</p>
+        <div className="row">
+          <input className="link" readOnly value={share.link} aria-label={t('shares.link')} onFocus={e => { e.target.select() }} />
+          <button type="button" onClick={() => { void copy() }}>{copied ? t('shares.copied') : t('shares.copy')}</button>
+          <button type="button" className="secondary" onClick={() => { bridge.removeShare({ cid: share.cid }).catch(err => { setError(errorText(err)) }) }}>{t('shares.stop')}</button>
+        </div>
+        {error != null && <p role="alert" className="error">{error}</p>}
+      </div>
+      <QrCode text={share.link} label={t('shares.qr', { name: share.name })} />
+    </li>
+  )
+}
+
+export function ShareList ({ shares }: { shares: ShareInfo[] }): React.JSX.Element {
+  const { t } = useTranslation()
+  return (
+    <section aria-labelledby="shares-title">
+      <h2 id="shares-title">{t('shares.title')}</h2>
+      {shares.length === 0
+        ? <p className="empty">{t('shares.empty')}</p>
+        : <ul className="list">{[...shares].sort((a, b) => b.createdAt - a.createdAt).map(s => <ShareRow key={s.cid} share={s} />)}</ul>}
+    </section>
+  )
+}

@@ -1,0 +1,176 @@
+import { createServer, type Server } from 'node:http'
+import { mkdir, readFile, readdir } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../helpers/browser.js'
+import { tempDir } from '../helpers/cli.js'
+import { startDaemon, type Daemon } from '../helpers/daemon.js'
+
+/** Screenshots of the main views, kept as CI artifacts and copied into docs/screenshots for the README. */
+const SHOTS = join(import.meta.dirname, '../../test-results/screenshots')
+
+/** Drops real bytes on the drop zone the way a file manager does: a DataTransfer holding a File. */
+async function dropFile (page: Page, name: string, bytes: Buffer): Promise<void> {
+  const zone = page.getByRole('region', { name: 'Drop files to share' })
+  // Runs in the page (a string, so this Node-typed file needs no DOM types).
+  const handle = await page.evaluateHandle(`(() => {
+    const bin = atob(${JSON.stringify(bytes.toString('base64'))})
+    const data = new Uint8Array(bin.length)
+    for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i)
+    const dt = new DataTransfer()
+    dt.items.add(new File([data], ${JSON.stringify(name)}, { type: 'application/octet-stream' }))
+    return dt
+  })()`)
+  await zone.dispatchEvent('dragover', { dataTransfer: handle })
+  await zone.dispatchEvent('drop', { dataTransfer: handle })
+}
+
+async function shareLink (page: Page, name: string): Promise<string> {
+  const item = page.getByRole('listitem', { name, exact: true }).filter({ has: page.getByLabel('Share link') })
+  await item.waitFor({ timeout: 60_000 })
+  return await item.getByLabel('Share link').inputValue()
+}
+
+describe('the app in a real browser against two real daemons', () => {
+  let a: Daemon
+  let b: Daemon
+  let context: BrowserContext
+  let closeBrowser: () => Promise<void>
+  let dirs: { path: string, cleanup: () => Promise<void> }
+  let pageA: Page
+  let pageB: Page
+  const dialogs: string[] = []
+
+  beforeAll(async () => {
+    dirs = await tempDir('swarmdrop-e2e-')
+    await mkdir(SHOTS, { recursive: true })
+    a = await startDaemon(join(dirs.path, 'a'), join(dirs.path, 'a-out'))
+    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'))
+    ;({ context, close: closeBrowser } = await launchChromium())
+    context.on('dialog', d => { dialogs.push(d.message()); void d.dismiss() })
+    pageA = await context.newPage()
+    pageB = await context.newPage()
+    for (const p of [pageA, pageB]) p.on('dialog', d => { dialogs.push(d.message()); void d.dismiss() })
+    await pageA.goto(a.url)
+    await pageB.goto(b.url)
+  }, 120_000)
+
+  afterAll(async () => {
+    await closeBrowser?.()
+    await a?.proc.stop()
+    await b?.proc.stop()
+    await dirs?.cleanup()
+  })
+
+  it('shows empty states that say what to do, and takes the token out of the address bar', async () => {
+    await expect.poll(async () => await pageA.getByText('Nothing shared yet').isVisible()).toBe(true)
+    await expect.poll(async () => await pageA.getByText('No downloads yet').isVisible()).toBe(true)
+    expect(new URL(pageA.url()).searchParams.get('token')).toBeNull()
+    await pageA.screenshot({ path: join(SHOTS, 'empty.png'), fullPage: true })
+  })
+
+  it('drops a file into A, pastes its link into B, and B downloads it bit-exact', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 12345)
+    await dropFile(pageA, 'holiday.bin', bytes)
+    const link = await shareLink(pageA, 'holiday.bin')
+    expect(link).toMatch(/^swarmdrop:\/\/bafy/)
+    await expect.poll(async () => await pageA.getByRole('img', { name: /QR code of the link for holiday\.bin/ }).isVisible()).toBe(true)
+    await pageA.screenshot({ path: join(SHOTS, 'share.png'), fullPage: true })
+
+    const box = pageB.getByLabel('Peer ID or link')
+    await box.fill(link)
+    await box.press('Enter')
+    const item = pageB.getByRole('listitem', { name: 'holiday.bin', exact: true }).filter({ has: pageB.getByRole('progressbar') })
+    await item.waitFor({ timeout: 30_000 })
+    await expect.poll(async () => await item.getByText('Done · seeding').isVisible(), { timeout: 60_000 }).toBe(true)
+    await expect.poll(async () => await item.getByRole('img', { name: /Piece map of holiday\.bin: (\d+) of \1 pieces/ }).isVisible()).toBe(true)
+    await pageB.screenshot({ path: join(SHOTS, 'download.png'), fullPage: true })
+
+    const onDisk = await readFile(join(dirs.path, 'b-out', 'holiday.bin'))
+    expect(onDisk.equals(bytes)).toBe(true)
+    // The download says where its bytes came from, and that the route was direct.
+    await expect.poll(async () => await item.getByText(/Received from: .* \(direct\)/).isVisible()).toBe(true)
+  })
+
+  it('lists the peer it downloaded from in the peers view, with its route', async () => {
+    await pageB.getByRole('tab', { name: /Peers/ }).click()
+    const row = pageB.getByRole('row').filter({ hasText: a.peerId })
+    await row.waitFor({ timeout: 15_000 })
+    await expect.poll(async () => await row.getByText('Direct').isVisible()).toBe(true)
+    await pageB.screenshot({ path: join(SHOTS, 'peers.png'), fullPage: true })
+    await pageB.getByRole('tab', { name: 'Swarm feed' }).click()
+    await expect.poll(async () => await pageB.getByText(/is seeding|shares "holiday\.bin"|joined/).first().isVisible(), { timeout: 40_000 }).toBe(true)
+    await pageB.screenshot({ path: join(SHOTS, 'feed.png'), fullPage: true })
+    await pageB.getByRole('tab', { name: 'Settings' }).click()
+    await expect.poll(async () => await pageB.getByLabel('Download folder').inputValue()).toBe(join(dirs.path, 'b-out'))
+    await pageB.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true })
+    await pageB.getByRole('tab', { name: 'Transfers' }).click()
+  })
+
+  it('shows a file named like HTML as text, in the share list and in a peer\'s catalog', async () => {
+    const evil = '<img src=x onerror=alert(1)>'
+    await dropFile(pageA, evil, randomBytes(1000))
+    await shareLink(pageA, evil)
+    await expect.poll(async () => await pageA.getByRole('heading', { name: evil }).isVisible()).toBe(true)
+    // Browsing A by its bare peer ID opens A's catalog in B.
+    const box = pageB.getByLabel('Peer ID or link')
+    await box.fill(a.peerId)
+    await box.press('Enter')
+    const catalog = pageB.getByRole('region', { name: /Shared by/ })
+    await catalog.waitFor({ timeout: 30_000 })
+    await expect.poll(async () => await catalog.getByText(evil, { exact: true }).isVisible()).toBe(true)
+    await expect.poll(async () => await catalog.getByText('holiday.bin', { exact: true }).isVisible()).toBe(true)
+    await pageB.screenshot({ path: join(SHOTS, 'catalog.png'), fullPage: true })
+    // No element was made from the name, and nothing ran.
+    expect(await pageA.locator('img[src="x"]').count()).toBe(0)
+    expect(await pageB.locator('img[src="x"]').count()).toBe(0)
+    expect(dialogs).toEqual([])
+    // Downloading it from the catalog stores it under a safe name inside the download folder.
+    await catalog.getByRole('listitem', { name: evil, exact: true }).getByRole('button', { name: 'Download' }).click()
+    const item = pageB.getByRole('listitem', { name: evil, exact: true }).filter({ has: pageB.getByRole('progressbar') })
+    await expect.poll(async () => await item.getByText('Done · seeding').isVisible(), { timeout: 60_000 }).toBe(true)
+    expect((await readdir(join(dirs.path, 'b-out'))).sort()).toEqual(['_img src=x onerror=alert(1)_', 'holiday.bin'])
+    expect(dialogs).toEqual([])
+  })
+
+  it('switches to Korean and to the dark theme', async () => {
+    await pageA.getByLabel('Language').selectOption('ko')
+    await expect.poll(async () => await pageA.getByRole('region', { name: '공유할 파일을 끌어다 놓기' }).isVisible()).toBe(true)
+    await pageA.getByLabel('테마').selectOption('dark')
+    const bg = await pageA.evaluate('getComputedStyle(document.body).backgroundColor')
+    expect(bg).toBe('rgb(18, 21, 28)')
+    await pageA.screenshot({ path: join(SHOTS, 'korean-dark.png'), fullPage: true })
+    await pageA.getByLabel('언어').selectOption('en')
+    await pageA.getByLabel('Theme').selectOption('light')
+  })
+
+  it('refuses a page from another site that holds the right token', async () => {
+    // A foreign origin (another port is another site) tries to drive A's API.
+    const foreign: Server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><title>foreign</title>') })
+    await new Promise<void>(resolve => foreign.listen(0, '127.0.0.1', resolve))
+    try {
+      const page = await context.newPage()
+      await page.goto(`http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`)
+      const wsUrl = `${a.origin.replace('http', 'ws')}/api?token=${a.token}`
+      const outcome = await page.evaluate(async url => await new Promise<string>(resolve => {
+        const ws = new WebSocket(url)
+        ws.onopen = () => { resolve('open') }
+        ws.onerror = () => { resolve('refused') }
+      }), wsUrl)
+      expect(outcome).toBe('refused')
+      const upload = await page.evaluate(async url => {
+        try {
+          const r = await fetch(url, { method: 'POST', body: 'x', headers: { 'x-swarmdrop-token': 'guess' } })
+          return r.status
+        } catch { return 'blocked' }
+      }, `${a.origin}/upload?job=${'0'.repeat(32)}&path=x`)
+      expect(upload).toBe('blocked')
+      await page.close()
+    } finally {
+      foreign.close()
+    }
+  })
+})

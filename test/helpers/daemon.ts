@@ -1,0 +1,18 @@
+import { LOOPBACK, run, type CliProcess } from './cli.js'
+
+export interface Daemon {
+  proc: CliProcess
+  url: string
+  origin: string
+  token: string
+  peerId: string
+  addrs: string[]
+}
+
+/** A real `swarmdrop daemon` process on loopback, with its own data and download folders. */
+export async function startDaemon (dataDir: string, outDir: string, extra: string[] = []): Promise<Daemon> {
+  const proc = run(['daemon', '--data', dataDir, '--out', outDir, '--listen', LOOPBACK, '--ui-port', '0', '--json', ...extra])
+  const ready = await proc.waitFor(e => e.event === 'ready', 60_000)
+  const url = new URL(ready.url as string)
+  return { proc, url: url.toString(), origin: url.origin, token: url.searchParams.get('token')!, peerId: ready.peerId as string, addrs: ready.addrs as string[] }
+}

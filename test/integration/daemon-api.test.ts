@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto'
+import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { DownloadInfo, Events, ShareInfo } from '../../shared/api.js'
+import { ApiClient, handshakeStatus } from '../helpers/api-client.js'
+import { tempDir } from '../helpers/cli.js'
+import { startDaemon, type Daemon } from '../helpers/daemon.js'
+
+function api (d: Daemon, token = d.token): string {
+  return `${d.origin.replace('http:', 'ws:')}/api?token=${encodeURIComponent(token)}`
+}
+
+async function httpStatus (url: string, opts: { method?: string, headers?: Record<string, string>, body?: Buffer | string } = {}): Promise<{ status: number, body: string }> {
+  return await new Promise((resolve, reject) => {
+    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers }, res => {
+      let body = ''
+      res.setEncoding('utf8').on('data', (d: string) => { body += d }).on('end', () => { resolve({ status: res.statusCode ?? 0, body }) })
+    })
+    req.on('error', reject)
+    req.end(opts.body)
+  })
+}
+
+async function until<T> (fn: () => T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = fn()
+    if (v != null && v !== false) return v
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+describe('swarmdrop daemon: the API over a WebSocket', () => {
+  let a: Daemon
+  let b: Daemon
+  let dirs: { path: string, cleanup: () => Promise<void> }
+
+  beforeAll(async () => {
+    dirs = await tempDir('swarmdrop-daemon-')
+    a = await startDaemon(join(dirs.path, 'a'), join(dirs.path, 'a-out'))
+    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'))
+  }, 90_000)
+
+  afterAll(async () => {
+    await a?.proc.stop()
+    await b?.proc.stop()
+    await dirs?.cleanup()
+  })
+
+  it('prints a ready line with a loopback URL holding a token', () => {
+    expect(a.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/)
+    expect(a.addrs.every(x => x.endsWith(`/p2p/${a.peerId}`))).toBe(true)
+  })
+
+  it('refuses a wrong token, a missing token, a foreign Origin and a rebinding Host', async () => {
+    expect(await handshakeStatus(api(a))).toBe(101)
+    expect(await handshakeStatus(api(a, 'wrong-token-wrong-token-wrong'))).toBe(401)
+    expect(await handshakeStatus(`${a.origin.replace('http:', 'ws:')}/api`)).toBe(401)
+    expect(await handshakeStatus(api(a), { Origin: 'http://evil.example' })).toBe(403)
+    expect(await handshakeStatus(api(a), { Origin: b.origin })).toBe(403)
+    expect(await handshakeStatus(api(a), { Origin: 'null' })).toBe(403)
+    expect(await handshakeStatus(api(a), { Origin: a.origin })).toBe(101)
+    expect(await handshakeStatus(api(a), { Host: 'evil.example' })).toBe(421)
+    expect((await httpStatus(a.url, { headers: { Host: `rebind.example:${new URL(a.origin).port}` } })).status).toBe(421)
+    // Uploads need the same: token and a same-site (or no) Origin.
+    const up = `${a.origin}/upload?job=${'a'.repeat(32)}&path=x.txt`
+    expect((await httpStatus(up, { method: 'POST', body: 'x' })).status).toBe(401)
+    expect((await httpStatus(up, { method: 'POST', body: 'x', headers: { 'x-swarmdrop-token': a.token, Origin: 'http://evil.example' } })).status).toBe(403)
+  })
+
+  it('serves the UI with a strict content security policy', async () => {
+    const page = await httpStatus(a.url)
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('<div id="root">')
+    const res = await new Promise<Record<string, unknown>>(resolve => { request(a.url, r => { resolve(r.headers); r.resume() }).end() })
+    expect(res['content-security-policy']).toContain("script-src 'self'")
+    expect(res['content-security-policy']).not.toContain('unsafe-inline')
+    expect(res['x-frame-options']).toBe('DENY')
+    // Nothing outside the built UI is reachable through the static server.
+    const escape = await httpStatus(`${a.origin}/..%2f..%2fpackage.json`)
+    expect(escape.body).not.toContain('"name": "swarmdrop"')
+  })
+
+  it('answers a malformed request with INVALID_REQUEST and closes on a malformed frame', async () => {
+    const c = await ApiClient.connect(api(a))
+    try {
+      expect(await c.raw('startDownload', { target: 42 })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })
+      expect(await c.raw('addShares', { paths: [], extra: true })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })
+      expect(await c.raw('pauseDownload', { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TRANSFER' } })
+      expect(await c.raw('startDownload', { target: 'swarmdrop://not-a-cid' })).toMatchObject({ ok: false, error: { code: 'INVALID_LINK' } })
+      expect(await c.raw('setSettings', { hubAddr: 'not a multiaddr' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })
+      expect(await c.raw('setSettings', { upLimit: -5 })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })
+      const closed = new Promise<number>(resolve => c.ws.once('close', code => { resolve(code) }))
+      c.ws.send('{"type":"call","id":1,"command":"__proto__","request":{}}')
+      expect(await closed).toBe(1007)
+    } finally { c.close() }
+  })
+
+  it('uploads a file, shares it, and another daemon downloads it with progress, pieces, peers and throughput pushed as events', async () => {
+    const ca = await ApiClient.connect(api(a))
+    const cb = await ApiClient.connect(api(b))
+    try {
+      const bytes = randomBytes(5 * 1024 * 1024 + 7)
+      const job = 'b'.repeat(32)
+      const up = await httpStatus(`${a.origin}/upload?job=${job}&path=${encodeURIComponent('album/track 1.bin')}`, { method: 'POST', body: bytes, headers: { 'x-swarmdrop-token': a.token } })
+      expect(up.status).toBe(200)
+      const root = (JSON.parse(up.body) as { value: { root: string } }).value.root
+      expect(root).toBe(join(dirs.path, 'a', 'uploads', job, 'album'))
+      // A climbing upload path is refused and writes nothing.
+      const bad = await httpStatus(`${a.origin}/upload?job=${job}&path=${encodeURIComponent('../../escape.txt')}`, { method: 'POST', body: 'x', headers: { 'x-swarmdrop-token': a.token } })
+      expect(bad.status).toBe(400)
+      expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'UNSAFE_PATH' } })
+      expect(await readdir(join(dirs.path, 'a', 'uploads'))).toEqual([job])
+
+      const share: ShareInfo = await ca.call('addShares', { paths: [root] })
+      expect(share).toMatchObject({ name: 'album', size: bytes.length, files: 1 })
+      expect(ca.events.some(e => e.name === 'shareAdded' && (e.payload as ShareInfo).cid === share.cid)).toBe(true)
+      expect(ca.events.some(e => e.name === 'hashing')).toBe(true)
+
+      await cb.call('setSettings', { downLimit: 2 * 1024 * 1024 })
+      const started: DownloadInfo = await cb.call('startDownload', { target: share.link })
+      expect(started.state).toBe('connecting')
+      // Mid-download: a live piece map with some pieces and availability from A.
+      await until(() => cb.events.some(e => e.name === 'downloadsChanged' && (e.payload as Array<Partial<DownloadInfo>>).some(d => (d.bytes ?? 0) > 0 && (d.bytes ?? 0) < bytes.length)))
+      const map = await cb.call('pieceMap', { id: started.id })
+      expect(map.pieces).toBeGreaterThan(1)
+      expect(map.availability.some(n => n >= 1)).toBe(true)
+      await until(() => cb.events.some(e => e.name === 'downloadFinished'), 60_000)
+      const onDisk = await readFile(join(dirs.path, 'b-out', 'album', 'track 1.bin'))
+      expect(onDisk.equals(bytes)).toBe(true)
+      const final = (await cb.call('listDownloads', {})).find(d => d.id === started.id)!
+      expect(final).toMatchObject({ state: 'seeding', bytes: bytes.length, total: bytes.length })
+      expect(final.sources[a.peerId]).toMatchObject({ bytes: bytes.length, path: 'direct' })
+      // Events are deltas: no downloadsChanged item carries every field.
+      const deltas = cb.events.filter(e => e.name === 'downloadsChanged').flatMap(e => e.payload as Array<Record<string, unknown>>)
+      expect(deltas.length).toBeGreaterThan(2)
+      expect(deltas.every(d => Object.keys(d).length < Object.keys(final).length)).toBe(true)
+      // Throughput was pushed once a second and saw the bytes arrive.
+      const down = (): number => cb.events.filter(e => e.name === 'throughput').reduce((n, e) => n + (e.payload as Events['throughput']).down, 0)
+      await until(() => down() >= bytes.length, 5_000)
+      expect(down()).toBeLessThan(bytes.length * 1.1)
+      const peers = await cb.call('listPeers', {})
+      expect(peers.find(p => p.peerId === a.peerId)).toMatchObject({ relayed: false, bytesIn: bytes.length })
+      // Latency is measured in the background and arrives with a later peers event.
+      await until(() => cb.events.some(e => e.name === 'peersChanged' && (e.payload as Events['peersChanged']).upsert.some(p => p.peerId === a.peerId && typeof p.latencyMs === 'number')), 15_000)
+      await cb.call('setSettings', { downLimit: 0 })
+    } finally { ca.close(); cb.close() }
+  })
+
+  it('pauses, resumes and cancels a download; cancelling deletes the unfinished data', async () => {
+    const ca = await ApiClient.connect(api(a))
+    const cb = await ApiClient.connect(api(b))
+    try {
+      const file = join(dirs.path, 'big.bin')
+      await writeFile(file, randomBytes(16 * 1024 * 1024))
+      const share = await ca.call('addShares', { paths: [file] })
+      await cb.call('setSettings', { downLimit: 1024 * 1024 })
+      const d = await cb.call('startDownload', { target: share.link })
+      await until(() => cb.events.some(e => e.name === 'downloadsChanged' && (e.payload as Array<Partial<DownloadInfo>>).some(x => x.id === d.id && (x.bytes ?? 0) > 0)))
+      const paused = await cb.call('pauseDownload', { id: d.id })
+      expect(paused.state).toBe('paused')
+      const partial = paused.bytes
+      expect(partial).toBeLessThan(16 * 1024 * 1024)
+      expect((await readdir(join(dirs.path, 'b-out'))).includes('big.bin.part')).toBe(true)
+      await cb.call('resumeDownload', { id: d.id })
+      await until(() => { const x = cb.events.filter(e => e.name === 'downloadsChanged').flatMap(e => e.payload as Array<Partial<DownloadInfo>>).find(x => x.id === d.id && (x.bytes ?? 0) > partial); return x })
+      await cb.call('cancelDownload', { id: d.id })
+      expect((await cb.call('listDownloads', {})).some(x => x.id === d.id)).toBe(false)
+      expect((await readdir(join(dirs.path, 'b-out'))).some(n => n.startsWith('big.bin'))).toBe(false)
+      expect(cb.events.some(e => e.name === 'downloadRemoved' && (e.payload as { id: string }).id === d.id)).toBe(true)
+      await cb.call('setSettings', { downLimit: 0 })
+    } finally { ca.close(); cb.close() }
+  })
+
+  it('keeps settings and the download list across a restart of the daemon', async () => {
+    const cb = await ApiClient.connect(api(b))
+    await cb.call('setSettings', { upLimit: 123456, publicDht: false })
+    const status = await cb.call('status', {})
+    expect(status.shell).toBe('daemon')
+    cb.close()
+    await b.proc.stop()
+    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'))
+    const again = await ApiClient.connect(api(b))
+    try {
+      expect((await again.call('getSettings', {})).upLimit).toBe(123456)
+      const list = await again.call('listDownloads', {})
+      expect(list.find(x => x.name === 'album')).toMatchObject({ state: 'seeding' })
+    } finally { again.close() }
+  })
+})

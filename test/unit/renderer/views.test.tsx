@@ -1,0 +1,193 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { DownloadInfo, PeerInfo, ShareInfo } from '../../../shared/api.js'
+import { App } from '../../../src-renderer/App.js'
+import { DownloadList } from '../../../src-renderer/components/DownloadList.js'
+import { DropZone } from '../../../src-renderer/components/DropZone.js'
+import { JoinBox } from '../../../src-renderer/components/JoinBox.js'
+import { PeersView } from '../../../src-renderer/components/PeersView.js'
+import { ShareList } from '../../../src-renderer/components/ShareList.js'
+import { I18nextProvider } from 'react-i18next'
+import { render } from '@testing-library/react'
+import { setupI18n } from '../../../src-renderer/i18n/index.js'
+import { fakeBridge } from './fake-bridge.js'
+import { renderWith } from './render.js'
+
+afterEach(() => { cleanup(); localStorage.clear() })
+
+const EVIL = '<img src=x onerror=alert(1)>'
+
+function download (over: Partial<DownloadInfo> = {}): DownloadInfo {
+  return { id: 'bafyd', cid: 'bafyd', name: 'movie.mkv', state: 'downloading', bytes: 250_000_000, total: 1_000_000_000, speed: 50_000_000, peers: 3, pieces: 16, path: '/home/u/Downloads', sources: {}, error: null, addedAt: 1, finishedAt: null, ...over }
+}
+
+describe('DropZone', () => {
+  it('is a region labelled for dropping, and shares picked files with their names', async () => {
+    const bridge = fakeBridge()
+    const { container } = renderWith(<DropZone hashing={[]} />, bridge)
+    expect(screen.getByRole('region', { name: 'Drop files to share' })).toBeTruthy()
+    const input = container.querySelector('input[type=file][multiple]') as HTMLInputElement
+    await userEvent.upload(input, [new File(['abc'], 'a.txt'), new File(['de'], 'b.txt')])
+    await waitFor(() => { expect(bridge.shareFiles).toHaveBeenCalledTimes(1) })
+    const files = vi.mocked(bridge.shareFiles).mock.calls[0]![0]
+    expect(files.map(f => f.relativePath)).toEqual(['a.txt', 'b.txt'])
+  })
+
+  it('shares what is dropped on it', async () => {
+    const bridge = fakeBridge()
+    renderWith(<DropZone hashing={[]} />, bridge)
+    const file = new File(['x'], 'dropped.bin')
+    fireEvent.drop(screen.getByRole('region', { name: 'Drop files to share' }), { dataTransfer: { files: [file], items: [] } })
+    await waitFor(() => { expect(bridge.shareFiles).toHaveBeenCalledWith([{ file, relativePath: 'dropped.bin' }], expect.any(Function)) })
+  })
+
+  it('shows hashing progress and a failure where it happened', async () => {
+    const bridge = fakeBridge({ shareFiles: vi.fn(async () => { throw new Error('disk is full') }) })
+    const { container } = renderWith(<DropZone hashing={[{ job: 'j', name: 'big.iso', bytes: 50, total: 200 }]} />, bridge)
+    expect(screen.getByRole('progressbar', { name: 'Hashing big.iso: 25%' })).toBeTruthy()
+    await userEvent.upload(container.querySelector('input[type=file][multiple]') as HTMLInputElement, new File(['x'], 'x'))
+    expect((await screen.findByRole('alert')).textContent).toBe('Could not share: disk is full')
+  })
+})
+
+describe('ShareList', () => {
+  it('tells a new user what to do when nothing is shared', () => {
+    renderWith(<ShareList shares={[]} />, fakeBridge())
+    expect(screen.getByText(/Nothing shared yet/)).toBeTruthy()
+  })
+
+  it('shows each share with its link, a copy button, a QR code and a name that stays text', async () => {
+    const share: ShareInfo = { cid: 'bafyq', name: EVIL, size: 2_500_000, files: 2, link: 'swarmdrop://bafyq?name=x', createdAt: 5 }
+    const writeText = vi.fn(async () => {})
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
+    const bridge = fakeBridge()
+    const { container } = renderWith(<ShareList shares={[share]} />, bridge)
+    const item = screen.getByRole('listitem', { name: EVIL })
+    expect((within(item).getByLabelText('Share link') as HTMLInputElement).value).toBe(share.link)
+    expect(within(item).getByRole('heading').textContent).toBe(EVIL)
+    expect(container.querySelector('img[src="x"]')).toBeNull()
+    await userEvent.click(within(item).getByRole('button', { name: 'Copy link' }))
+    expect(writeText).toHaveBeenCalledWith(share.link)
+    expect(within(item).getByRole('button', { name: 'Copied' })).toBeTruthy()
+    await waitFor(() => { expect(within(item).getByRole('img', { name: `QR code of the link for ${EVIL}` }).getAttribute('src')).toMatch(/^data:image\/png;base64,/) })
+    await userEvent.click(within(item).getByRole('button', { name: 'Stop sharing' }))
+    expect(bridge.removeShare).toHaveBeenCalledWith({ cid: 'bafyq' })
+  })
+})
+
+describe('JoinBox', () => {
+  it('starts a download for a link', async () => {
+    const bridge = fakeBridge()
+    renderWith(<JoinBox />, bridge)
+    await userEvent.type(screen.getByLabelText('Peer ID or link'), 'swarmdrop://bafyreiabcdefghijklmnopqrstuvwxyz234567?name=a{Enter}')
+    expect(bridge.startDownload).toHaveBeenCalledWith({ target: 'swarmdrop://bafyreiabcdefghijklmnopqrstuvwxyz234567?name=a' })
+    expect(bridge.browsePeer).not.toHaveBeenCalled()
+  })
+
+  it('opens a peer\'s catalog for a peer ID, names as text, and downloads from it', async () => {
+    const peerId = '12D3KooWLte7PAzSyCxtSRWJUyhMWyZsSnr1MVgPobW9Qc2qEVax'
+    const bridge = fakeBridge({ browsePeer: vi.fn(async () => ({ peerId, entries: [{ cid: 'bafyc', name: EVIL, size: 10, files: 1 }] })) })
+    const { container } = renderWith(<JoinBox />, bridge)
+    await userEvent.type(screen.getByLabelText('Peer ID or link'), `${peerId}{Enter}`)
+    expect(bridge.browsePeer).toHaveBeenCalledWith({ peer: peerId })
+    const catalog = await screen.findByRole('region', { name: /Shared by 12D3Ko…2qEVax/ })
+    expect(within(catalog).getByText(EVIL)).toBeTruthy()
+    expect(container.querySelector('img')).toBeNull()
+    await userEvent.click(within(catalog).getByRole('button', { name: 'Download' }))
+    expect(bridge.startDownload).toHaveBeenCalledWith({ target: 'bafyc', peers: [peerId] })
+  })
+
+  it('shows the error under the box', async () => {
+    const bridge = fakeBridge({ browsePeer: vi.fn(async () => { throw new Error('"nope" is neither a multiaddr nor a peer ID') }) })
+    renderWith(<JoinBox />, bridge)
+    await userEvent.type(screen.getByLabelText('Peer ID or link'), 'nope{Enter}')
+    expect((await screen.findByRole('alert')).textContent).toContain('neither a multiaddr nor a peer ID')
+  })
+})
+
+describe('DownloadList', () => {
+  it('tells a new user how to start a download', () => {
+    renderWith(<DownloadList downloads={[]} />, fakeBridge())
+    expect(screen.getByText(/Paste a link in the box at the top/)).toBeTruthy()
+  })
+
+  it('shows progress, speed, ETA, peers and a piece map, and its buttons act on the id', async () => {
+    const bridge = fakeBridge()
+    renderWith(<DownloadList downloads={[download()]} />, bridge)
+    const item = screen.getByRole('listitem', { name: 'movie.mkv' })
+    const bar = within(item).getByRole('progressbar', { name: 'Progress of movie.mkv' }) as HTMLProgressElement
+    expect(bar.value).toBe(250_000_000)
+    expect(item.textContent).toContain('50 MB/s')
+    expect(item.textContent).toContain('15s left')
+    expect(item.textContent).toContain('3 peers')
+    await waitFor(() => { expect(within(item).getByRole('img', { name: 'Piece map of movie.mkv: 8 of 16 pieces' })).toBeTruthy() })
+    await userEvent.click(within(item).getByRole('button', { name: 'Pause' }))
+    expect(bridge.pauseDownload).toHaveBeenCalledWith({ id: 'bafyd' })
+    await userEvent.click(within(item).getByRole('button', { name: 'Cancel' }))
+    expect(bridge.cancelDownload).toHaveBeenCalledWith({ id: 'bafyd' })
+    expect(within(item).queryByRole('button', { name: 'Open' })).toBeNull()
+  })
+
+  it('offers resume when paused, open when done, and shows a failure and its cause', async () => {
+    const bridge = fakeBridge({ showDownloadInFolder: vi.fn(async () => { throw new Error('cannot open files here') }) })
+    renderWith(<DownloadList downloads={[
+      download({ id: 'p', name: 'paused.iso', state: 'paused' }),
+      download({ id: 'd', name: 'done.zip', state: 'seeding', bytes: 10, total: 10, sources: { '12D3KooWAbcdefghijklmnop': { bytes: 10, path: 'relay' } } }),
+      download({ id: 'f', name: 'failed.bin', state: 'failed', error: { code: 'NO_PEERS', message: 'none of the 2 peer(s) could be reached' } })
+    ]} />, bridge)
+    await userEvent.click(within(screen.getByRole('listitem', { name: 'paused.iso' })).getByRole('button', { name: 'Resume' }))
+    expect(bridge.resumeDownload).toHaveBeenCalledWith({ id: 'p' })
+    const done = screen.getByRole('listitem', { name: 'done.zip' })
+    expect(done.textContent).toContain('(relayed)')
+    await userEvent.click(within(done).getByRole('button', { name: 'Open' }))
+    expect(bridge.openDownload).toHaveBeenCalledWith({ id: 'd' })
+    await userEvent.click(within(done).getByRole('button', { name: 'Show in folder' }))
+    expect((await within(done).findByRole('alert')).textContent).toBe('cannot open files here')
+    const failed = screen.getByRole('listitem', { name: 'failed.bin' })
+    expect(within(failed).getByRole('alert').textContent).toBe('none of the 2 peer(s) could be reached')
+    expect(within(failed).getByRole('button', { name: 'Retry' })).toBeTruthy()
+  })
+})
+
+describe('PeersView', () => {
+  it('lists peers with route, latency and bytes each way', () => {
+    const peers: PeerInfo[] = [
+      { peerId: 'peer-direct', addrs: ['/ip4/127.0.0.1/tcp/1'], direction: 'outbound', relayed: false, latencyMs: 12.4, bytesIn: 2_000_000, bytesOut: 0, since: 1 },
+      { peerId: 'peer-relayed', addrs: ['/ip4/1.2.3.4/tcp/1/p2p/x/p2p-circuit'], direction: 'inbound', relayed: true, latencyMs: null, bytesIn: 0, bytesOut: 5000, since: 2 }
+    ]
+    renderWith(<PeersView peers={peers} />, fakeBridge())
+    const rows = screen.getAllByRole('row').slice(1)
+    expect(rows[0]!.textContent).toContain('Direct')
+    expect(rows[0]!.textContent).toContain('12 ms')
+    expect(rows[0]!.textContent).toContain('2.0 MB')
+    expect(rows[1]!.textContent).toContain('Relayed')
+    expect(rows[1]!.textContent).toContain('5.0 KB')
+  })
+})
+
+describe('App', () => {
+  it('loads state, applies pushed deltas, and moves between tabs with the keyboard', async () => {
+    const bridge = fakeBridge({ listDownloads: vi.fn(async () => [download({ bytes: 0 })]) })
+    render(<I18nextProvider i18n={setupI18n('en')}><App bridge={bridge} /></I18nextProvider>)
+    const item = await screen.findByRole('listitem', { name: 'movie.mkv' })
+    bridge.emit('downloadsChanged', [{ id: 'bafyd', bytes: 500_000_000 }])
+    await waitFor(() => { expect((within(item).getByRole('progressbar', { name: 'Progress of movie.mkv' }) as HTMLProgressElement).value).toBe(500_000_000) })
+    const transfers = screen.getByRole('tab', { name: 'Transfers' })
+    transfers.focus()
+    await userEvent.keyboard('{ArrowRight}')
+    expect(screen.getByRole('tab', { name: /Peers/ }).getAttribute('aria-selected')).toBe('true')
+    expect(document.activeElement).toBe(screen.getByRole('tab', { name: /Peers/ }))
+    expect(screen.getByText(/Not connected to anyone yet/)).toBeTruthy()
+    await userEvent.keyboard('{ArrowLeft}{ArrowLeft}')
+    expect(screen.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true')
+    expect((screen.getByLabelText('Download folder') as HTMLInputElement).value).toBe('/home/u/Downloads')
+  })
+
+  it('speaks Korean', async () => {
+    render(<I18nextProvider i18n={setupI18n('ko')}><App bridge={fakeBridge()} /></I18nextProvider>)
+    expect(await screen.findByRole('region', { name: '공유할 파일을 끌어다 놓기' })).toBeTruthy()
+    expect(screen.getByLabelText('피어 ID 또는 링크')).toBeTruthy()
+  })
+})
