@@ -22,6 +22,7 @@ function electronBinary () {
     return existsSync(exe) ? exe : null
   }
   let exe = located()
+  if (exe == null && process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return { error: 'not downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD is set)' }
   if (exe == null) {
     const r = spawnSync(process.execPath, [join(pkgDir, 'install.js')], { encoding: 'utf8', timeout: 120_000 })
     exe = located()

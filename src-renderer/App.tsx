@@ -16,6 +16,8 @@ import { EVENT_NAMES } from '../shared/api.js'
 import { errorText } from './bridge/api-error.js'
 import { shortId } from './state/format.js'
 
+/** How long a "download finished" note stays on screen. */
+const TOAST_MS = 6_000
 const TABS = ['transfers', 'peers', 'feed', 'settings'] as const
 type Tab = typeof TABS[number]
 type Theme = 'system' | 'light' | 'dark'
@@ -25,6 +27,7 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
   const [state, dispatch] = useReducer(reduce, initialState)
   const [tab, setTab] = useState<Tab>('transfers')
   const [loadError, setLoadError] = useState<string | null>(null)
+  const [toasts, setToasts] = useState<Array<{ id: string, text: string }>>([])
   const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('swarmdrop-theme') as Theme | null) ?? 'system')
 
   useEffect(() => {
@@ -34,6 +37,13 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
 
   useEffect(() => {
     const offs = EVENT_NAMES.map(name => bridge.on(name, (payload: Events[EventName]) => { dispatch({ type: 'event', name, payload } as Action) }))
+    offs.push(bridge.on('downloadFinished', p => {
+      const text = t('notify.finished', { name: p.name })
+      setToasts(list => [...list.filter(x => x.id !== p.id), { id: p.id, text }])
+      setTimeout(() => { setToasts(list => list.filter(x => x.id !== p.id)) }, TOAST_MS)
+      // In a browser tab the system notification shows only if the user allowed it; Electron's main process notifies on its own.
+      if (bridge.shell === 'browser' && typeof Notification === 'function' && Notification.permission === 'granted' && document.hidden) new Notification(text)
+    }))
     const load = async (): Promise<void> => {
       const [status, settings, shares, downloads, peers, feed] = await Promise.all([bridge.status({}), bridge.getSettings({}), bridge.listShares({}), bridge.listDownloads({}), bridge.listPeers({}), bridge.listFeed({})])
       dispatch({ type: 'loaded', status, settings, shares, downloads, peers, feed })
@@ -45,7 +55,7 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
       if (up) load().catch(err => { setLoadError(errorText(err)) })
     })
     return () => { for (const off of offs) off() }
-  }, [bridge, connection])
+  }, [bridge, connection, t])
 
   const onTabKey = (e: React.KeyboardEvent, i: number): void => {
     const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : -1
@@ -124,6 +134,14 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
             <SettingsView settings={state.settings} onSaved={s => { dispatch({ type: 'settings', settings: s }); void bridge.status({}).then(st => { dispatch({ type: 'status', status: st }) }) }} />
           )}
         </main>
+        <div className="toasts" role="status" aria-live="polite">
+          {toasts.map(x => (
+            <p key={x.id} className="toast">
+              {x.text}{' '}
+              <button type="button" className="link-button" onClick={() => { setToasts(list => list.filter(y => y.id !== x.id)) }}>{t('notify.dismiss')}</button>
+            </p>
+          ))}
+        </div>
       </div>
     </BridgeContext.Provider>
   )

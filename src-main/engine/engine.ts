@@ -43,6 +43,9 @@ const MDNS_WAIT_MS = 3_000
 const FIND_PEER_TIMEOUT_MS = 30_000
 /** Presence on each swarm feed is refreshed this often. */
 const PRESENCE_MS = 30_000
+/** A swarm's newcomers are greeted with our presence at most this often, a moment after they subscribe. */
+const GREET_MS = 5_000
+const GREET_DELAY_MS = 500
 /** A peer's round-trip time is measured at most this often (the peers view asks every second). */
 const PING_EVERY_MS = 10_000
 const PING_TIMEOUT_MS = 5_000
@@ -186,6 +189,16 @@ export class Engine {
     }, RECHOKE_MS))
     engine.timers.push(setInterval(() => { void engine.announceAll() }, REPROVIDE_MS))
     engine.timers.push(setInterval(() => { void engine.publishPresence() }, PRESENCE_MS))
+
+    // A newcomer to a swarm hears at once who seeds it, instead of at the next presence round.
+    const greeted = new Map<string, number>()
+    feed.onMemberJoined(cid => {
+      const share = shares.get(cid)
+      if (share == null || Date.now() - (greeted.get(cid) ?? 0) < GREET_MS) return
+      greeted.set(cid, Date.now())
+      const n = pieceCount(share.manifest)
+      setTimeout(() => { void feed.publish(cid, { type: 'presence', name: share.manifest.name, have: n, total: n, seeding: true }) }, GREET_DELAY_MS)
+    })
 
     // LAN peers found by mDNS are dialled so they join our DHT and swarms.
     node.addEventListener('peer:discovery', evt => {

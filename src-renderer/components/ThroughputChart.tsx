@@ -11,7 +11,11 @@ export function ThroughputChart ({ samples }: { samples: Sample[] }): React.JSX.
   const { t } = useTranslation()
   const box = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
-  const data = [samples.map(s => s.at / 1000), samples.map(s => s.down), samples.map(s => s.up)] as uPlot.AlignedData
+  const latest = useRef<uPlot.AlignedData>([[], [], []])
+  // x is seconds relative to the newest sample, so the axis reads "-60s … 0s" rather than clock times.
+  // Not rounded: two samples a little under a second apart must not share an x (uPlot needs x strictly increasing).
+  const newest = samples[samples.length - 1]?.at ?? 0
+  const data = [samples.map(s => (s.at - newest) / 1000), samples.map(s => s.down), samples.map(s => s.up)] as uPlot.AlignedData
 
   useEffect(() => {
     let dead = false
@@ -25,17 +29,19 @@ export function ThroughputChart ({ samples }: { samples: Sample[] }): React.JSX.
       plot.current = new UPlot({
         width: Math.max(240, el.clientWidth),
         height: 160,
-        legend: { show: true },
+        legend: { show: true, live: false },
         cursor: { show: false },
-        axes: [{ stroke: style.color }, { stroke: style.color, values: (_u, vals) => vals.map(v => formatSpeed(v)), size: 80 }],
-        series: [{}, { label: t('chart.down'), stroke: down, width: 2, value: (_u, v) => v == null ? '–' : formatSpeed(v) }, { label: t('chart.up'), stroke: up, width: 2, value: (_u, v) => v == null ? '–' : formatSpeed(v) }]
-      }, [[], [], []], el)
+        scales: { x: { time: false } },
+        axes: [{ stroke: style.color, incrs: [1, 2, 5, 10, 15, 30, 60], values: (_u, vals) => vals.map(v => t('chart.secondsAgo', { s: Math.round(v) })) }, { stroke: style.color, values: (_u, vals) => vals.map(v => formatSpeed(v)), size: 80 }],
+        series: [{ label: t('chart.time') }, { label: t('chart.down'), stroke: down, width: 2, value: (_u, v) => v == null ? '–' : formatSpeed(v) }, { label: t('chart.up'), stroke: up, width: 2, value: (_u, v) => v == null ? '–' : formatSpeed(v) }]
+      }, latest.current, el)
     })
     const onResize = (): void => { plot.current?.setSize({ width: Math.max(240, el.clientWidth), height: 160 }) }
     window.addEventListener('resize', onResize)
     return () => { dead = true; window.removeEventListener('resize', onResize); plot.current?.destroy(); plot.current = null }
   }, [t])
 
+  latest.current = data
   useEffect(() => { plot.current?.setData(data) })
 
   const last = samples[samples.length - 1]

@@ -22,7 +22,8 @@ export const en = {
     copied: 'Copied',
     qr: 'QR code of the link for {{name}}',
     stop: 'Stop sharing',
-    summary: '{{size}} · {{count}} files'
+    summary_one: '{{size}} · {{count}} file',
+    summary_other: '{{size}} · {{count}} files'
   },
   join: {
     label: 'Peer ID or link',
@@ -69,7 +70,7 @@ export const en = {
     inbound: 'they connected',
     outbound: 'we connected'
   },
-  chart: { title: 'Throughput', up: 'Upload', down: 'Download', label: 'Throughput over the last two minutes: {{down}} down, {{up}} up' },
+  chart: { title: 'Throughput', up: 'Upload', down: 'Download', time: 'Time', secondsAgo: '{{s}}s', label: 'Throughput over the last two minutes: {{down}} down, {{up}} up' },
   feed: {
     title: 'Swarm feed',
     empty: 'Nothing yet. Members of your swarms announce themselves and their shares here.',
@@ -91,6 +92,7 @@ export const en = {
     bans: 'Banned peers',
     noBans: 'No peer is banned.'
   },
+  notify: { finished: 'Downloaded {{name}}', dismiss: 'Dismiss' },
   errors: { generic: 'Something went wrong: {{message}}' }
 }
 

@@ -24,7 +24,8 @@ export const ko: Messages = {
     copied: '복사됨',
     qr: '{{name}} 링크의 QR 코드',
     stop: '공유 중지',
-    summary: '{{size}} · 파일 {{count}}개'
+    summary_one: '{{size}} · 파일 {{count}}개',
+    summary_other: '{{size}} · 파일 {{count}}개'
   },
   join: {
     label: '피어 ID 또는 링크',
@@ -71,7 +72,7 @@ export const ko: Messages = {
     inbound: '상대가 연결',
     outbound: '내가 연결'
   },
-  chart: { title: '전송 속도', up: '업로드', down: '다운로드', label: '최근 2분 전송 속도: 다운로드 {{down}}, 업로드 {{up}}' },
+  chart: { title: '전송 속도', up: '업로드', down: '다운로드', time: '시간', secondsAgo: '{{s}}초', label: '최근 2분 전송 속도: 다운로드 {{down}}, 업로드 {{up}}' },
   feed: {
     title: '스웜 소식',
     empty: '아직 없습니다. 스웜 구성원이 참여와 공유를 여기에 알립니다.',
@@ -93,5 +94,6 @@ export const ko: Messages = {
     bans: '차단된 피어',
     noBans: '차단된 피어가 없습니다.'
   },
+  notify: { finished: '{{name}} 내려받기 완료', dismiss: '닫기' },
   errors: { generic: '문제가 생겼습니다: {{message}}' }
 }

@@ -43,6 +43,7 @@ describe('the app in a real browser against two real daemons', () => {
   let pageA: Page
   let pageB: Page
   const dialogs: string[] = []
+  const pageErrors: string[] = []
 
   beforeAll(async () => {
     dirs = await tempDir('swarmdrop-e2e-')
@@ -53,7 +54,11 @@ describe('the app in a real browser against two real daemons', () => {
     context.on('dialog', d => { dialogs.push(d.message()); void d.dismiss() })
     pageA = await context.newPage()
     pageB = await context.newPage()
-    for (const p of [pageA, pageB]) p.on('dialog', d => { dialogs.push(d.message()); void d.dismiss() })
+    for (const p of [pageA, pageB]) {
+      p.on('dialog', d => { dialogs.push(d.message()); void d.dismiss() })
+      p.on('pageerror', e => { pageErrors.push(e.message) })
+      p.on('console', m => { if (m.type() === 'error') pageErrors.push(m.text()) })
+    }
     await pageA.goto(a.url)
     await pageB.goto(b.url)
   }, 120_000)
@@ -89,6 +94,7 @@ describe('the app in a real browser against two real daemons', () => {
     await expect.poll(async () => await item.getByRole('img', { name: /Piece map of holiday\.bin: (\d+) of \1 pieces/ }).isVisible()).toBe(true)
     await pageB.screenshot({ path: join(SHOTS, 'download.png'), fullPage: true })
 
+    await expect.poll(async () => await pageB.getByRole('status').getByText('Downloaded holiday.bin').isVisible()).toBe(true)
     const onDisk = await readFile(join(dirs.path, 'b-out', 'holiday.bin'))
     expect(onDisk.equals(bytes)).toBe(true)
     // The download says where its bytes came from, and that the route was direct.
@@ -100,6 +106,7 @@ describe('the app in a real browser against two real daemons', () => {
     const row = pageB.getByRole('row').filter({ hasText: a.peerId })
     await row.waitFor({ timeout: 15_000 })
     await expect.poll(async () => await row.getByText('Direct').isVisible()).toBe(true)
+    await expect.poll(async () => await row.getByText(/^\d+ ms$/).isVisible(), { timeout: 15_000 }).toBe(true)
     await pageB.screenshot({ path: join(SHOTS, 'peers.png'), fullPage: true })
     await pageB.getByRole('tab', { name: 'Swarm feed' }).click()
     await expect.poll(async () => await pageB.getByText(/is seeding|shares "holiday\.bin"|joined/).first().isVisible(), { timeout: 40_000 }).toBe(true)
@@ -145,6 +152,10 @@ describe('the app in a real browser against two real daemons', () => {
     await pageA.screenshot({ path: join(SHOTS, 'korean-dark.png'), fullPage: true })
     await pageA.getByLabel('언어').selectOption('en')
     await pageA.getByLabel('Theme').selectOption('light')
+  })
+
+  it('ran without a script error or a CSP violation in either page', () => {
+    expect(pageErrors).toEqual([])
   })
 
   it('refuses a page from another site that holds the right token', async () => {

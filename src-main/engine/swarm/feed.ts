@@ -11,9 +11,22 @@ import type { Logger } from '../log.js'
  */
 export class SwarmFeed {
   private readonly listeners = new Set<(item: FeedItem) => void>()
+  private readonly joinListeners = new Set<(cid: string, peerId: string) => void>()
 
   constructor (private readonly pubsub: GossipSub, private readonly log: Logger) {
     pubsub.addEventListener('message', evt => { this.onMessage(evt.detail) })
+    pubsub.addEventListener('subscription-change', evt => {
+      for (const s of evt.detail.subscriptions) {
+        if (!s.subscribe || !s.topic.startsWith(FEED_TOPIC_PREFIX) || !this.pubsub.getTopics().includes(s.topic)) continue
+        for (const l of this.joinListeners) l(s.topic.slice(FEED_TOPIC_PREFIX.length), evt.detail.peerId.toString())
+      }
+    })
+  }
+
+  /** A peer subscribed to the feed of a swarm we are in (a newcomer who has not heard us yet). */
+  onMemberJoined (listener: (cid: string, peerId: string) => void): () => void {
+    this.joinListeners.add(listener)
+    return () => this.joinListeners.delete(listener)
   }
 
   join (cid: string): void {
