@@ -47,11 +47,12 @@ export async function startApp (opts: AppOptions): Promise<App> {
   const hub = new EventHub()
   const downloads = new DownloadManager(engine, hub, dataDir, () => settings.get().downloadDir, opts.opener ?? null)
   await downloads.load()
-  const router = new Router({ engine, hub, downloads, settings, shell: opts.shell, version: opts.version })
+  const uploads = new UploadArea(dataDir)
+  const router = new Router({ engine, hub, downloads, settings, uploads, shell: opts.shell, version: opts.version })
   return {
     engine,
     router,
-    uploads: new UploadArea(dataDir),
+    uploads,
     stop: async () => {
       await downloads.close()
       await router.close()

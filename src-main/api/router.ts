@@ -9,6 +9,7 @@ import { log } from '../engine/log.js'
 import type { DownloadManager } from './downloads.js'
 import type { EventHub, EventListener } from './events.js'
 import type { SettingsStore } from './settings.js'
+import type { UploadArea } from './uploads.js'
 
 const logger = log('api')
 
@@ -27,6 +28,7 @@ export interface RouterDeps {
   hub: EventHub
   downloads: DownloadManager
   settings: SettingsStore
+  uploads: UploadArea
   shell: 'electron' | 'daemon'
   version: string
 }
@@ -106,7 +108,10 @@ export class Router {
         return info
       },
       removeShare: async ({ cid }) => {
+        const roots = engine.listShares().find(s => s.cid === cid)?.roots ?? []
         if (!await engine.removeShare(cid)) throw new UnknownTransferError(`not sharing ${cid}`)
+        // A browser upload exists only to be shared: once nothing shares it, its copy goes.
+        await this.deps.uploads.discardIfUnused(roots, engine.listShares().flatMap(s => s.roots))
         hub.emit('shareRemoved', { cid })
         return {}
       },

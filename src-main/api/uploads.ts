@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { UnsafePathError, UsageError } from '../../shared/errors.js'
@@ -47,8 +47,17 @@ export class UploadArea {
     return join(root, safe[0]!)
   }
 
-  async discardJob (job: string): Promise<void> {
-    if (JOB.test(job)) await rm(join(this.dir, job), { recursive: true, force: true })
+  /** Deletes the upload jobs that held `roots`, unless a share still uses something in them. */
+  async discardIfUnused (roots: readonly string[], stillShared: readonly string[]): Promise<void> {
+    const jobOf = (p: string): string | null => {
+      const rel = relative(this.dir, p)
+      const job = rel.split(sep)[0] ?? ''
+      return !rel.startsWith('..') && !isAbsolute(rel) && JOB.test(job) ? job : null
+    }
+    const busy = new Set(stillShared.map(jobOf))
+    for (const job of new Set(roots.map(jobOf))) {
+      if (job != null && !busy.has(job)) await rm(join(this.dir, job), { recursive: true, force: true })
+    }
   }
 }
 

@@ -147,6 +147,10 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       // Latency is measured in the background and arrives with a later peers event.
       await until(() => cb.events.some(e => e.name === 'peersChanged' && (e.payload as Events['peersChanged']).upsert.some(p => p.peerId === a.peerId && typeof p.latencyMs === 'number')), 15_000)
       await cb.call('setSettings', { downLimit: 0 })
+      // Stopping the share deletes the uploaded copy; the downloader keeps its files.
+      await ca.call('removeShare', { cid: share.cid })
+      expect(await readdir(join(dirs.path, 'a', 'uploads'))).toEqual([])
+      expect((await readFile(join(dirs.path, 'b-out', 'album', 'track 1.bin'))).length).toBe(bytes.length)
     } finally { ca.close(); cb.close() }
   })
 
