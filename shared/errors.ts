@@ -24,7 +24,9 @@ export const ErrorCodes = {
   INVALID_REQUEST: 'INVALID_REQUEST',
   UNKNOWN_TRANSFER: 'UNKNOWN_TRANSFER',
   UNSUPPORTED: 'UNSUPPORTED',
-  INTERNAL: 'INTERNAL'
+  INTERNAL: 'INTERNAL',
+  NOT_ALLOWED: 'NOT_ALLOWED',
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED'
 } as const
 
 export type ErrorCode = typeof ErrorCodes[keyof typeof ErrorCodes]
@@ -138,6 +140,16 @@ export class UnsupportedError extends SwarmdropError {
 /** A bug: anything thrown that is not a SwarmdropError crosses the API as this. */
 export class InternalError extends SwarmdropError {
   constructor (message: string, cause?: unknown) { super(ErrorCodes.INTERNAL, message, { cause, userError: false }) }
+}
+
+/** A hub refused a peer that is not on its allow-list (e.g. a push to its store). */
+export class NotAllowedError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.NOT_ALLOWED, message) }
+}
+
+/** A hub's store is full for this peer, or in total. */
+export class QuotaExceededError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.QUOTA_EXCEEDED, message) }
 }
 
 export function isSwarmdropError (err: unknown): err is SwarmdropError {

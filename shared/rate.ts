@@ -34,3 +34,8 @@ export function formatRate (bytesPerSecond: number): string {
   if (bytesPerSecond >= 1e3) return `${(bytesPerSecond / 1e3).toFixed(0)} KB/s`
   return `${bytesPerSecond} B/s`
 }
+
+/** A size in bytes with the same units (`2GiB`, `500MB`), for quotas and limits. */
+export function parseSize (text: string): number {
+  return parseRate(text.replace(/\/s\s*$/i, ''))
+}

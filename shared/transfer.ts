@@ -22,6 +22,8 @@ export interface DoneEvent {
   path: string
   bytes: number
   sources: Record<string, SourceSummary>
+  /** Bytes received this run along each route. */
+  paths: Record<TransferPath, number>
   banned: string[]
 }
 

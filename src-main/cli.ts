@@ -4,10 +4,11 @@ import { resolve } from 'node:path'
 import { Engine, DEFAULT_LISTEN, type Encrypter } from './api/index.js'
 import { ErrorCodes, isSwarmdropError } from '../shared/errors.js'
 import { parseLink } from '../shared/link.js'
-import { parseRate } from '../shared/rate.js'
+import { parseRate, parseSize } from '../shared/rate.js'
 import type { DoneEvent, ProgressEvent, SharingEvent } from '../shared/transfer.js'
 import { defaultDataDir } from './cli/data-dir.js'
 import { runDaemon } from './daemon/index.js'
+import { hubServerConfig, readHubFile } from './hub/config.js'
 import { formatBytes, Output, printable } from './cli/output.js'
 
 interface GlobalOpts {
@@ -21,6 +22,13 @@ interface GlobalOpts {
   downLimit?: string
   leechOnly?: boolean
   encryption: string
+  hub?: string
+}
+
+function parsePositive (v: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a whole number above 0')
+  return n
 }
 
 function parsePort (v: string): number {
@@ -39,6 +47,7 @@ function withGlobals (cmd: Command): Command {
     .option('--json', 'one JSON object a line on stdout', false)
     .option('--no-mdns', 'do not look for peers on the local network')
     .option('--public-dht', 'also use the public IPFS DHT to find content across the internet', false)
+    .option('--hub <multiaddr>', 'a hub to fall back on: its tracker, its relay and its store')
     .addOption(new Option('--encryption <list>', 'connection encrypters in order of preference').choices(['tls,noise', 'noise,tls', 'tls', 'noise']).default('tls,noise').hideHelp())
 }
 
@@ -60,7 +69,8 @@ async function startEngine (g: GlobalOpts): Promise<Engine> {
     upLimit: g.upLimit != null ? parseRate(g.upLimit) : 0,
     downLimit: g.downLimit != null ? parseRate(g.downLimit) : 0,
     leechOnly: g.leechOnly === true,
-    encrypters: g.encryption.split(',') as Encrypter[]
+    encrypters: g.encryption.split(',') as Encrypter[],
+    hub: g.hub
   })
 }
 
@@ -83,7 +93,7 @@ async function cmdId (g: GlobalOpts, out: Output): Promise<void> {
   await engine.stop()
 }
 
-async function cmdShare (paths: string[], g: GlobalOpts, out: Output): Promise<number> {
+async function cmdShare (paths: string[], g: GlobalOpts, out: Output, push?: string | true): Promise<number> {
   const engine = await startEngine(g)
   const stopped = untilSignal()
   const abort = new AbortController()
@@ -116,6 +126,11 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output): Promise<n
       reusedBytes: result.reusedBytes
     }
     printFeed(engine, out)
+    if (push != null) {
+      out.event({ event: 'pushing', cid: ev.cid }, 'Pushing a copy to the hub…')
+      const bytes = await engine.push(ev.cid, push === true ? undefined : push, abort.signal)
+      out.event({ event: 'pushed', cid: ev.cid, bytes }, `The hub keeps a copy (${formatBytes(bytes)}): the link works while you are offline.`)
+    }
     out.event({ ...ev }, `Sharing "${printable(m.name)}" (${formatBytes(size)}, ${m.files.length} file${m.files.length === 1 ? '' : 's'})\n\n  ${result.link}\n\nAnyone with this link can download it. Press Ctrl+C to stop sharing.`)
     await stopped
     return 0
@@ -149,14 +164,15 @@ async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): 
       onPhase: (phase, detail) => {
         if (phase === 'checking' && detail != null && detail.bytes > 0) out.progress({ event: 'checking', bytes: detail.bytes, total: detail.total }, 'checking', detail.bytes, detail.total)
       },
+      onDiscovered: (via, peers) => { out.event({ event: 'peers', via, peers }, `found ${peers.length} peer${peers.length === 1 ? '' : 's'} (${via})`) },
       onProgress: p => {
         const ev: ProgressEvent = { event: 'progress', cid, bytes: p.bytes, total: p.total, speed: p.speed, peers: p.peers }
         out.progress({ ...ev }, 'downloading', p.bytes, p.total, p.speed)
       }
     })
     out.stopBar()
-    const done: DoneEvent = { event: 'done', cid: outcome.cid, path: outcome.path, bytes: outcome.bytes, sources: outcome.sources, banned: outcome.banned }
-    const from = Object.entries(outcome.sources).map(([id, s]) => `  ${formatBytes(s.bytes)} from ${id} (${s.path})`).join('\n')
+    const done: DoneEvent = { event: 'done', cid: outcome.cid, path: outcome.path, bytes: outcome.bytes, sources: outcome.sources, paths: outcome.paths, banned: outcome.banned }
+    const from = Object.entries(outcome.sources).map(([id, s]) => `  ${formatBytes(s.bytes)} from ${id} (${s.path === 'relay' ? 'relayed through the hub' : s.path === 'hub' ? "the hub's store" : 'direct'})`).join('\n')
     out.event({ ...done }, `Downloaded "${printable(outcome.manifest.name)}" (${formatBytes(outcome.bytes)}) to ${printable(outcome.path)}${from === '' ? '' : `\n${from}`}${outcome.banned.length > 0 ? `\n  banned for bad data: ${outcome.banned.join(', ')}` : ''}`)
     if (o.seed) {
       const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
@@ -189,10 +205,36 @@ async function cmdBrowse (peer: string, g: GlobalOpts, out: Output): Promise<voi
   }
 }
 
-async function cmdHub (g: GlobalOpts, out: Output): Promise<void> {
-  const engine = await startEngine(g)
+interface HubOpts { config?: string, relayConnectionBytes?: string, relayConnectionSeconds?: number, relayReservations?: number, relayPeerBytesPerHour?: string, relayTotalBytesPerHour?: string, storeAllow: string[], storePeerQuota?: string, storeTotalQuota?: string, dht: boolean }
+
+async function cmdHub (o: HubOpts, g: GlobalOpts, out: Output): Promise<void> {
+  const file = await readHubFile(o.config)
+  const size = (v: string | undefined): number | undefined => v == null ? undefined : parseSize(v)
+  const hubServer = hubServerConfig(file, {
+    relayConnectionBytes: size(o.relayConnectionBytes),
+    relayConnectionSeconds: o.relayConnectionSeconds,
+    relayReservations: o.relayReservations,
+    relayPeerBytesPerHour: size(o.relayPeerBytesPerHour),
+    relayTotalBytesPerHour: size(o.relayTotalBytesPerHour),
+    storeAllow: o.storeAllow.length > 0 ? o.storeAllow : undefined,
+    storePeerQuota: size(o.storePeerQuota),
+    storeTotalQuota: size(o.storeTotalQuota),
+    dht: o.dht === false ? false : undefined
+  })
+  const listen = g.listen.length > 0 ? g.listen : (file.listen ?? DEFAULT_LISTEN)
+  const engine = await Engine.create({ dataDir: resolve(g.data), listen, bootstrap: g.bootstrap, mdns: g.mdns, publicDht: g.publicDht, encrypters: g.encryption.split(',') as Encrypter[], hubServer })
   try {
-    out.event({ event: 'listening', peerId: engine.peerId, addrs: engine.addrs() }, `Hub ${engine.peerId} listening on:\n${engine.addrs().map(a => `  ${a}`).join('\n')}\n\nOthers join with --bootstrap <one of these>. Ctrl+C stops it.`)
+    // One line per connection event: a hub's operator watches who comes and goes.
+    engine.onConnection(e => {
+      out.event({ event: 'connection', type: e.type, peerId: e.peerId, addr: e.addr, direction: e.direction, relayed: e.relayed }, `${e.type === 'open' ? '+' : '-'} ${e.peerId} ${e.direction} ${e.addr}${e.relayed ? ' (relayed)' : ''}`)
+    })
+    const r = hubServer.relay
+    const store = hubServer.store
+    out.event({ event: 'listening', peerId: engine.peerId, addrs: engine.addrs(), relay: r, store: store ?? null, dht: hubServer.dhtServer !== false },
+      `Hub ${engine.peerId} listening on:\n${engine.addrs().map(a => `  ${a}`).join('\n')}\n\n` +
+      `Bootstrap and DHT${hubServer.dhtServer === false ? ' (client only)' : ''}, tracker, relay (${formatBytes(r.connectionBytes)} or ${r.connectionMs / 1000} s per connection, ${r.maxReservations} slots, ${formatBytes(r.peerBytesPerHour)}/h per peer, ${formatBytes(r.totalBytesPerHour)}/h in all)` +
+      `${store != null ? `, store for ${store.allow.length} peer(s) (${formatBytes(store.peerQuotaBytes)} each, ${formatBytes(store.totalQuotaBytes)} in all)` : ''}.\n` +
+      'Others use it with --hub <one of these addresses>. Ctrl+C or SIGTERM stops it.')
     await untilSignal()
   } finally {
     await engine.stop()
@@ -207,6 +249,7 @@ async function cmdDaemon (o: DaemonOpts, g: GlobalOpts, out: Output): Promise<vo
     dataDir: resolve(g.data),
     listen: g.listen,
     bootstrap: g.bootstrap,
+    hub: g.hub,
     mdns: g.mdns,
     encrypters: g.encryption.split(',') as Encrypter[],
     downloadDir: o.out,
@@ -237,7 +280,11 @@ export async function main (argv: string[]): Promise<number> {
     .argument('<path...>', 'files or folders to share')
     .addOption(new Option('--allow <peerId>', 'only these peers may fetch (from the hardening release)').argParser(collect).hideHelp())
     .option('--up-limit <rate>', 'upload limit, e.g. 500KB, 4MB, 1.5MiB (per second)')
-    .action(async (paths: string[], _o, cmd: Command) => { code = await cmdShare(paths, cmd.opts() as GlobalOpts, out(cmd)) })
+    .option('--push [hub]', 'also keep a copy on a hub (the --hub one, or this multiaddr), so the link works while you are offline')
+    .action(async (paths: string[], _o, cmd: Command) => {
+      const opts = cmd.opts() as GlobalOpts & { push?: string | true }
+      code = await cmdShare(paths, opts, out(cmd), opts.push)
+    })
 
   withGlobals(program.command('get').description('download a share by link or content ID'))
     .argument('<link-or-cid>', 'a swarmdrop:// link or a bare content ID')
@@ -257,8 +304,21 @@ export async function main (argv: string[]): Promise<number> {
     .argument('<peer>', 'a peer ID or a multiaddr')
     .action(async (peer: string, _o, cmd: Command) => { await cmdBrowse(peer, cmd.opts() as GlobalOpts, out(cmd)) })
 
-  withGlobals(program.command('hub').description('run a bootstrap and DHT server node for others to join'))
-    .action(async (_o, cmd: Command) => { await cmdHub(cmd.opts() as GlobalOpts, out(cmd)) })
+  withGlobals(program.command('hub').description('run a hub: bootstrap and DHT server, tracker, relay, and optionally a store'))
+    .option('--config <file>', 'JSON file with the settings below (flags win)')
+    .option('--relay-connection-bytes <size>', 'bytes one relayed connection may carry, e.g. 1GiB')
+    .option('--relay-connection-seconds <n>', 'seconds one relayed connection may stay open', v => parsePositive(v))
+    .option('--relay-reservations <n>', 'relay slots at once', v => parsePositive(v))
+    .option('--relay-peer-bytes-per-hour <size>', 'bytes relayed per peer per hour')
+    .option('--relay-total-bytes-per-hour <size>', 'bytes relayed per hour in all')
+    .option('--store-allow <peerId>', 'peer allowed to push shares to the store (repeatable; no store without one)', collect, [])
+    .option('--store-peer-quota <size>', 'bytes each peer may keep in the store')
+    .option('--store-total-quota <size>', 'bytes the store may hold in all')
+    .option('--no-dht', 'answer DHT queries as a client only (for testing the tracker fallback)')
+    .action(async (_o, cmd: Command) => {
+      const opts = cmd.opts() as GlobalOpts & HubOpts
+      await cmdHub(opts, opts, out(cmd))
+    })
 
   withGlobals(program.command('daemon').description('run Swarmdrop headless and serve its app to a browser on this machine'))
     .option('--out <dir>', 'download folder (default: the one in settings, ~/Downloads at first)')

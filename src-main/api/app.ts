@@ -14,6 +14,8 @@ export interface AppOptions {
   /** Overrides the listen port setting (tests, `--listen`). */
   listen?: string[]
   bootstrap?: string[]
+  /** Overrides the hub setting for this run (`--hub`). */
+  hub?: string
   mdns?: boolean
   encrypters?: Encrypter[]
   /** Overrides the download folder setting for this run (`daemon --out`). */
@@ -37,7 +39,8 @@ export async function startApp (opts: AppOptions): Promise<App> {
   const engine = await Engine.create({
     dataDir,
     listen: opts.listen != null && opts.listen.length > 0 ? opts.listen : [`/ip4/0.0.0.0/tcp/${s.listenPort}`],
-    bootstrap: [...(opts.bootstrap ?? []), ...(s.hubAddr !== '' ? [s.hubAddr] : [])],
+    bootstrap: opts.bootstrap,
+    hub: opts.hub ?? (s.hubAddr !== '' ? s.hubAddr : undefined),
     mdns: opts.mdns,
     publicDht: s.publicDht,
     upLimit: s.upLimit,

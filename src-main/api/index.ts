@@ -3,7 +3,7 @@
  * WebSocket and Electron's IPC all go through here, never deeper.
  */
 export { Engine, DEFAULT_LISTEN } from '../engine/index.js'
-export type { EngineConfig, ShareResult, GetOptions, DownloadOutcome, DownloadProgress, HashProgress, Encrypter } from '../engine/index.js'
+export type { EngineConfig, ShareResult, GetOptions, DownloadOutcome, DownloadProgress, HashProgress, Encrypter, HubServerConfig, RelayLimits, StoreLimits } from '../engine/index.js'
 export { startApp, type App, type AppOptions } from './app.js'
 export { Router } from './router.js'
 export type { Opener } from './downloads.js'

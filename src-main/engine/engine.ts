@@ -1,8 +1,9 @@
 import './polyfills.js'
-import { KEEP_ALIVE, type PeerId } from '@libp2p/interface'
+import { KEEP_ALIVE, type Connection, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import type { CatalogEntry } from '../../shared/catalog.js'
 import { PeerUnreachableError, UsageError } from '../../shared/errors.js'
@@ -17,6 +18,7 @@ import { log } from './log.js'
 import { PUBLIC_BOOTSTRAP, type Encrypter } from './node/constants.js'
 import { createNode, type SwarmNode } from './node/create-node.js'
 import { loadOrCreateIdentity } from './node/identity.js'
+import { hasDhtPeers } from './node/dht-peers.js'
 import type { UploadSlot } from './protocols/pieces/uploader.js'
 import { FileHandleCache } from './storage/file-cache.js'
 import { BanList, type Ban } from './store/ban-list.js'
@@ -26,6 +28,11 @@ import { SwarmFeed } from './swarm/feed.js'
 import { SwarmRegistry } from './swarm/registry.js'
 import { Choker, RECHOKE_MS } from './transfer/choker.js'
 import { RateLimit, TokenBucket } from './transfer/token-bucket.js'
+import { RelayBudget, type RelayLimits } from './hub/relay-budget.js'
+import { StoreLedger, type StoreLimits } from './hub/store-ledger.js'
+import { TrackerTable } from './protocols/tracker/table.js'
+import { ANNOUNCE_EVERY_MS } from './protocols/tracker/constants.js'
+import type { HubRef } from './download/runner.js'
 
 const logger = log('engine')
 
@@ -49,6 +56,8 @@ const GREET_DELAY_MS = 500
 /** A peer's round-trip time is measured at most this often (the peers view asks every second). */
 const PING_EVERY_MS = 10_000
 const PING_TIMEOUT_MS = 5_000
+/** A relay reservation on the hub usually takes well under a second; start does not wait longer than this. */
+const RESERVATION_WAIT_MS = 5_000
 
 /** One open connection as the peers view shows it. */
 export interface PeerSnapshot {
@@ -77,6 +86,18 @@ export interface EngineConfig {
   downLimit?: number
   /** Client-server mode for benchmarks: downloads use only the given peers and serve nobody. */
   leechOnly?: boolean
+  /** A hub to fall back on (multiaddr ending in /p2p/<id>): tracker, relay and store. */
+  hub?: string
+  /** Run as a hub: relay, tracker and (optionally) store for others. */
+  hubServer?: HubServerConfig
+}
+
+export interface HubServerConfig {
+  relay: RelayLimits
+  /** Keep pushed shares for allow-listed peers (absent: no store). */
+  store?: StoreLimits
+  /** Serve the DHT (default). Off only to test the tracker fallback. */
+  dhtServer?: boolean
 }
 
 export interface ShareOptions {
@@ -104,6 +125,11 @@ export class Engine {
   private readonly active = new Map<string, ActiveDownload>()
   private readonly downLimit: RateLimit
   private readonly rtt = new Map<string, { ms: number | null, at: number }>()
+  /** The hub we fall back on, if any. */
+  readonly hub?: HubRef
+  /** On a hub: who holds what (the tracker) and what was pushed (the store). */
+  trackerTable?: TrackerTable
+  storeLedger?: StoreLedger
 
   private constructor (
     readonly node: SwarmNode,
@@ -116,9 +142,11 @@ export class Engine {
     private readonly reader: FileHandleCache,
     private readonly cfg: EngineConfig,
     private readonly upBucket: TokenBucket,
-    private readonly downBucket: TokenBucket
+    private readonly downBucket: TokenBucket,
+    hub?: HubRef
   ) {
     this.downLimit = new RateLimit([downBucket])
+    this.hub = hub
   }
 
   static async create (cfg: EngineConfig): Promise<Engine> {
@@ -148,9 +176,21 @@ export class Engine {
     })
     let round = registry.takeRound()
 
+    const hub = cfg.hub != null && cfg.hub !== '' ? parseHub(cfg.hub) : undefined
+    const table = cfg.hubServer != null ? new TrackerTable() : undefined
+    const ledger = cfg.hubServer?.store != null ? new StoreLedger(cfg.dataDir, cfg.hubServer.store) : undefined
+    await ledger?.load()
+    const listen = [...(cfg.listen ?? DEFAULT_LISTEN)]
+    // With a hub, also be reachable through its relay: a reservation gives us a /p2p-circuit address.
+    if (hub != null && cfg.hubServer == null) listen.push('/p2p-circuit')
+
     const node = await createNode({
       privateKey: key,
-      listen: cfg.listen ?? DEFAULT_LISTEN,
+      listen,
+      tracker: { table },
+      store: { accept: ledger != null ? async (cid, pusher, signal) => await ref.engine!.acceptPush(cid, pusher, signal) : undefined },
+      relay: cfg.hubServer != null ? new RelayBudget(cfg.hubServer.relay) : undefined,
+      dhtClientOnly: cfg.hubServer?.dhtServer === false,
       content: library,
       isBanned: id => bans.isBanned(id),
       encrypters: cfg.encrypters,
@@ -180,8 +220,12 @@ export class Engine {
       }
     })
     const feed = new SwarmFeed(node.services.pubsub, log('feed'))
-    const engine = new Engine(node, cfg.dataDir, shares, bans, feed, registry, library, reader, cfg, upBucket, downBucket)
+    const engine = new Engine(node, cfg.dataDir, shares, bans, feed, registry, library, reader, cfg, upBucket, downBucket, hub)
+    engine.trackerTable = table
+    engine.storeLedger = ledger
     ref.engine = engine
+    if (hub != null) engine.timers.push(setInterval(() => { void engine.announceToTracker() }, ANNOUNCE_EVERY_MS))
+    if (table != null) engine.timers.push(setInterval(() => { engine.announceStoreToSelf() }, ANNOUNCE_EVERY_MS))
 
     engine.timers.push(setInterval(() => {
       round = registry.takeRound()
@@ -215,8 +259,11 @@ export class Engine {
       void engine.announceAll()
     })
 
-    const list = [...bootstrap.list(), ...(cfg.publicDht === true ? PUBLIC_BOOTSTRAP : [])]
+    const list = [...bootstrap.list(), ...(hub != null ? [hub.addr.toString()] : []), ...(cfg.publicDht === true ? PUBLIC_BOOTSTRAP : [])]
     await engine.connectBootstrap(list)
+    if (hub != null && cfg.hubServer == null) await engine.waitForReservation()
+    if (table != null) engine.announceStoreToSelf()
+    void engine.announceToTracker()
     for (const share of shares.list()) feed.join(share.cid)
     void engine.announceAll()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
@@ -235,11 +282,14 @@ export class Engine {
   async share (paths: readonly string[], opts: ShareOptions = {}): Promise<ShareResult> {
     const result = await this.shares.add(paths, opts.onProgress, opts.signal)
     await this.announce(result.share)
+    void this.announceToTracker([result.share.cid])
     return { ...result, link: this.linkFor(result.share) }
   }
 
   linkFor (share: ShareRecord): string {
-    const addrs = this.addrs().filter(a => !a.includes('/p2p-circuit'))
+    // Direct addresses first; relayed ones (through our hub) last, for peers that cannot reach us directly.
+    const all = this.addrs()
+    const addrs = [...all.filter(a => !a.includes('/p2p-circuit')), ...all.filter(a => a.includes('/p2p-circuit'))]
     return formatLink({ cid: share.cid, name: share.manifest.name, peers: [{ peerId: this.peerId, addrs }] })
   }
 
@@ -256,8 +306,13 @@ export class Engine {
     }
     if (hints.length === 0 && addrs.length === 0) await this.waitForLan(opts.signal)
     return await runDownload(
-      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, log: log('download') },
-      { ...opts, cid: parseCid(link.cid), peers: hints.filter(h => h.peerId !== this.peerId), addrs, leechOnly: this.cfg.leechOnly }
+      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, hub: this.hub, log: log('download') },
+      { ...opts,
+        onStarted: view => {
+          // A leecher is a holder too: others may fetch its verified pieces.
+          if (this.cfg.leechOnly !== true) void this.announceToTracker([link.cid])
+          opts.onStarted?.(view)
+        }, cid: parseCid(link.cid), peers: hints.filter(h => h.peerId !== this.peerId), addrs, leechOnly: this.cfg.leechOnly }
     )
   }
 
@@ -345,6 +400,82 @@ export class Engine {
     return known?.ms ?? null
   }
 
+  /**
+   * Asks the hub to keep a copy of a share, so it stays downloadable while we
+   * are offline. Resolves once the hub holds every piece.
+   */
+  async push (cid: string, hubAddr?: string, signal?: AbortSignal): Promise<number> {
+    const hub = hubAddr != null ? parseHub(hubAddr) : this.hub
+    if (hub == null) throw new UsageError('no hub to push to: pass --hub <multiaddr>')
+    if (this.shares.get(cid) == null) throw new UsageError(`not sharing ${cid}`)
+    await dialPeer(this.node, hub.peerId, [hub.addr], signal)
+    return await this.node.services.store.push(peerIdFromString(hub.peerId), parseCid(cid), { signal })
+  }
+
+  /** On a hub: a push from `pusher`. Checks the allow-list and quotas, pulls every piece, verifies it, and serves it. */
+  async acceptPush (cid: CID, pusher: PeerId, signal: AbortSignal): Promise<{ bytes: number }> {
+    const ledger = this.storeLedger
+    if (ledger == null) throw new UsageError('this hub keeps no store')
+    const owner = pusher.toString()
+    const text = cid.toString()
+    ledger.check(owner, text, 0)
+    const existing = this.shares.get(text)
+    if (existing != null && ledger.has(text)) return { bytes: totalSize(existing.manifest) }
+    const { manifest } = await this.node.services.manifest.fetch(pusher, cid, { signal })
+    const bytes = totalSize(manifest)
+    ledger.check(owner, text, bytes)
+    logger('storing %s (%d bytes) pushed by %p', text, bytes, pusher)
+    const outcome = await runDownload(
+      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, log: log('store') },
+      { cid, outDir: join(this.dataDir, 'store', text), peers: [{ peerId: owner, addrs: [] }], addrs: [], leechOnly: true, signal }
+    )
+    const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
+    const share = await this.shares.addVerified(outcome.manifest, outcome.files, mtimes)
+    await ledger.record(owner, text, bytes)
+    await this.announce(share)
+    this.announceStoreToSelf()
+    return { bytes }
+  }
+
+  /** Tells the hub's tracker what we hold (all shares, or just `cids`). */
+  async announceToTracker (cids?: string[]): Promise<void> {
+    if (this.hub == null || this.cfg.leechOnly === true) return
+    const list = cids ?? [...this.shares.list().map(s => s.cid), ...this.active.keys()]
+    if (list.length === 0) return
+    const addrs = this.addrs()
+    try {
+      await this.node.services.tracker.announce(peerIdFromString(this.hub.peerId), list, [...addrs.filter(a => a.includes('/p2p-circuit')), ...addrs.filter(a => !a.includes('/p2p-circuit'))].slice(0, 8))
+    } catch (err) {
+      logger('tracker announce failed: %s', (err as Error).message)
+    }
+  }
+
+  /** On a hub: what its store holds is listed in its own tracker, as held by the hub. */
+  announceStoreToSelf (): void {
+    if (this.trackerTable == null || this.storeLedger == null) return
+    this.trackerTable.announce(this.peerId, this.storeLedger.cids().filter(c => this.shares.get(c) != null), this.addrs())
+  }
+
+  private async waitForReservation (): Promise<void> {
+    const until = Date.now() + RESERVATION_WAIT_MS
+    while (Date.now() < until && !this.addrs().some(a => a.includes('/p2p-circuit'))) {
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    if (!this.addrs().some(a => a.includes('/p2p-circuit'))) logger('no relay reservation on the hub yet; reachable directly only')
+  }
+
+  /** Connections opening and closing: a hub logs one line for each. */
+  onConnection (listener: (e: { type: 'open' | 'close', peerId: string, addr: string, direction: 'inbound' | 'outbound', relayed: boolean }) => void): () => void {
+    const open = (evt: CustomEvent<Connection>): void => { listener({ type: 'open', ...describe(evt.detail) }) }
+    const close = (evt: CustomEvent<Connection>): void => { listener({ type: 'close', ...describe(evt.detail) }) }
+    this.node.addEventListener('connection:open', open)
+    this.node.addEventListener('connection:close', close)
+    return () => {
+      this.node.removeEventListener('connection:open', open)
+      this.node.removeEventListener('connection:close', close)
+    }
+  }
+
   onFeed (listener: (item: FeedItem) => void): () => void {
     return this.feed.onItem(listener)
   }
@@ -374,7 +505,7 @@ export class Engine {
     // On a LAN, mDNS may find the peer itself (discovered peers are dialled as they appear).
     await this.waitForLan(signal, id)
     if (this.node.getConnections(id).length > 0) return
-    if (this.node.getConnections().length === 0) throw new PeerUnreachableError(`cannot look up peer ${id.toString()}: not connected to anyone (pass --bootstrap, or a multiaddr instead of a bare peer ID)`)
+    if (!await hasDhtPeers(this.node)) throw new PeerUnreachableError(`cannot look up peer ${id.toString()}: not connected to anyone (pass --bootstrap, or a multiaddr instead of a bare peer ID)`)
     const { signal: lookup, clear } = deadline(FIND_PEER_TIMEOUT_MS, signal)
     try {
       const info = await this.node.peerRouting.findPeer(id, { signal: lookup })
@@ -405,7 +536,7 @@ export class Engine {
     void this.feed.publish(share.cid, { type: 'share', ...catalogEntry(share) })
     if (this.cfg.leechOnly === true) return
     // Providing needs DHT peers; with none yet it would wait, so it waits for the next round instead.
-    if (this.node.getConnections().length === 0) return
+    if (!await hasDhtPeers(this.node)) return
     void this.node.contentRouting.provide(CID.parse(share.cid)).catch((err: unknown) => { logger('provide %s: %s', share.cid, (err as Error).message) })
   }
 
@@ -441,6 +572,18 @@ function servedShare (shares: ShareStore, reader: FileHandleCache, cache: Map<st
   }
   cache.set(cid, served)
   return served
+}
+
+function describe (c: Connection): { peerId: string, addr: string, direction: 'inbound' | 'outbound', relayed: boolean } {
+  return { peerId: c.remotePeer.toString(), addr: c.remoteAddr.toString(), direction: c.direction, relayed: c.limits != null || c.remoteAddr.toString().includes('/p2p-circuit') }
+}
+
+function parseHub (addr: string): HubRef {
+  let ma: Multiaddr
+  try { ma = multiaddr(addr) } catch { throw new UsageError(`hub address "${addr}" is not a multiaddr`) }
+  const id = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+  if (id == null) throw new UsageError(`hub address "${addr}" must end in /p2p/<peer ID>`)
+  return { peerId: id, addr: ma }
 }
 
 function parsePeerArg (arg: string): { peerId?: string, addr?: string } {

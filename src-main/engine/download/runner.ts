@@ -23,6 +23,7 @@ import type { SwarmFeed } from '../swarm/feed.js'
 import type { SwarmRegistry } from '../swarm/registry.js'
 import type { RateLimit } from '../transfer/token-bucket.js'
 import { deadline } from '../deadline.js'
+import { hasDhtPeers } from '../node/dht-peers.js'
 import { Download, type DownloadProgress, type PeerLink } from './download.js'
 
 /** Rounds of re-dialling known peers when none is left, and the pause between them. */
@@ -58,8 +59,18 @@ export interface DownloadRequest {
   onProgress?: (p: DownloadProgress) => void
   /** Once the manifest is known and the swarm download starts: a live view for the UI. */
   onStarted?: (view: DownloadView) => void
+  /** Where peers were found, as they are: the CLI and UI show which discovery worked. */
+  onDiscovered?: (via: DiscoveryVia, peers: string[]) => void
   progressIntervalMs?: number
   signal?: AbortSignal
+}
+
+export type DiscoveryVia = 'hint' | 'dht' | 'tracker' | 'known' | 'pex' | 'hub-store'
+
+/** The hub a node uses for the client-server fallback: tracker, relay and store. */
+export interface HubRef {
+  peerId: string
+  addr: Multiaddr
 }
 
 /** A running download as a front end may look at it. */
@@ -86,6 +97,7 @@ export interface DownloadDeps {
   feed: SwarmFeed
   active: Map<string, ActiveDownload>
   downLimit: RateLimit
+  hub?: HubRef
   log: Logger
 }
 
@@ -113,12 +125,13 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   for (const p of req.peers) targets.set(p.peerId, p.addrs.map(a => multiaddr(a)))
 
   req.onPhase?.('connecting')
+  if (targets.size > 0) req.onDiscovered?.('hint', [...targets.keys()])
   const connected = new Map<string, Connection>()
   const connectAll = async (exclude: ReadonlySet<string>): Promise<void> => {
     const jobs: Array<Promise<void>> = []
     for (const [peerId, addrs] of targets) {
       if (exclude.has(peerId) || deps.bans.isBanned(peerId)) continue
-      jobs.push(dialPeer(node, peerId, addrs, req.signal).then(c => { connected.set(peerId, c) }, err => { log('cannot reach %s: %s', peerId, (err as Error).message) }))
+      jobs.push(dialPeer(node, peerId, addrs, req.signal, deps.hub).then(c => { connected.set(peerId, c) }, err => { log('cannot reach %s: %s', peerId, (err as Error).message) }))
     }
     for (const a of req.addrs) {
       jobs.push(node.dial(multiaddr(a), { signal: req.signal }).then(c => {
@@ -132,14 +145,15 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   const findProviders = async (): Promise<void> => {
     if (!discover) return
     // An empty routing table makes a lookup wait for peers that will never come.
-    if (node.getConnections().length === 0) return
+    if (!await hasDhtPeers(node)) return
     const { signal, clear } = deadline(FIND_PROVIDERS_TIMEOUT_MS, req.signal)
     let n = 0
+    const found: string[] = []
     try {
       for await (const p of node.contentRouting.findProviders(req.cid, { signal })) {
         const id = p.id.toString()
-        if (id === self || deps.bans.isBanned(id)) continue
-        if (!targets.has(id)) targets.set(id, p.multiaddrs)
+        if (id === self || deps.bans.isBanned(id) || id === deps.hub?.peerId) continue
+        if (!targets.has(id)) { targets.set(id, p.multiaddrs); found.push(id) }
         if (++n >= MAX_PROVIDERS) break
       }
     } catch (err) {
@@ -148,10 +162,49 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       clear()
     }
     log('DHT found %d provider(s) of %s', n, cidText)
+    if (found.length > 0) req.onDiscovered?.('dht', found)
+  }
+  /**
+   * The hub's tracker: who announced this CID. The hub itself is listed when
+   * its store holds a copy; it is kept apart, as the last resort.
+   */
+  let hubHolds = false
+  const askTracker = async (): Promise<number> => {
+    if (!discover || deps.hub == null) return 0
+    try {
+      const holders = await node.services.tracker.lookup(peerIdFromString(deps.hub.peerId), req.cid, { signal: req.signal })
+      const fresh: string[] = []
+      for (const h of holders) {
+        if (h.peerId === deps.hub.peerId) { hubHolds = true; continue }
+        if (h.peerId === self || deps.bans.isBanned(h.peerId)) continue
+        if (!targets.has(h.peerId)) { targets.set(h.peerId, h.addrs.map(a => multiaddr(a))); fresh.push(h.peerId) }
+      }
+      if (fresh.length > 0) req.onDiscovered?.('tracker', fresh)
+      return fresh.length
+    } catch (err) {
+      log('tracker lookup for %s: %s', cidText, (err as Error).message)
+      return 0
+    }
+  }
+  /** Nobody else reachable: the hub's own copy. */
+  const useHubStore = async (): Promise<boolean> => {
+    if (deps.hub == null || !hubHolds || deps.bans.isBanned(deps.hub.peerId)) return false
+    try {
+      const c = await dialPeer(node, deps.hub.peerId, [deps.hub.addr], req.signal)
+      connected.set(deps.hub.peerId, c)
+      targets.set(deps.hub.peerId, [deps.hub.addr])
+      req.onDiscovered?.('hub-store', [deps.hub.peerId])
+      return true
+    } catch (err) {
+      log('hub store unreachable: %s', (err as Error).message)
+      return false
+    }
   }
 
   // A seeder that is busy or just restarting may refuse a first dial: try a few rounds.
-  for (let round = 0; round < RECONNECT_ROUNDS && connected.size === 0 && targets.size + req.addrs.length > 0; round++) {
+  // With a hub there is a fallback (tracker, relay, store): one round, then on to it.
+  const rounds = deps.hub != null ? 1 : RECONNECT_ROUNDS
+  for (let round = 0; round < rounds && connected.size === 0 && targets.size + req.addrs.length > 0; round++) {
     if (round > 0) await new Promise(resolve => setTimeout(resolve, RECONNECT_PAUSE_MS * round))
     await connectAll(new Set())
   }
@@ -164,6 +217,11 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       await findProviders()
       await connectAll(new Set())
     }
+    // The DHT found nobody reachable: ask the hub's tracker, then fall back to the hub's store.
+    if (connected.size === 0 && discover && deps.hub != null) {
+      if (await askTracker() > 0) await connectAll(new Set())
+      if (connected.size === 0) await useHubStore()
+    }
     let askingKnown = false
     if (connected.size === 0 && discover) {
       askingKnown = true
@@ -171,7 +229,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       // mDNS, bootstrap peers) whether they have it.
       for (const c of node.getConnections().slice(0, MAX_PROVIDERS)) {
         const id = c.remotePeer.toString()
-        if (!deps.bans.isBanned(id)) { connected.set(id, c); targets.set(id, [c.remoteAddr]) }
+        if (!deps.bans.isBanned(id) && id !== deps.hub?.peerId) { connected.set(id, c); targets.set(id, [c.remoteAddr]) }
       }
     }
     if (connected.size === 0) {
@@ -217,7 +275,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
         signal: req.signal
       })
       deps.registry.touch(cidText, peerId)
-      return { peerId, path: pathOf(c), channel }
+      return { peerId, path: pathOf(c, deps.hub), channel }
     } catch (err) {
       log('no piece channel to %s: %s', peerId, (err as Error).message)
       if (err instanceof ContentNotFoundError) targets.delete(peerId)
@@ -257,9 +315,10 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       for (let round = 0; round < RECONNECT_ROUNDS; round++) {
         if (req.signal?.aborted === true) return []
         if (round > 0) await new Promise(resolve => setTimeout(resolve, RECONNECT_PAUSE_MS * round))
-        if (round === 1) await findProviders()
+        if (round === 1) { await findProviders(); await askTracker() }
         connected.clear()
         await connectAll(exclude)
+        if (connected.size === 0 && !exclude.has(deps.hub?.peerId ?? '')) await useHubStore()
         const links = await openLinks([...connected.values()].filter(c => !exclude.has(c.remotePeer.toString())))
         if (links.length > 0) return links
       }
@@ -283,6 +342,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   const discoverMore = async (): Promise<void> => {
     if (!discover || download.finished) return
     await findProviders()
+    await askTracker()
     for (const [id, addrs] of targets) addCandidate(id, addrs)
     const asked = download.connectedPeers().sort(() => Math.random() - 0.5).slice(0, PEX_FANOUT)
     await Promise.all(asked.map(async id => {
@@ -346,12 +406,18 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   req.onProgress?.(download.progress())
 
   const sources: DoneEvent['sources'] = {}
-  for (const [peerId, s] of download.sources) if (s.bytes > 0) sources[peerId] = { bytes: s.bytes, path: s.path }
+  const paths: DoneEvent['paths'] = { direct: 0, relay: 0, hub: 0 }
+  for (const [peerId, s] of download.sources) {
+    if (s.bytes === 0) continue
+    sources[peerId] = { bytes: s.bytes, path: s.path }
+    paths[s.path] += s.bytes
+  }
   return {
     cid: cidText,
     path: rootPath(outDir, manifest),
     bytes: layout.totalSize,
     sources,
+    paths,
     banned: [...download.banned],
     manifest,
     files: files.targets
@@ -374,18 +440,32 @@ export async function discardDownload (dataDir: string, cid: string, outDir: str
   await record.remove()
 }
 
-export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiaddr[], signal?: AbortSignal): Promise<Connection> {
+/**
+ * Connects to `peerId`: directly first, then (with a hub) through the hub's
+ * relay. libp2p dials the addresses in turn, relayed ones last, each with its
+ * own timeout (ADDRESS_DIAL_TIMEOUT_MS), so a silent direct address cannot
+ * use up the time the relay needs. DCUtR then tries to upgrade a relayed
+ * connection to a direct one.
+ */
+export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiaddr[], signal?: AbortSignal, hub?: HubRef): Promise<Connection> {
   let id: PeerId
   try {
     id = peerIdFromString(peerId)
   } catch {
     throw new UsageError(`not a peer ID: ${peerId}`)
   }
-  if (addrs.length > 0) await node.peerStore.merge(id, { multiaddrs: addrs })
+  const existing = node.getConnections(id)
+  if (existing.length > 0) return existing.find(c => c.limits == null) ?? existing[0]!
+  const all = [...addrs]
+  if (hub != null && peerId !== hub.peerId) {
+    const viaHub = multiaddr(`${hub.addr.toString()}/p2p-circuit/p2p/${peerId}`)
+    if (!all.some(a => a.equals(viaHub))) all.push(viaHub)
+  }
+  if (all.length > 0) await node.peerStore.merge(id, { multiaddrs: all })
   try {
     return await node.dial(id, { signal })
   } catch (err) {
-    throw new PeerUnreachableError(`cannot reach peer ${peerId}: ${(err as Error).message}`, err)
+    throw new PeerUnreachableError(`cannot reach peer ${peerId}${hub != null ? ', directly or through the hub' : ''}: ${(err as Error).message}`, err)
   }
 }
 
@@ -403,7 +483,9 @@ async function fetchManifest (node: SwarmNode, peers: string[], cid: CID, log: L
   throw new NoPeersError(`no reachable peer could send the manifest for ${cid.toString()}`)
 }
 
-function pathOf (c: Connection): TransferPath {
+/** The route a connection's bytes take: from the hub's store, through a relay, or straight. */
+export function pathOf (c: Connection, hub?: HubRef): TransferPath {
+  if (hub != null && c.remotePeer.toString() === hub.peerId) return 'hub'
   return c.limits != null || c.remoteAddr.toString().includes('/p2p-circuit') ? 'relay' : 'direct'
 }
 

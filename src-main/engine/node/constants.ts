@@ -8,8 +8,14 @@ export const MAX_INCOMING_PENDING = 32
  * together; 25 still stops a single host from flooding us with handshakes.
  */
 export const INBOUND_PER_HOST_PER_SECOND = 25
-/** A dial that has not completed the handshake in this long is not going to. */
-export const DIAL_TIMEOUT_MS = 10_000
+/**
+ * A dial tries a peer's addresses in turn (relayed ones last), each for at
+ * most ADDRESS_DIAL_TIMEOUT_MS: a direct address behind a NAT that drops
+ * packets costs 5 s, and the relay through the hub still gets its turn
+ * inside the whole dial's DIAL_TIMEOUT_MS.
+ */
+export const ADDRESS_DIAL_TIMEOUT_MS = 5_000
+export const DIAL_TIMEOUT_MS = 20_000
 export const INBOUND_UPGRADE_TIMEOUT_MS = 10_000
 /**
  * Yamux window per stream. Bigger windows keep a fast link full (bandwidth x

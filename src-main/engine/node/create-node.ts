@@ -1,4 +1,6 @@
 import { noise } from '@chainsafe/libp2p-noise'
+import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
@@ -14,8 +16,11 @@ import { catalogService, type CatalogInit, type CatalogService } from '../protoc
 import { manifestService, type ManifestService } from '../protocols/manifest/service.js'
 import { pexService, type PexInit, type PexService } from '../protocols/pex/service.js'
 import { pieceExchange, type PieceExchange } from '../protocols/pieces/exchange.js'
+import { storeService, type StoreInit, type StoreService } from '../protocols/store/service.js'
+import { trackerService, type TrackerInit, type TrackerService } from '../protocols/tracker/service.js'
+import type { RelayBudget } from '../hub/relay-budget.js'
 import type { UploadPolicy } from '../protocols/pieces/uploader.js'
-import { DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
+import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
 
 export type NodeServices = {
   identify: unknown
@@ -27,6 +32,10 @@ export type NodeServices = {
   pieces: PieceExchange
   catalog: CatalogService
   pex: PexService
+  tracker: TrackerService
+  store: StoreService
+  dcutr: unknown
+  relay?: CircuitRelayService
 }
 
 export type SwarmNode = Libp2p<NodeServices>
@@ -45,6 +54,12 @@ export interface NodeOptions {
   mdns?: boolean
   /** Also join the public IPFS Amino DHT. */
   publicDht?: boolean
+  tracker?: TrackerInit
+  store?: StoreInit
+  /** A hub: serve circuit relay v2 within these limits. */
+  relay?: RelayBudget
+  /** A hub without a DHT server (kept for tests of the tracker fallback): its DHT only asks. */
+  dhtClientOnly?: boolean
 }
 
 export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
@@ -53,7 +68,8 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
   return await createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen },
-    transports: [tcp()],
+    // Circuit relay as a client on every node: when no direct route exists, a hub relays.
+    transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: encrypters as Array<() => ConnectionEncrypter>,
     streamMuxers: [yamux({
       streamOptions: {
@@ -67,6 +83,7 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       maxIncomingPendingConnections: MAX_INCOMING_PENDING,
       inboundConnectionThreshold: INBOUND_PER_HOST_PER_SECOND,
       dialTimeout: DIAL_TIMEOUT_MS,
+      addressDialTimeout: ADDRESS_DIAL_TIMEOUT_MS,
       inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS
     },
     connectionGater: {
@@ -74,7 +91,10 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       denyDialMultiaddr: () => false,
       denyDialPeer: denied,
       denyInboundEncryptedConnection: denied,
-      denyOutboundEncryptedConnection: denied
+      denyOutboundEncryptedConnection: denied,
+      denyInboundRelayReservation: denied,
+      // On a hub: every relayed connection is charged to the relay's byte budget first.
+      denyOutboundRelayedConnection: (src, dst) => denied(src) || denied(dst) || (opts.relay != null && !opts.relay.allow(src.toString(), dst.toString()))
     },
     peerDiscovery: opts.mdns === true ? [mdns({ serviceTag: MDNS_SERVICE_TAG })] : [],
     services: {
@@ -82,13 +102,30 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       ping: ping(),
       // Our own DHT is a server on every node: desktop peers on a LAN are reachable,
       // and private addresses are the point there, so none are filtered out.
-      dht: kadDHT({ protocol: PRIVATE_DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper, logPrefix: 'swarmdrop:dht', datastorePrefix: '/swarmdrop-dht', metricsPrefix: 'swarmdrop_dht' }),
+      dht: kadDHT({ protocol: PRIVATE_DHT_PROTOCOL, clientMode: opts.dhtClientOnly === true, peerInfoMapper: passthroughMapper, logPrefix: 'swarmdrop:dht', datastorePrefix: '/swarmdrop-dht', metricsPrefix: 'swarmdrop_dht' }),
       ...(opts.publicDht === true ? { publicDht: kadDHT({ protocol: PUBLIC_DHT_PROTOCOL, peerInfoMapper: removePrivateAddressesMapper, logPrefix: 'swarmdrop:amino', datastorePrefix: '/amino-dht', metricsPrefix: 'amino_dht' }) } : {}),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, maxInboundDataLength: MAX_PUBSUB_FRAME }),
       manifest: manifestService({ content: opts.content }),
       pieces: pieceExchange({ content: opts.content, policy: opts.uploads }),
       catalog: catalogService(opts.catalog),
-      pex: pexService(opts.pex)
+      pex: pexService(opts.pex),
+      tracker: trackerService(opts.tracker ?? {}),
+      store: storeService(opts.store ?? {}),
+      // Hole punching: a relayed connection is upgraded to a direct one when both sides can.
+      dcutr: dcutr(),
+      ...(opts.relay != null
+        ? {
+            relay: circuitRelayServer({
+              reservations: {
+                maxReservations: opts.relay.limits.maxReservations,
+                // libp2p's defaults (2 minutes, 128 KiB) suit hole-punch signalling, not files.
+                applyDefaultLimit: true,
+                defaultDataLimit: BigInt(opts.relay.limits.connectionBytes),
+                defaultDurationLimit: opts.relay.limits.connectionMs
+              }
+            })
+          }
+        : {})
     }
   }) as unknown as SwarmNode
 }

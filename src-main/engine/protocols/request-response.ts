@@ -11,6 +11,8 @@ export interface RequestResponseSpec {
   maxRequestBytes: number
   maxResponseBytes: number
   timeoutMs: number
+  /** Serve requests (false: this node only asks, e.g. a tracker client). */
+  serve?: boolean
   maxInboundStreams: number
   maxOutboundStreams: number
   logName: string
@@ -39,17 +41,19 @@ export abstract class RequestResponseService implements Startable {
   protected abstract respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array>
 
   async start (): Promise<void> {
+    if (this.spec.serve === false) { this.started = true; return }
     await this.components.registrar.handle(this.spec.protocol, async (stream, connection) => {
       await this.serve(stream, connection.remotePeer).catch(err => {
         this.log('request from %p failed: %e', connection.remotePeer, err)
         stream.abort(err as Error)
       })
-    }, { maxInboundStreams: this.spec.maxInboundStreams, maxOutboundStreams: this.spec.maxOutboundStreams })
+    // Relayed connections are "limited"; our protocols are what such a connection is for.
+    }, { maxInboundStreams: this.spec.maxInboundStreams, maxOutboundStreams: this.spec.maxOutboundStreams, runOnLimitedConnection: true })
     this.started = true
   }
 
   async stop (): Promise<void> {
-    await this.components.registrar.unhandle(this.spec.protocol)
+    if (this.spec.serve !== false) await this.components.registrar.unhandle(this.spec.protocol)
     this.started = false
   }
 
@@ -73,7 +77,7 @@ export abstract class RequestResponseService implements Startable {
   protected async ask (peer: PeerId, body: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const { signal, clear } = deadline(this.spec.timeoutMs, options.signal)
     try {
-      const stream = await this.components.connectionManager.openStream(peer, this.spec.protocol, { signal })
+      const stream = await openStreamTo(this.components.connectionManager, peer, this.spec.protocol, signal)
       try {
         const lp = lpStream(stream, { maxDataLength: this.spec.maxResponseBytes, maxBufferSize: this.spec.maxResponseBytes + 16 })
         await lp.write(body, { signal })
@@ -88,6 +92,18 @@ export abstract class RequestResponseService implements Startable {
       clear()
     }
   }
+}
+
+/**
+ * Opens a stream on the best open connection to `peer`, dialling only when
+ * there is none. libp2p's own openStream never reuses a relayed ("limited")
+ * connection and dials again instead, which fails exactly when the relay is
+ * the only way to reach the peer.
+ */
+export async function openStreamTo (connectionManager: ConnectionManager, peer: PeerId, protocol: string, signal?: AbortSignal): Promise<Stream> {
+  const open = connectionManager.getConnections(peer).filter(c => c.status === 'open')
+  const conn = open.find(c => c.limits == null) ?? open[0] ?? await connectionManager.openConnection(peer, { signal })
+  return await conn.newStream(protocol, { signal, runOnLimitedConnection: true })
 }
 
 /** Decodes a JSON answer and checks it against `schema`; anything else is the peer's fault. */

@@ -4,6 +4,7 @@ import type { CID } from 'multiformats/cid'
 import type { ContentLookup } from '../../content/library.js'
 import { PieceChannel, type ChannelOptions } from './channel.js'
 import { HELLO_TIMEOUT_MS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL } from './constants.js'
+import { openStreamTo } from '../request-response.js'
 import { deadline } from '../../deadline.js'
 import { serveUploads, type UploadPolicy } from './uploader.js'
 
@@ -33,7 +34,7 @@ export class PieceExchange implements Startable {
         this.log('upload to %p ended: %e', connection.remotePeer, err)
         stream.abort(err as Error)
       })
-    }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS })
+    }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS, runOnLimitedConnection: true })
     this.started = true
   }
 
@@ -49,7 +50,7 @@ export class PieceExchange implements Startable {
   async open (peer: PeerId, cid: CID, opts: ChannelOptions & { signal?: AbortSignal }): Promise<PieceChannel> {
     const { signal, clear } = deadline(HELLO_TIMEOUT_MS * 3, opts.signal)
     try {
-      const stream = await this.components.connectionManager.openStream(peer, PROTOCOL, { signal })
+      const stream = await openStreamTo(this.components.connectionManager, peer, PROTOCOL, signal)
       try {
         return await PieceChannel.open(stream, cid, opts)
       } catch (err) {
