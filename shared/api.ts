@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { CatalogEntry } from './catalog.js'
 import type { ErrorCode } from './errors.js'
 import type { FeedItem } from './feed.js'
-import type { SourceSummary } from './transfer.js'
+import type { SourceSummary, TransferPath } from './transfer.js'
 import { COMMAND_NAMES, EVENT_NAMES } from './api-names.js'
 
 /**
@@ -93,6 +93,8 @@ export interface DownloadInfo {
   /** Where the files are (the download folder until the name is known). */
   path: string
   sources: Record<string, SourceSummary>
+  /** Bytes received along each route (direct, through a relay, from a hub's store), all runs together. */
+  paths: Record<TransferPath, number>
   error: { code: ErrorCode, message: string } | null
   addedAt: number
   finishedAt: number | null

@@ -47,6 +47,8 @@ interface Entry {
   abort?: AbortController
   running?: Promise<void>
   view?: DownloadView
+  /** Sources of earlier runs (before a pause or restart); the live run's are added on top. */
+  before: DownloadInfo['sources']
 }
 
 /**
@@ -78,8 +80,9 @@ export class DownloadManager {
         peers: s.peers,
         outDir: s.outDir,
         wanted: s.wanted,
+        before: {},
         info: {
-          id: s.id, cid: s.cid, name: s.name, state: s.wanted === 'seed' ? 'seeding' : 'paused', bytes: s.wanted === 'seed' ? s.total : 0, total: s.total, speed: 0, peers: 0, pieces: s.pieces, path: s.path, sources: {}, error: null, addedAt: s.addedAt, finishedAt: s.finishedAt
+          id: s.id, cid: s.cid, name: s.name, state: s.wanted === 'seed' ? 'seeding' : 'paused', bytes: s.wanted === 'seed' ? s.total : 0, total: s.total, speed: 0, peers: 0, pieces: s.pieces, path: s.path, sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, addedAt: s.addedAt, finishedAt: s.finishedAt
         }
       }
       this.entries.set(s.id, entry)
@@ -104,7 +107,8 @@ export class DownloadManager {
       peers,
       outDir,
       wanted: 'run',
-      info: { id: link.cid, cid: link.cid, name: link.name ?? link.cid, state: 'connecting', bytes: 0, total: 0, speed: 0, peers: 0, pieces: 0, path: outDir, sources: {}, error: null, addedAt: Date.now(), finishedAt: null }
+      before: {},
+      info: { id: link.cid, cid: link.cid, name: link.name ?? link.cid, state: 'connecting', bytes: 0, total: 0, speed: 0, peers: 0, pieces: 0, path: outDir, sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, addedAt: Date.now(), finishedAt: null }
     }
     this.entries.set(entry.info.id, entry)
     this.hub.downloadAdded({ ...entry.info })
@@ -205,14 +209,14 @@ export class DownloadManager {
             this.update(entry, { name: view.manifest.name, pieces: view.pieceCount })
             void this.save()
           },
-          onProgress: p => { this.update(entry, { bytes: p.bytes, total: p.total, speed: p.speed, peers: p.peers }) }
+          onProgress: p => { this.update(entry, { bytes: p.bytes, total: p.total, speed: p.speed, peers: p.peers, ...routes(entry.before, entry.view?.sources() ?? {}) }) }
         })
         const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
         const share = await this.engine.seed(outcome, mtimes)
         entry.wanted = 'seed'
-        const sources = { ...entry.info.sources }
-        for (const [peer, s] of Object.entries(outcome.sources)) sources[peer] = { bytes: (sources[peer]?.bytes ?? 0) + s.bytes, path: s.path }
-        this.update(entry, { state: 'seeding', bytes: outcome.bytes, total: outcome.bytes, speed: 0, peers: 0, path: outcome.path, sources, finishedAt: Date.now() })
+        const done = routes(entry.before, outcome.sources)
+        entry.before = done.sources
+        this.update(entry, { state: 'seeding', bytes: outcome.bytes, total: outcome.bytes, speed: 0, peers: 0, path: outcome.path, ...done, finishedAt: Date.now() })
         this.hub.emit('shareAdded', { cid: share.cid, name: share.manifest.name, size: outcome.bytes, files: share.manifest.files.length, link: this.engine.linkFor(share), createdAt: share.createdAt })
         this.hub.emit('downloadFinished', { id: entry.info.id, name: entry.info.name, path: outcome.path })
       } catch (err) {
@@ -224,6 +228,8 @@ export class DownloadManager {
           this.update(entry, { state: 'failed', speed: 0, peers: 0, error: e.toData() })
         }
       } finally {
+        // What this run received stays counted when the next run starts from zero.
+        if (entry.view != null && entry.info.state !== 'seeding') entry.before = routes(entry.before, entry.view.sources()).sources
         entry.view = undefined
         entry.abort = undefined
         entry.running = undefined
@@ -247,4 +253,13 @@ export class DownloadManager {
     this.saving = this.saving.then(async () => { await writeFileAtomic(join(this.dataDir, FILE), JSON.stringify(rows)) }).catch((err: unknown) => { logger.error('could not save downloads: %e', err) })
     await this.saving
   }
+}
+
+/** Sources of earlier runs plus this run's, and the bytes along each route. */
+function routes (before: DownloadInfo['sources'], now: DownloadInfo['sources']): Pick<DownloadInfo, 'sources' | 'paths'> {
+  const sources: DownloadInfo['sources'] = { ...before }
+  for (const [peer, s] of Object.entries(now)) sources[peer] = { bytes: (before[peer]?.bytes ?? 0) + s.bytes, path: s.path }
+  const paths = { direct: 0, relay: 0, hub: 0 }
+  for (const s of Object.values(sources)) paths[s.path] += s.bytes
+  return { sources, paths }
 }

@@ -1,8 +1,8 @@
 /** The engine's public surface. Front ends import from here (through api/), never from deeper. */
 export { Engine, DEFAULT_LISTEN } from './engine.js'
 export type { EngineConfig, ShareOptions, ShareResult, GetOptions, PeerSnapshot, HubServerConfig } from './engine.js'
-export type { RelayLimits } from './hub/relay-budget.js'
-export type { StoreLimits } from './hub/store-ledger.js'
+export type { RelayLimits } from './hosting/relay-budget.js'
+export type { StoreLimits } from './hosting/store-ledger.js'
 export type { DownloadOutcome, DownloadView } from './download/runner.js'
 export type { DownloadProgress } from './download/download.js'
 export type { HashProgress } from './store/share-store.js'

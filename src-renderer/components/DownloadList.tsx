@@ -5,6 +5,7 @@ import { errorText } from '../bridge/api-error.js'
 import { useBridge } from '../state/bridge-context.js'
 import { etaSeconds, formatBytes, formatDuration, formatSpeed, shortId } from '../state/format.js'
 import { PieceMap } from './PieceMap.js'
+import { RouteDiagram } from './RouteDiagram.js'
 
 type Action = 'pauseDownload' | 'resumeDownload' | 'cancelDownload' | 'openDownload' | 'showDownloadInFolder'
 
@@ -33,6 +34,7 @@ function DownloadItem ({ d }: { d: DownloadInfo }): React.JSX.Element {
         {running && <span>{t('downloads.peers', { count: d.peers })}</span>}
       </p>
       {d.pieces > 0 && <PieceMap id={d.id} name={d.name} live={running} />}
+      <RouteDiagram paths={d.paths} />
       {Object.keys(d.sources).length > 0 && (
         <p className="muted small">{t('downloads.sources')}: {Object.entries(d.sources).map(([peer, s]) => `${shortId(peer)} ${formatBytes(s.bytes)} (${t(`downloads.path.${s.path}`)})`).join(', ')}</p>
       )}

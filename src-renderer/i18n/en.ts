@@ -54,7 +54,9 @@ export const en = {
     pieceMap: 'Piece map of {{name}}: {{have}} of {{total}} pieces',
     pieces: 'Pieces',
     sources: 'Received from',
-    path: { direct: 'direct', relay: 'relayed', hub: 'hub' }
+    path: { direct: 'direct', relay: 'relayed', hub: 'hub' },
+    routes: 'Routes',
+    route: { direct: 'You — peer (direct)', relay: 'You — relay — peer', hub: 'You — hub (its store)' }
   },
   peers: {
     title: 'Connected peers',

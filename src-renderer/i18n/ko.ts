@@ -56,7 +56,9 @@ export const ko: Messages = {
     pieceMap: '{{name}} 조각 지도: 전체 {{total}}개 중 {{have}}개',
     pieces: '조각',
     sources: '받은 곳',
-    path: { direct: '직접', relay: '릴레이', hub: '허브' }
+    path: { direct: '직접', relay: '릴레이', hub: '허브' },
+    routes: '경로',
+    route: { direct: '나 — 피어 (직접)', relay: '나 — 릴레이 — 피어', hub: '나 — 허브 (저장소)' }
   },
   peers: {
     title: '연결된 피어',

@@ -99,6 +99,7 @@ describe('the app in a real browser against two real daemons', () => {
     expect(onDisk.equals(bytes)).toBe(true)
     // The download says where its bytes came from, and that the route was direct.
     await expect.poll(async () => await item.getByText(/Received from: .* \(direct\)/).isVisible()).toBe(true)
+    await expect.poll(async () => await item.getByRole('list', { name: 'Routes' }).getByRole('listitem').allTextContents()).toEqual(['You — peer (direct)3.2 MB'])
   })
 
   it('lists the peer it downloaded from in the peers view, with its route', async () => {

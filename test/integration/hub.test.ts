@@ -21,6 +21,7 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
   let hubAddr: string
   let hubId: string
   let aId: string
+  let hub: CliProcess
   const listen = (h: string): string[] => ['--listen', `/ip4/${t.addr(h)}/tcp/0`]
   const start = (h: string, args: string[]): CliProcess => {
     const p = runInNamespace(t.ns(h), [...args, '--json'])
@@ -40,7 +41,7 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
     t.isolate('c', true)
     aId = (await runToEnd(['id', '--data', join(dir, 'a'), '--json'])).events[0]!.peerId as string
     // The hub answers the DHT as a client only, so the DHT holds no provider records and the tracker must find peers.
-    const hub = start('h', ['hub', '--data', join(dir, 'h'), ...listen('h'), '--store-allow', aId, '--no-dht'])
+    hub = start('h', ['hub', '--data', join(dir, 'h'), ...listen('h'), '--store-allow', aId, '--no-dht'])
     const ready = await hub.waitFor(e => e.event === 'listening')
     hubAddr = (ready.addrs as string[])[0]!
     hubId = ready.peerId as string
@@ -107,6 +108,13 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
     expect(stranger.events.find(e => e.event === 'error')).toMatchObject({ code: 'NOT_ALLOWED' })
   })
 
+  it('logs one line per connection event, and the relayed ones as relayed', () => {
+    const lines = hub.events.filter(e => e.event === 'connection')
+    expect(lines.some(e => e.type === 'open' && e.peerId === aId && e.relayed === false)).toBe(true)
+    expect(lines.some(e => e.type === 'close')).toBe(true)
+    expect(lines.every(e => typeof e.addr === 'string' && (e.direction === 'inbound' || e.direction === 'outbound'))).toBe(true)
+  })
+
   it('goes direct when the peers can reach each other', async () => {
     t.isolate('a', false)
     t.isolate('b', false)
@@ -125,5 +133,9 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
       t.isolate('a', true)
       t.isolate('b', true)
     }
+  })
+
+  it('stops cleanly on SIGTERM', async () => {
+    expect(await hub.stop('SIGTERM')).toBe(0)
   })
 })

@@ -29,6 +29,12 @@ import { Download, type DownloadProgress, type PeerLink } from './download.js'
 /** Rounds of re-dialling known peers when none is left, and the pause between them. */
 const RECONNECT_ROUNDS = 3
 const RECONNECT_PAUSE_MS = 1_000
+/**
+ * DHT lookups made before giving up when the first finds nobody: a provider record
+ * published a moment ago may not have reached the peers we ask yet (seen on a loaded
+ * machine: a record 1.5 s old missed by the first lookup).
+ */
+const PROVIDER_LOOKUP_ROUNDS = 3
 /** How often a running download syncs its data and saves its bitfield: the most work a crash can cost in re-hashing. */
 const CHECKPOINT_MS = 5_000
 /**
@@ -80,6 +86,8 @@ export interface DownloadView {
   progress: () => DownloadProgress
   pieceMap: () => { have: Uint8Array, availability: number[] }
   connectedPeers: () => string[]
+  /** Bytes received so far in this run, per peer, with the route they took. */
+  sources: () => Record<string, { bytes: number, path: TransferPath }>
 }
 
 /** A download in progress, as the rest of the engine may poke it. */
@@ -213,7 +221,11 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   if (manifestBytes != null) {
     manifest = decodeManifest(manifestBytes, req.cid)
   } else {
-    if (connected.size === 0 && discover) {
+    // With a hub the tracker is the next step, so one lookup is enough.
+    const lookups = deps.hub != null ? 1 : PROVIDER_LOOKUP_ROUNDS
+    for (let round = 0; round < lookups && connected.size === 0 && discover; round++) {
+      if (round > 0) await new Promise(resolve => setTimeout(resolve, RECONNECT_PAUSE_MS * round))
+      req.signal?.throwIfAborted()
       await findProviders()
       await connectAll(new Set())
     }
@@ -376,7 +388,8 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     pieceCount: layout.count,
     progress: () => download.progress(),
     pieceMap: () => download.pieceMap(),
-    connectedPeers: () => download.connectedPeers()
+    connectedPeers: () => download.connectedPeers(),
+    sources: () => Object.fromEntries([...download.sources].filter(([, v]) => v.bytes > 0).map(([k, v]) => [k, { bytes: v.bytes, path: v.path }]))
   })
   const timer = req.onProgress == null ? undefined : setInterval(() => req.onProgress?.(download.progress()), req.progressIntervalMs ?? 250)
   let completed = false

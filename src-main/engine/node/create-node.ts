@@ -18,7 +18,7 @@ import { pexService, type PexInit, type PexService } from '../protocols/pex/serv
 import { pieceExchange, type PieceExchange } from '../protocols/pieces/exchange.js'
 import { storeService, type StoreInit, type StoreService } from '../protocols/store/service.js'
 import { trackerService, type TrackerInit, type TrackerService } from '../protocols/tracker/service.js'
-import type { RelayBudget } from '../hub/relay-budget.js'
+import type { RelayBudget } from '../hosting/relay-budget.js'
 import type { UploadPolicy } from '../protocols/pieces/uploader.js'
 import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
 

@@ -20,7 +20,7 @@ afterEach(() => { cleanup(); localStorage.clear() })
 const EVIL = '<img src=x onerror=alert(1)>'
 
 function download (over: Partial<DownloadInfo> = {}): DownloadInfo {
-  return { id: 'bafyd', cid: 'bafyd', name: 'movie.mkv', state: 'downloading', bytes: 250_000_000, total: 1_000_000_000, speed: 50_000_000, peers: 3, pieces: 16, path: '/home/u/Downloads', sources: {}, error: null, addedAt: 1, finishedAt: null, ...over }
+  return { id: 'bafyd', cid: 'bafyd', name: 'movie.mkv', state: 'downloading', bytes: 250_000_000, total: 1_000_000_000, speed: 50_000_000, peers: 3, pieces: 16, path: '/home/u/Downloads', sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, addedAt: 1, finishedAt: null, ...over }
 }
 
 describe('DropZone', () => {
@@ -134,13 +134,16 @@ describe('DownloadList', () => {
     const bridge = fakeBridge({ showDownloadInFolder: vi.fn(async () => { throw new Error('cannot open files here') }) })
     renderWith(<DownloadList downloads={[
       download({ id: 'p', name: 'paused.iso', state: 'paused' }),
-      download({ id: 'd', name: 'done.zip', state: 'seeding', bytes: 10, total: 10, sources: { '12D3KooWAbcdefghijklmnop': { bytes: 10, path: 'relay' } } }),
+      download({ id: 'd', name: 'done.zip', state: 'seeding', bytes: 10, total: 10, sources: { '12D3KooWAbcdefghijklmnop': { bytes: 10, path: 'relay' } }, paths: { direct: 4000, relay: 6000, hub: 0 } }),
       download({ id: 'f', name: 'failed.bin', state: 'failed', error: { code: 'NO_PEERS', message: 'none of the 2 peer(s) could be reached' } })
     ]} />, bridge)
     await userEvent.click(within(screen.getByRole('listitem', { name: 'paused.iso' })).getByRole('button', { name: 'Resume' }))
     expect(bridge.resumeDownload).toHaveBeenCalledWith({ id: 'p' })
     const done = screen.getByRole('listitem', { name: 'done.zip' })
     expect(done.textContent).toContain('(relayed)')
+    // The routes the bytes took, each with its share: direct and relayed, no hub.
+    const routes = within(done).getByRole('list', { name: 'Routes' })
+    expect(within(routes).getAllByRole('listitem').map(li => li.textContent)).toEqual(['You — peer (direct)4.0 KB', 'You — relay — peer6.0 KB'])
     await userEvent.click(within(done).getByRole('button', { name: 'Open' }))
     expect(bridge.openDownload).toHaveBeenCalledWith({ id: 'd' })
     await userEvent.click(within(done).getByRole('button', { name: 'Show in folder' }))
