@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <suite>] [--size <MiB>] [--rounds <n>] [--rate <bytes/s>]`: runs one
+ * `npm run bench [-- <suite>] [--size <MiB>] [--rounds <n>] [--rate <bytes/s>] [--minutes <n>] [--peers <n>]`: runs one
  * suite, prints a table, writes JSON under bench/results/. Not part of
  * `npm test`: on a shared 2-core box absolute numbers wander, so each suite
  * measures its own reference points and reports ratios against them.
@@ -7,10 +7,11 @@
 // libp2p 3 needs Promise.withResolvers, which Node 20 lacks: before anything loads libp2p.
 import '../src-main/engine/polyfills.js'
 import { cleanup } from './cleanup.js'
+import { runSoak } from './soak.js'
 import { runSwarm } from './swarm.js'
 import { runTransfer } from './transfer.js'
 
-const SUITES = ['transfer', 'swarm'] as const
+const SUITES = ['transfer', 'swarm', 'soak'] as const
 type Suite = typeof SUITES[number]
 
 interface Args {
@@ -18,6 +19,8 @@ interface Args {
   sizeMiB?: number
   rate?: number
   rounds?: number
+  minutes?: number
+  peers?: number
 }
 
 class UsageError extends Error {}
@@ -35,6 +38,8 @@ function parseArgs (argv: string[]): Args {
     if (a === '--size') args.sizeMiB = positive(a, argv[++i])
     else if (a === '--rate') args.rate = positive(a, argv[++i])
     else if (a === '--rounds') args.rounds = Math.ceil(positive(a, argv[++i]))
+    else if (a === '--minutes') args.minutes = positive(a, argv[++i])
+    else if (a === '--peers') args.peers = Math.max(2, Math.ceil(positive(a, argv[++i])))
     else if (i === 0 && (SUITES as readonly string[]).includes(a)) args.suite = a as Suite
     else throw new UsageError(`unexpected argument "${a}"`)
   }
@@ -44,6 +49,8 @@ function parseArgs (argv: string[]): Args {
 async function run (args: Args): Promise<void> {
   if (args.suite === 'transfer') {
     await runTransfer({ sizeMiB: args.sizeMiB ?? 1024, rounds: args.rounds ?? 2 })
+  } else if (args.suite === 'soak') {
+    await runSoak({ peers: args.peers ?? 20, minutes: args.minutes ?? 10, sizeMiB: args.sizeMiB ?? 8 })
   } else {
     await runSwarm({ sizeMiB: args.sizeMiB ?? 64, rate: args.rate ?? 4_000_000, leechers: [1, 2, 4, 8] })
   }
@@ -54,7 +61,7 @@ async function main (): Promise<number> {
   try {
     args = parseArgs(process.argv.slice(2))
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\nusage: npm run bench -- [${SUITES.join('|')}] [--size <MiB>] [--rounds <n>] [--rate <bytes/s>]\n`)
+    process.stderr.write(`${(err as Error).message}\nusage: npm run bench -- [${SUITES.join('|')}] [--size <MiB>] [--rounds <n>] [--rate <bytes/s>] [--minutes <n>] [--peers <n>]\n`)
     return 2
   }
   // Ctrl+C must not leave seeders running or a gigabyte in /tmp.

@@ -6,7 +6,7 @@
 export const COMMAND_NAMES = [
   'status', 'listShares', 'addShares', 'removeShare', 'listDownloads', 'startDownload', 'pauseDownload', 'resumeDownload',
   'cancelDownload', 'openDownload', 'showDownloadInFolder', 'pieceMap', 'browsePeer', 'listPeers', 'listFeed', 'listBans',
-  'getSettings', 'setSettings'
+  'unban', 'setShareAccess', 'getSettings', 'setSettings'
 ] as const
 
 export const EVENT_NAMES = [

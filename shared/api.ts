@@ -22,6 +22,11 @@ const text = z.string().min(1).max(MAX_TEXT)
 const id = z.string().min(1).max(200)
 const rate = z.number().int().min(0).max(10 * 1024 ** 3)
 const empty = z.object({}).strict()
+/** Base58 peer IDs are ~52 characters; the engine parses them properly. */
+const peerId = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,128}$/)
+const MAX_ALLOW = 256
+/** A private share: listed peers only, and/or holders of a secret in the link. */
+const shareAccessRequest = z.object({ allow: z.array(peerId).max(MAX_ALLOW).optional(), secret: z.boolean().optional() }).strict()
 
 export const settingsSchema = z.object({
   /** Where downloads go. */
@@ -42,7 +47,9 @@ export const commands = {
   status: { request: empty },
   listShares: { request: empty },
   /** Shares files or folders already on the engine's disk (Electron drag and drop, or the daemon's uploads). */
-  addShares: { request: z.object({ paths: z.array(text).min(1).max(MAX_PATHS) }).strict() },
+  addShares: { request: z.object({ paths: z.array(text).min(1).max(MAX_PATHS), access: shareAccessRequest.optional() }).strict() },
+  /** Changes who may fetch a share; peers being served who no longer qualify are cut off at once. */
+  setShareAccess: { request: z.object({ cid: id, allow: z.array(peerId).max(MAX_ALLOW).optional(), secret: z.enum(['rotate', 'none']).optional() }).strict() },
   removeShare: { request: z.object({ cid: id }).strict() },
   listDownloads: { request: empty },
   /** A link or a bare CID; extra peers are multiaddrs or peer IDs. */
@@ -60,6 +67,7 @@ export const commands = {
   listPeers: { request: empty },
   listFeed: { request: empty },
   listBans: { request: empty },
+  unban: { request: z.object({ peerId }).strict() },
   getSettings: { request: empty },
   setSettings: { request: settingsSchema.partial().strict() }
 } as const
@@ -76,6 +84,9 @@ export interface ShareInfo {
   files: number
   link: string
   createdAt: number
+  /** Who may fetch it: anyone, holders of the link (its secret), or listed peers. */
+  access: 'public' | 'secret' | 'allow-list'
+  allow: string[]
 }
 
 export interface DownloadInfo {
@@ -148,6 +159,8 @@ export interface Responses {
   listPeers: PeerInfo[]
   listFeed: FeedItem[]
   listBans: Array<{ peerId: string, reason: string, until: number }>
+  unban: { wasBanned: boolean }
+  setShareAccess: ShareInfo
   getSettings: Settings
   setSettings: Settings
 }

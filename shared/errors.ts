@@ -26,7 +26,8 @@ export const ErrorCodes = {
   UNSUPPORTED: 'UNSUPPORTED',
   INTERNAL: 'INTERNAL',
   NOT_ALLOWED: 'NOT_ALLOWED',
-  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED'
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  ACCESS_DENIED: 'ACCESS_DENIED'
 } as const
 
 export type ErrorCode = typeof ErrorCodes[keyof typeof ErrorCodes]
@@ -150,6 +151,11 @@ export class NotAllowedError extends SwarmdropError {
 /** A hub's store is full for this peer, or in total. */
 export class QuotaExceededError extends SwarmdropError {
   constructor (message: string) { super(ErrorCodes.QUOTA_EXCEEDED, message) }
+}
+
+/** A private share refused us: its secret is missing or wrong, or our peer ID is not on its list. */
+export class AccessDeniedError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.ACCESS_DENIED, message) }
 }
 
 export function isSwarmdropError (err: unknown): err is SwarmdropError {

@@ -28,7 +28,12 @@ export interface ShareLink {
   cid: string
   name?: string
   peers: PeerHint[]
+  /** A private share's capability: whoever holds the link may fetch it; nobody else can. */
+  secret?: string
 }
+
+/** 128 bits or more of randomness in base64url; shorter would be guessable, longer is not a link. */
+export const SECRET_PATTERN = /^[A-Za-z0-9_-]{22,86}$/
 
 /** Parses and checks a content ID; returns it in its canonical base32 form. */
 export function parseCid (input: string): CID {
@@ -102,12 +107,18 @@ export function parseLink (input: string): ShareLink {
   const name = params.get('name') ?? undefined
   const link: ShareLink = { cid, peers: [...peers].map(([peerId, list]) => ({ peerId, addrs: list })) }
   if (name != null && name !== '') link.name = name
+  const secret = params.get('secret')
+  if (secret != null) {
+    if (!SECRET_PATTERN.test(secret)) throw new InvalidLinkError('link has a malformed secret (expected 22 to 86 base64url characters)')
+    link.secret = secret
+  }
   return link
 }
 
 export function formatLink (link: ShareLink): string {
   const params = new URLSearchParams()
   if (link.name != null) params.append('name', link.name)
+  if (link.secret != null) params.append('secret', link.secret)
   for (const p of link.peers.slice(0, MAX_LINK_PEERS)) {
     params.append('peer', p.peerId)
     for (const a of p.addrs) params.append('addr', a.endsWith(`/p2p/${p.peerId}`) ? a : `${a}/p2p/${p.peerId}`)

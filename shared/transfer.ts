@@ -38,4 +38,6 @@ export interface SharingEvent {
   files: number
   hashedBytes: number
   reusedBytes: number
+  /** Who may fetch it: anyone (false), holders of the link's secret, or listed peers. */
+  private: false | 'secret' | 'allow-list'
 }

@@ -1,9 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { Engine, DEFAULT_LISTEN, type Encrypter } from './api/index.js'
+import { BanList, Engine, DEFAULT_LISTEN, type Encrypter } from './api/index.js'
 import { ErrorCodes, isSwarmdropError } from '../shared/errors.js'
-import { parseLink } from '../shared/link.js'
+import { parseLink, parsePeerId } from '../shared/link.js'
 import { parseRate, parseSize } from '../shared/rate.js'
 import type { DoneEvent, ProgressEvent, SharingEvent } from '../shared/transfer.js'
 import { defaultDataDir } from './cli/data-dir.js'
@@ -93,7 +93,7 @@ async function cmdId (g: GlobalOpts, out: Output): Promise<void> {
   await engine.stop()
 }
 
-async function cmdShare (paths: string[], g: GlobalOpts, out: Output, push?: string | true): Promise<number> {
+async function cmdShare (paths: string[], g: GlobalOpts, out: Output, push: string | true | undefined, access: { allow: string[], secret: boolean }): Promise<number> {
   const engine = await startEngine(g)
   const stopped = untilSignal()
   const abort = new AbortController()
@@ -101,6 +101,7 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output, push?: str
   try {
     let last = 0
     const result = await engine.share(paths, {
+      ...access,
       signal: abort.signal,
       onProgress: p => {
         const now = Date.now()
@@ -123,7 +124,8 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output, push?: str
       size,
       files: m.files.length,
       hashedBytes: result.hashedBytes,
-      reusedBytes: result.reusedBytes
+      reusedBytes: result.reusedBytes,
+      private: access.secret ? 'secret' : access.allow.length > 0 ? 'allow-list' : false
     }
     printFeed(engine, out)
     if (push != null) {
@@ -131,7 +133,7 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output, push?: str
       const bytes = await engine.push(ev.cid, push === true ? undefined : push, abort.signal)
       out.event({ event: 'pushed', cid: ev.cid, bytes }, `The hub keeps a copy (${formatBytes(bytes)}): the link works while you are offline.`)
     }
-    out.event({ ...ev }, `Sharing "${printable(m.name)}" (${formatBytes(size)}, ${m.files.length} file${m.files.length === 1 ? '' : 's'})\n\n  ${result.link}\n\nAnyone with this link can download it. Press Ctrl+C to stop sharing.`)
+    out.event({ ...ev }, `Sharing "${printable(m.name)}" (${formatBytes(size)}, ${m.files.length} file${m.files.length === 1 ? '' : 's'})\n\n  ${result.link}\n\n${access.secret ? 'Private: only holders of this link can download it, and it is not announced.' : access.allow.length > 0 ? `Private: only ${access.allow.length} listed peer(s) can download it, and it is not announced.` : 'Anyone with this link can download it.'} Press Ctrl+C to stop sharing.`)
     await stopped
     return 0
   } catch (err) {
@@ -190,6 +192,22 @@ async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): 
   } finally {
     await engine.stop()
   }
+}
+
+async function cmdBans (o: GlobalOpts & { unban?: string }, out: Output): Promise<void> {
+  // Bans live in the data folder: reading them needs no network.
+  const bans = new BanList(resolve(o.data))
+  await bans.load()
+  if (o.unban != null) {
+    const id = parsePeerId(o.unban)
+    const was = bans.isBanned(id)
+    await bans.unban(id)
+    out.event({ event: 'unbanned', peerId: id, wasBanned: was }, was ? `${id} is no longer banned.` : `${id} was not banned.`)
+    return
+  }
+  const list = bans.list()
+  if (!out.json) process.stdout.write(list.length === 0 ? 'No peer is banned.\n' : `${list.length} banned peer${list.length === 1 ? '' : 's'}:\n`)
+  for (const b of list) out.event({ event: 'ban', peerId: b.peerId, until: b.until, reason: b.reason }, `  ${b.peerId}  until ${new Date(b.until).toISOString()}  (${printable(b.reason)})`)
 }
 
 async function cmdBrowse (peer: string, g: GlobalOpts, out: Output): Promise<void> {
@@ -278,12 +296,13 @@ export async function main (argv: string[]): Promise<number> {
 
   withGlobals(program.command('share').description('hash files or folders and seed them until stopped'))
     .argument('<path...>', 'files or folders to share')
-    .addOption(new Option('--allow <peerId>', 'only these peers may fetch (from the hardening release)').argParser(collect).hideHelp())
+    .option('--allow <peerId>', 'only these peers may fetch it (repeatable); it is not announced', collect, [])
+    .option('--secret', 'only holders of its link may fetch it: the link carries a secret; it is not announced', false)
     .option('--up-limit <rate>', 'upload limit, e.g. 500KB, 4MB, 1.5MiB (per second)')
     .option('--push [hub]', 'also keep a copy on a hub (the --hub one, or this multiaddr), so the link works while you are offline')
     .action(async (paths: string[], _o, cmd: Command) => {
-      const opts = cmd.opts() as GlobalOpts & { push?: string | true }
-      code = await cmdShare(paths, opts, out(cmd), opts.push)
+      const opts = cmd.opts() as GlobalOpts & { push?: string | true, allow: string[], secret: boolean }
+      code = await cmdShare(paths, opts, out(cmd), opts.push, { allow: opts.allow.map(parsePeerId), secret: opts.secret })
     })
 
   withGlobals(program.command('get').description('download a share by link or content ID'))
@@ -299,6 +318,10 @@ export async function main (argv: string[]): Promise<number> {
       const opts = cmd.opts() as GlobalOpts & GetOpts
       code = await cmdGet(target, opts, opts, out(cmd))
     })
+
+  withGlobals(program.command('bans').description('list peers banned for misbehaving (bad pieces, protocol violations), and peers with points against them'))
+    .option('--unban <peerId>', 'lift the ban on this peer')
+    .action(async (_o, cmd: Command) => { await cmdBans(cmd.opts() as GlobalOpts & { unban?: string }, out(cmd)) })
 
   withGlobals(program.command('browse').description('list what a peer shares (by peer ID, found through the DHT, or by multiaddr)'))
     .argument('<peer>', 'a peer ID or a multiaddr')

@@ -7,6 +7,7 @@ import { parseLink } from '../../shared/link.js'
 import type { Engine, DownloadView } from '../engine/index.js'
 import { writeFileAtomic } from '../engine/store/atomic-file.js'
 import { log } from '../engine/log.js'
+import { shareInfo } from './share-info.js'
 import type { EventHub } from './events.js'
 
 const logger = log('api:downloads')
@@ -217,7 +218,7 @@ export class DownloadManager {
         const done = routes(entry.before, outcome.sources)
         entry.before = done.sources
         this.update(entry, { state: 'seeding', bytes: outcome.bytes, total: outcome.bytes, speed: 0, peers: 0, path: outcome.path, ...done, finishedAt: Date.now() })
-        this.hub.emit('shareAdded', { cid: share.cid, name: share.manifest.name, size: outcome.bytes, files: share.manifest.files.length, link: this.engine.linkFor(share), createdAt: share.createdAt })
+        this.hub.emit('shareAdded', shareInfo(this.engine, share))
         this.hub.emit('downloadFinished', { id: entry.info.id, name: entry.info.name, path: outcome.path })
       } catch (err) {
         if (abort.signal.aborted || err instanceof AbortedError) {

@@ -4,12 +4,14 @@ import { commands, type CommandName, type EventName, type Events, type PeerInfo,
 import { InternalError, InvalidRequestError, isSwarmdropError, UnknownTransferError } from '../../shared/errors.js'
 import type { FeedItem } from '../../shared/feed.js'
 import { totalSize } from '../../shared/manifest.js'
+import { parsePeerId } from '../../shared/link.js'
 import type { Engine, ShareRecord } from '../engine/index.js'
 import { log } from '../engine/log.js'
 import type { DownloadManager } from './downloads.js'
 import type { EventHub, EventListener } from './events.js'
 import type { SettingsStore } from './settings.js'
 import type { UploadArea } from './uploads.js'
+import { shareInfo } from './share-info.js'
 
 const logger = log('api')
 
@@ -91,11 +93,13 @@ export class Router {
     return {
       status: async () => ({ peerId: engine.peerId, addrs: engine.addrs(), version: this.deps.version, shell: this.deps.shell, restartNeeded: this.restartNeeded }),
       listShares: async () => engine.listShares().map(s => this.shareInfo(s)),
-      addShares: async ({ paths }) => {
+      addShares: async ({ paths, access }) => {
         const job = `share-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
         let last = 0
         const name = paths.length === 1 ? paths[0]!.split(/[\\/]/).filter(Boolean).pop() ?? paths[0]! : `${paths.length} items`
         const result = await engine.share(paths, {
+          allow: access?.allow?.map(parsePeerId),
+          secret: access?.secret,
           onProgress: p => {
             if (Date.now() - last < HASHING_PUSH_MS && p.bytes < p.total) return
             last = Date.now()
@@ -127,6 +131,15 @@ export class Router {
       listPeers: async () => engine.peers(),
       listFeed: async () => [...this.feed],
       listBans: async () => engine.listBans().map(b => ({ peerId: b.peerId, reason: b.reason, until: b.until })),
+      unban: async ({ peerId }) => ({ wasBanned: await engine.unban(parsePeerId(peerId)) }),
+      setShareAccess: async ({ cid, allow, secret }) => {
+        if (engine.listShares().find(s => s.cid === cid) == null) throw new UnknownTransferError(`not sharing ${cid}`)
+        const share = await engine.setShareAccess(cid, { allow: allow?.map(parsePeerId), secret: secret === 'none' ? null : secret })
+        const info = this.shareInfo(share)
+        // The link changed (a new secret, or none): clients replace the row.
+        hub.emit('shareAdded', info)
+        return info
+      },
       getSettings: async () => settings.get(),
       setSettings: async patch => await this.updateSettings(patch)
     }
@@ -149,7 +162,7 @@ export class Router {
   }
 
   private shareInfo (s: ShareRecord): ShareInfo {
-    return { cid: s.cid, name: s.manifest.name, size: totalSize(s.manifest), files: s.manifest.files.length, link: this.deps.engine.linkFor(s), createdAt: s.createdAt }
+    return shareInfo(this.deps.engine, s)
   }
 
   /** Once a second: what changed among the peers, and bytes per second each way. */

@@ -31,6 +31,8 @@ import { RateLimit, TokenBucket } from './transfer/token-bucket.js'
 import { RelayBudget, type RelayLimits } from './hosting/relay-budget.js'
 import { StoreLedger, type StoreLimits } from './hosting/store-ledger.js'
 import { TrackerTable } from './protocols/tracker/table.js'
+import { isPrivate, mayAccess, newSecret, PUBLIC, type ShareAccess } from './access/share-access.js'
+import { PeerScores, type PeerPenalty } from './trust/peer-scores.js'
 import { ANNOUNCE_EVERY_MS } from './protocols/tracker/constants.js'
 import type { HubRef } from './download/runner.js'
 
@@ -103,6 +105,10 @@ export interface HubServerConfig {
 export interface ShareOptions {
   onProgress?: (p: HashProgress) => void
   signal?: AbortSignal
+  /** Limit the share to these peer IDs. */
+  allow?: string[]
+  /** Limit it to holders of a secret carried in its link (a capability). */
+  secret?: boolean
 }
 
 export interface ShareResult extends AddShareResult {
@@ -125,6 +131,10 @@ export class Engine {
   private readonly active = new Map<string, ActiveDownload>()
   private readonly downLimit: RateLimit
   private readonly rtt = new Map<string, { ms: number | null, at: number }>()
+  /** Downloaders being served right now: a change of a share's access is checked against each. */
+  private readonly slots = new Set<UploadSlot>()
+  /** Misbehaviour points per peer; crossing the line bans. */
+  scores!: PeerScores
   /** The hub we fall back on, if any. */
   readonly hub?: HubRef
   /** On a hub: who holds what (the tracker) and what was pushed (the store). */
@@ -156,6 +166,9 @@ export class Engine {
     await shares.load()
     const bans = new BanList(cfg.dataDir)
     await bans.load()
+    const nodeRef: { node?: SwarmNode } = {}
+    const scores = new PeerScores(bans, async id => { await nodeRef.node?.hangUp(peerIdFromString(id)) }, (id, reason) => { logger('banned %s: %s', id, reason) })
+    const penalize = async (peer: PeerId, err: Error): Promise<void> => { await scores.penalize(peer.toString(), 'violation', err.message) }
     const bootstrap = new BootstrapList(cfg.dataDir)
     await bootstrap.load()
     if (cfg.bootstrap != null && cfg.bootstrap.length > 0) await bootstrap.add(cfg.bootstrap)
@@ -198,18 +211,25 @@ export class Engine {
       publicDht: cfg.publicDht,
       uploads: {
         open: (slot: UploadSlot) => {
+          ref.engine?.slots.add(slot)
           registry.touch(slot.cid, slot.peerId)
           ref.engine?.active.get(slot.cid)?.offer(slot.peerId)
           return choker.add(slot)
         },
-        close: slot => { choker.remove(slot) },
+        close: slot => { choker.remove(slot); ref.engine?.slots.delete(slot) },
         beforeSend: async (_slot, bytes, signal) => { await upLimit.take(bytes, signal) },
         uploaded: (slot, bytes) => { registry.countSent(slot.peerId, bytes) }
       },
-      catalog: { entries: () => shares.list().map(catalogEntry) },
+      // A private share is listed only to peers on its list; a secret share to nobody (its link is the way in).
+      catalog: { entries: peer => shares.list().filter(s => !isPrivate(s.access) || s.access.allow.includes(peer.toString())).map(catalogEntry), onViolation: (peer, err) => { void penalize(peer, err) } },
+      onViolation: (peer, err) => { void penalize(peer, err) },
       pex: {
+        onViolation: (peer, err) => { void penalize(peer, err) },
         swarmPeers: async (cid, asker) => {
           const out: PeerHint[] = []
+          // Who is in a private swarm is told only to its members (peers that got in past the access check).
+          const access = library.get(cid)?.access
+          if (isPrivate(access) && !registry.peers(cid, '').includes(asker.toString())) return out
           for (const id of registry.peers(cid, asker.toString())) {
             const peer = await node.peerStore.get(peerIdFromString(id)).catch(() => null)
             const addrs = (peer?.addresses ?? []).map(a => a.multiaddr.toString())
@@ -220,8 +240,10 @@ export class Engine {
       }
     })
     const feed = new SwarmFeed(node.services.pubsub, log('feed'))
+    nodeRef.node = node
     const engine = new Engine(node, cfg.dataDir, shares, bans, feed, registry, library, reader, cfg, upBucket, downBucket, hub)
     engine.trackerTable = table
+    engine.scores = scores
     engine.storeLedger = ledger
     ref.engine = engine
     if (hub != null) engine.timers.push(setInterval(() => { void engine.announceToTracker() }, ANNOUNCE_EVERY_MS))
@@ -264,7 +286,7 @@ export class Engine {
     if (hub != null && cfg.hubServer == null) await engine.waitForReservation()
     if (table != null) engine.announceStoreToSelf()
     void engine.announceToTracker()
-    for (const share of shares.list()) feed.join(share.cid)
+    for (const share of shares.list()) if (!isPrivate(share.access)) feed.join(share.cid)
     void engine.announceAll()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
     return engine
@@ -280,17 +302,56 @@ export class Engine {
   }
 
   async share (paths: readonly string[], opts: ShareOptions = {}): Promise<ShareResult> {
-    const result = await this.shares.add(paths, opts.onProgress, opts.signal)
+    const access: ShareAccess = { allow: [...new Set(opts.allow ?? [])], secret: opts.secret === true ? newSecret() : null }
+    const result = await this.shares.add(paths, opts.onProgress, opts.signal, access)
     await this.announce(result.share)
     void this.announceToTracker([result.share.cid])
     return { ...result, link: this.linkFor(result.share) }
+  }
+
+  /**
+   * Changes who may fetch a share: `secret: 'rotate'` issues a new secret (old
+   * links stop working), `null` drops it. Downloaders being served right now
+   * are checked again and cut off if they no longer qualify.
+   */
+  async setShareAccess (cid: string, change: { allow?: string[], secret?: 'rotate' | null }): Promise<ShareRecord> {
+    const share = this.shares.get(cid)
+    if (share == null) throw new UsageError(`not sharing ${cid}`)
+    const before = share.access ?? PUBLIC
+    const access: ShareAccess = {
+      allow: change.allow != null ? [...new Set(change.allow)] : before.allow,
+      secret: change.secret === undefined ? before.secret : change.secret === 'rotate' ? newSecret() : null
+    }
+    const updated = await this.shares.setAccess(cid, access)
+    let cut = 0
+    for (const slot of this.slots) {
+      if (slot.cid !== cid || mayAccess(access, cid, slot.peerId, this.peerId, slot.proof)) continue
+      slot.deny('the sharer revoked this access')
+      this.slots.delete(slot)
+      cut++
+    }
+    logger('access to %s changed (%d allowed, secret %s); %d downloader(s) cut off', cid, access.allow.length, access.secret == null ? 'none' : 'set', cut)
+    if (isPrivate(before) && !isPrivate(access)) await this.announce(updated)
+    if (!isPrivate(before) && isPrivate(access)) this.feed.leave(cid)
+    return updated
+  }
+
+  /** Bans in force and peers with points against them. */
+  trust (): { bans: Ban[], penalties: PeerPenalty[] } {
+    return { bans: this.bans.list(), penalties: this.scores.list() }
+  }
+
+  async unban (peerId: string): Promise<boolean> {
+    const was = this.bans.isBanned(peerId)
+    await this.bans.unban(peerId)
+    return was
   }
 
   linkFor (share: ShareRecord): string {
     // Direct addresses first; relayed ones (through our hub) last, for peers that cannot reach us directly.
     const all = this.addrs()
     const addrs = [...all.filter(a => !a.includes('/p2p-circuit')), ...all.filter(a => a.includes('/p2p-circuit'))]
-    return formatLink({ cid: share.cid, name: share.manifest.name, peers: [{ peerId: this.peerId, addrs }] })
+    return formatLink({ cid: share.cid, name: share.manifest.name, peers: [{ peerId: this.peerId, addrs }], secret: share.access?.secret ?? undefined })
   }
 
   /** Downloads `target` (a link or a bare CID) into opts.outDir. */
@@ -306,19 +367,20 @@ export class Engine {
     }
     if (hints.length === 0 && addrs.length === 0) await this.waitForLan(opts.signal)
     return await runDownload(
-      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, hub: this.hub, log: log('download') },
+      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, scores: this.scores, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, hub: this.hub, log: log('download') },
       { ...opts,
         onStarted: view => {
           // A leecher is a holder too: others may fetch its verified pieces.
-          if (this.cfg.leechOnly !== true) void this.announceToTracker([link.cid])
+          if (this.cfg.leechOnly !== true && link.secret == null) void this.announceToTracker([link.cid])
           opts.onStarted?.(view)
-        }, cid: parseCid(link.cid), peers: hints.filter(h => h.peerId !== this.peerId), addrs, leechOnly: this.cfg.leechOnly }
+        }, cid: parseCid(link.cid), peers: hints.filter(h => h.peerId !== this.peerId), addrs, leechOnly: this.cfg.leechOnly, secret: link.secret }
     )
   }
 
   /** Keeps serving a finished download, with no rehash. */
   async seed (outcome: DownloadOutcome, mtimes: number[]): Promise<ShareRecord> {
-    const share = await this.shares.addVerified(outcome.manifest, outcome.files, mtimes)
+    // A private share stays private in the hands of those it was given to.
+    const share = await this.shares.addVerified(outcome.manifest, outcome.files, mtimes, outcome.secret != null ? { allow: [], secret: outcome.secret } : PUBLIC)
     if (this.cfg.leechOnly !== true) await this.announce(share)
     return share
   }
@@ -407,7 +469,9 @@ export class Engine {
   async push (cid: string, hubAddr?: string, signal?: AbortSignal): Promise<number> {
     const hub = hubAddr != null ? parseHub(hubAddr) : this.hub
     if (hub == null) throw new UsageError('no hub to push to: pass --hub <multiaddr>')
-    if (this.shares.get(cid) == null) throw new UsageError(`not sharing ${cid}`)
+    const share = this.shares.get(cid)
+    if (share == null) throw new UsageError(`not sharing ${cid}`)
+    if (isPrivate(share.access)) throw new UsageError('a private share cannot be pushed: the hub serves its store to anyone with the content ID')
     await dialPeer(this.node, hub.peerId, [hub.addr], signal)
     return await this.node.services.store.push(peerIdFromString(hub.peerId), parseCid(cid), { signal })
   }
@@ -426,7 +490,7 @@ export class Engine {
     ledger.check(owner, text, bytes)
     logger('storing %s (%d bytes) pushed by %p', text, bytes, pusher)
     const outcome = await runDownload(
-      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, log: log('store') },
+      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, scores: this.scores, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, log: log('store') },
       { cid, outDir: join(this.dataDir, 'store', text), peers: [{ peerId: owner, addrs: [] }], addrs: [], leechOnly: true, signal }
     )
     const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
@@ -440,7 +504,7 @@ export class Engine {
   /** Tells the hub's tracker what we hold (all shares, or just `cids`). */
   async announceToTracker (cids?: string[]): Promise<void> {
     if (this.hub == null || this.cfg.leechOnly === true) return
-    const list = cids ?? [...this.shares.list().map(s => s.cid), ...this.active.keys()]
+    const list = (cids ?? [...this.shares.list().map(s => s.cid), ...this.active.keys()]).filter(c => !isPrivate(this.library.get(c)?.access))
     if (list.length === 0) return
     const addrs = this.addrs()
     try {
@@ -532,6 +596,8 @@ export class Engine {
   }
 
   private async announce (share: ShareRecord): Promise<void> {
+    // A private share's content ID stays between its sharer and those it let in.
+    if (isPrivate(share.access)) return
     this.feed.join(share.cid)
     void this.feed.publish(share.cid, { type: 'share', ...catalogEntry(share) })
     if (this.cfg.leechOnly === true) return
@@ -546,6 +612,7 @@ export class Engine {
 
   private async publishPresence (): Promise<void> {
     for (const s of this.shares.list()) {
+      if (isPrivate(s.access)) continue
       const n = pieceCount(s.manifest)
       await this.feed.publish(s.cid, { type: 'presence', name: s.manifest.name, have: n, total: n, seeding: true })
     }
@@ -568,7 +635,9 @@ function servedShare (shares: ShareStore, reader: FileHandleCache, cache: Map<st
     pieceCount: pieceCount(rec.manifest),
     pieceLength: index => layout.lengthOf[index]!,
     have: () => null,
-    readPiece: async index => await reader.read(rec.files[layout.fileOf[index]!]!, layout.offsetOf[index]!, layout.lengthOf[index]!)
+    readPiece: async index => await reader.read(rec.files[layout.fileOf[index]!]!, layout.offsetOf[index]!, layout.lengthOf[index]!),
+    // Read at every request: a change of access applies to the next one.
+    get access () { return shares.get(cid)?.access }
   }
   cache.set(cid, served)
   return served

@@ -1,5 +1,6 @@
 /** The engine's public surface. Front ends import from here (through api/), never from deeper. */
 export { Engine, DEFAULT_LISTEN } from './engine.js'
+export { BanList } from './store/ban-list.js'
 export type { EngineConfig, ShareOptions, ShareResult, GetOptions, PeerSnapshot, HubServerConfig } from './engine.js'
 export type { RelayLimits } from './hosting/relay-budget.js'
 export type { StoreLimits } from './hosting/store-ledger.js'

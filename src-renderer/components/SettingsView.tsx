@@ -45,7 +45,11 @@ export function SettingsView ({ settings, onSaved }: { settings: Settings, onSav
       <h3>{t('settings.bans')}</h3>
       {bans.length === 0
         ? <p className="empty">{t('settings.noBans')}</p>
-        : <ul className="list">{bans.map(b => <li key={b.peerId}><code title={b.peerId}>{shortId(b.peerId)}</code> — {b.reason} ({new Date(b.until).toLocaleString()})</li>)}</ul>}
+        : <ul className="list" aria-label={t('settings.bans')}>{bans.map(b => (
+          <li key={b.peerId} aria-label={b.peerId}>
+            <code title={b.peerId}>{shortId(b.peerId)}</code> — {b.reason} ({new Date(b.until).toLocaleString()})
+            {' '}<button type="button" className="secondary" onClick={() => { bridge.unban({ peerId: b.peerId }).then(() => { setBans(bans.filter(x => x.peerId !== b.peerId)) }, () => {}) }}>{t('settings.unban')}</button>
+          </li>))}</ul>}
     </section>
   )
 }

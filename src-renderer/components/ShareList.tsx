@@ -23,6 +23,9 @@ function ShareRow ({ share }: { share: ShareInfo }): React.JSX.Element {
   const bridge = useBridge()
   const [copied, setCopied] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const access = (change: { secret: 'rotate' | 'none', allow?: string[] }): void => {
+    bridge.setShareAccess({ cid: share.cid, ...change }).then(() => { setError(null) }, err => { setError(errorText(err)) })
+  }
   const copy = async (): Promise<void> => {
     try {
       await navigator.clipboard.writeText(share.link)
@@ -35,10 +38,17 @@ function ShareRow ({ share }: { share: ShareInfo }): React.JSX.Element {
       <div className="share-main">
         <h3 className="name">{share.name}</h3>
         <p className="muted">{t('shares.summary', { size: formatBytes(share.size), count: share.files })}</p>
+        <p className={share.access === 'public' ? 'muted' : 'private'}>{share.access === 'secret' ? t('shares.secret') : share.access === 'allow-list' ? t('shares.allowList', { count: share.allow.length }) : t('shares.public')}</p>
         <div className="row">
           <input className="link" readOnly value={share.link} aria-label={t('shares.link')} onFocus={e => { e.target.select() }} />
           <button type="button" onClick={() => { void copy() }}>{copied ? t('shares.copied') : t('shares.copy')}</button>
           <button type="button" className="secondary" onClick={() => { bridge.removeShare({ cid: share.cid }).catch(err => { setError(errorText(err)) }) }}>{t('shares.stop')}</button>
+        </div>
+        <div className="row">
+          {share.access === 'public'
+            ? <button type="button" className="secondary" onClick={() => { access({ secret: 'rotate' }) }}>{t('shares.makePrivate')}</button>
+            : <button type="button" className="secondary" onClick={() => { access({ secret: 'none', allow: [] }) }}>{t('shares.makePublic')}</button>}
+          {share.access === 'secret' && <button type="button" className="secondary" onClick={() => { access({ secret: 'rotate' }) }}>{t('shares.rotate')}</button>}
         </div>
         {error != null && <p role="alert" className="error">{error}</p>}
       </div>

@@ -22,6 +22,12 @@ export const en = {
     copied: 'Copied',
     qr: 'QR code of the link for {{name}}',
     stop: 'Stop sharing',
+    public: 'Public: anyone with the link or the content ID can download it.',
+    secret: 'Private: only people with this link can download it; it is not announced.',
+    allowList: 'Private: only {{count}} listed peer(s) can download it.',
+    makePrivate: 'Make private',
+    makePublic: 'Make public',
+    rotate: 'New link (the old one stops working)',
     summary_one: '{{size}} · {{count}} file',
     summary_other: '{{size}} · {{count}} files'
   },
@@ -92,7 +98,8 @@ export const en = {
     save: 'Save',
     saved: 'Saved',
     bans: 'Banned peers',
-    noBans: 'No peer is banned.'
+    noBans: 'No peer is banned.',
+    unban: 'Unban'
   },
   notify: { finished: 'Downloaded {{name}}', dismiss: 'Dismiss' },
   errors: { generic: 'Something went wrong: {{message}}' }

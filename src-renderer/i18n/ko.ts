@@ -24,6 +24,12 @@ export const ko: Messages = {
     copied: '복사됨',
     qr: '{{name}} 링크의 QR 코드',
     stop: '공유 중지',
+    public: '공개: 링크나 콘텐츠 ID가 있으면 누구나 내려받을 수 있습니다.',
+    secret: '비공개: 이 링크가 있는 사람만 내려받을 수 있으며, 알리지 않습니다.',
+    allowList: '비공개: 목록에 있는 피어 {{count}}명만 내려받을 수 있습니다.',
+    makePrivate: '비공개로 전환',
+    makePublic: '공개로 전환',
+    rotate: '새 링크 (이전 링크는 더 이상 작동하지 않음)',
     summary_one: '{{size}} · 파일 {{count}}개',
     summary_other: '{{size}} · 파일 {{count}}개'
   },
@@ -94,7 +100,8 @@ export const ko: Messages = {
     save: '저장',
     saved: '저장됨',
     bans: '차단된 피어',
-    noBans: '차단된 피어가 없습니다.'
+    noBans: '차단된 피어가 없습니다.',
+    unban: '차단 해제'
   },
   notify: { finished: '{{name}} 내려받기 완료', dismiss: '닫기' },
   errors: { generic: '문제가 생겼습니다: {{message}}' }

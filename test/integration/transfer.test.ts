@@ -178,6 +178,13 @@ describe('share and get between real processes on loopback', () => {
     expect(await readdir(out)).not.toContain('liar.bin')
     const bans = JSON.parse(await readFile(join(dir, 'get-data', 'bans.json'), 'utf8')) as Record<string, unknown>
     expect(Object.keys(bans)).toEqual([liar.sharing.peerId])
+
+    // The CLI lists the ban, and lifts it on request.
+    const listed = await runToEnd(['bans', '--data', join(dir, 'get-data'), '--json'])
+    expect(listed.events).toEqual([expect.objectContaining({ event: 'ban', peerId: liar.sharing.peerId, reason: expect.stringMatching(/failed their hash check/) })])
+    const lifted = await runToEnd(['bans', '--unban', String(liar.sharing.peerId), '--data', join(dir, 'get-data'), '--json'])
+    expect(lifted.events).toEqual([{ event: 'unbanned', peerId: liar.sharing.peerId, wasBanned: true }])
+    expect((await runToEnd(['bans', '--data', join(dir, 'get-data'), '--json'])).events).toEqual([])
   })
 
   it('completes bit-exact from a good seeder and bans the one serving corrupt data', async () => {

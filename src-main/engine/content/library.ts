@@ -1,4 +1,5 @@
 import type { Bitfield } from '../../../shared/bitfield.js'
+import type { ShareAccess } from '../access/share-access.js'
 
 /**
  * Content this node can serve, complete or not. The protocols see only this,
@@ -15,6 +16,8 @@ export interface ServedContent {
   readPiece: (index: number) => Promise<Uint8Array>
   /** Tells a listener about each piece that becomes available; returns an unsubscribe. */
   onHave?: (listener: (index: number) => void) => () => void
+  /** Who may fetch it; public when absent. Read on every request, so a change applies at once. */
+  readonly access?: ShareAccess
 }
 
 export interface ContentLookup {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import type { Bitfield } from '../../../shared/bitfield.js'
-import { AbortedError, NoPeersError, ProtocolViolationError, SwarmdropError, TimeoutError } from '../../../shared/errors.js'
+import { isViolation } from '../protocols/violations.js'
+import type { Offence } from '../trust/peer-scores.js'
+import { AccessDeniedError, AbortedError, NoPeersError, ProtocolViolationError, SwarmdropError, TimeoutError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
 import type { TransferPath } from '../../../shared/transfer.js'
 import { expectedHash, type PieceLayout } from '../content/layout.js'
@@ -27,7 +29,8 @@ export interface DownloadInit {
   have: Bitfield
   /** Called when no peer is left; resolves to new peers, or none to give up. */
   findPeers: (exclude: ReadonlySet<string>) => Promise<PeerLink[]>
-  banPeer: (peerId: string, reason: string) => Promise<void>
+  /** Charges a peer for misbehaving; resolves true when that got it banned. */
+  penalize: (peerId: string, offence: Offence, reason: string) => Promise<boolean>
   /** Download pacing: 0 when a request for `bytes` may go now, else ms to wait. */
   pace?: (bytes: number) => number
   /** Bytes received from a peer (tit-for-tat bookkeeping). */
@@ -86,6 +89,8 @@ export class Download {
   private tick?: NodeJS.Timeout
   private pacer?: NodeJS.Timeout
   private lastFailure?: string
+  /** Set when a private share's sharer shut us out: that, not "no peers", is why we stop. */
+  private denied?: AccessDeniedError
 
   constructor (private readonly init: DownloadInit) {
     this.have = init.have
@@ -192,6 +197,9 @@ export class Download {
     ch.on('close', err => {
       if (this.sessions.get(link.peerId) === s) {
         if (err != null) this.init.log('peer %s left: %s', link.peerId, err.message)
+        // An oversized or malformed frame from the uploader is its fault, not the network's.
+        if (err != null && isViolation(err)) void this.init.penalize(link.peerId, 'violation', err.message)
+        if (err instanceof AccessDeniedError) { this.lastFailure = err.message; this.denied = err }
         this.removeSession(s)
       }
     })
@@ -300,10 +308,15 @@ export class Download {
     set.add(peerId)
     this.init.log('piece %d from %s failed its hash check (%d so far)', index, peerId, s.hashFails)
     this.lastFailure = `peer ${peerId} sent pieces that failed their hash check`
-    if (s.hashFails >= BAN_AFTER_HASH_FAILURES) {
+    void this.init.penalize(peerId, 'hash-fail', `sent ${s.hashFails} piece(s) that failed their hash check`).then(banned => {
+      if (!banned) return
       this.banned.add(peerId)
       this.lastFailure = `peer ${peerId} was banned after sending ${s.hashFails} corrupt pieces`
-      void this.init.banPeer(peerId, `sent ${s.hashFails} pieces that failed their hash check`).catch(() => {})
+      if (this.sessions.get(peerId) === s) this.dropPeer(s)
+    }, () => {})
+    if (s.hashFails >= BAN_AFTER_HASH_FAILURES) {
+      // Whatever its score elsewhere, this download stops asking it.
+      this.banned.add(peerId)
       this.dropPeer(s)
       return
     }
@@ -314,6 +327,7 @@ export class Download {
 
   private punish (s: Session, err: SwarmdropError): void {
     this.init.log('dropping %s: %s', s.link.peerId, err.message)
+    void this.init.penalize(s.link.peerId, err instanceof TimeoutError ? 'timeout' : 'violation', err.message).catch(() => {})
     this.lastFailure = `peer ${s.link.peerId}: ${err.message}`
     this.dropPeer(s, err)
   }
@@ -356,7 +370,7 @@ export class Download {
       for (const p of found) this.addPeer(p)
       if (!this.done && this.sessions.size === 0) {
         const why = this.lastFailure ?? 'no peer that has this content could be reached'
-        this.fail(new NoPeersError(`download cannot continue: ${why}`))
+        this.fail(this.denied ?? new NoPeersError(`download cannot continue: ${why}`))
       }
     }, (err: unknown) => {
       this.searching = false

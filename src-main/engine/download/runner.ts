@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import type { Bitfield } from '../../../shared/bitfield.js'
 import { parseCid } from '../../../shared/link.js'
-import { ContentNotFoundError, NoPeersError, PeerUnreachableError, SwarmdropError, UsageError } from '../../../shared/errors.js'
+import { AccessDeniedError, ContentNotFoundError, NoPeersError, PeerUnreachableError, SwarmdropError, UsageError } from '../../../shared/errors.js'
 import type { PeerHint } from '../../../shared/link.js'
 import type { Manifest } from '../../../shared/manifest.js'
 import type { DoneEvent, TransferPath } from '../../../shared/transfer.js'
@@ -24,6 +24,8 @@ import type { SwarmRegistry } from '../swarm/registry.js'
 import type { RateLimit } from '../transfer/token-bucket.js'
 import { deadline } from '../deadline.js'
 import { hasDhtPeers } from '../node/dht-peers.js'
+import { accessProof } from '../access/share-access.js'
+import type { PeerScores } from '../trust/peer-scores.js'
 import { Download, type DownloadProgress, type PeerLink } from './download.js'
 
 /** Rounds of re-dialling known peers when none is left, and the pause between them. */
@@ -69,6 +71,8 @@ export interface DownloadRequest {
   onDiscovered?: (via: DiscoveryVia, peers: string[]) => void
   progressIntervalMs?: number
   signal?: AbortSignal
+  /** A private share's secret, from its link: proves our access to each peer and keeps the share unannounced. */
+  secret?: string
 }
 
 export type DiscoveryVia = 'hint' | 'dht' | 'tracker' | 'known' | 'pex' | 'hub-store'
@@ -106,12 +110,15 @@ export interface DownloadDeps {
   active: Map<string, ActiveDownload>
   downLimit: RateLimit
   hub?: HubRef
+  scores: PeerScores
   log: Logger
 }
 
 export interface DownloadOutcome extends Omit<DoneEvent, 'event'> {
   manifest: Manifest
   files: string[]
+  /** The private share's secret it was fetched with, so seeding it keeps it private. */
+  secret?: string
 }
 
 /**
@@ -125,6 +132,9 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   const { node, log } = deps
   const self = node.peerId.toString()
   const discover = req.leechOnly !== true
+  // A private share is never announced: no DHT record, no tracker entry, no feed. Its link's peers and PEX find the swarm.
+  const announce = discover && req.secret == null
+  const proofFor = (peerId: string): Uint8Array | undefined => req.secret == null ? undefined : accessProof(req.secret, cidText, self, peerId)
   const cidText = req.cid.toString()
   await mkdir(req.outDir, { recursive: true })
   const outDir = await realpath(resolve(req.outDir))
@@ -151,7 +161,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     await Promise.all(jobs)
   }
   const findProviders = async (): Promise<void> => {
-    if (!discover) return
+    if (!announce) return
     // An empty routing table makes a lookup wait for peers that will never come.
     if (!await hasDhtPeers(node)) return
     const { signal, clear } = deadline(FIND_PROVIDERS_TIMEOUT_MS, req.signal)
@@ -178,7 +188,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
    */
   let hubHolds = false
   const askTracker = async (): Promise<number> => {
-    if (!discover || deps.hub == null) return 0
+    if (!announce || deps.hub == null) return 0
     try {
       const holders = await node.services.tracker.lookup(peerIdFromString(deps.hub.peerId), req.cid, { signal: req.signal })
       const fresh: string[] = []
@@ -249,7 +259,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
         ? (discover ? 'nobody was found sharing this content (no peer hints, nothing in the DHT); pass --peer or --bootstrap' : 'no peers to download from: pass --peer or use a link with peer hints')
         : `none of the ${targets.size} peer(s) could be reached`)
     }
-    const fetched = await fetchManifest(node, [...connected.keys()], req.cid, log, req.signal).catch((err: unknown) => {
+    const fetched = await fetchManifest(node, [...connected.keys()], req.cid, log, proofFor, req.signal).catch((err: unknown) => {
       if (askingKnown && err instanceof ContentNotFoundError) throw new NoPeersError('nobody was found sharing this content: none of the peers we know has it, and the DHT has no record; pass --peer or --bootstrap')
       throw err
     })
@@ -284,6 +294,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
         pieceCount: layout.count,
         pieceSize: layout.pieceSize,
         maxInFlight: download.maxInFlight,
+        proof: proofFor(peerId),
         signal: req.signal
       })
       deps.registry.touch(cidText, peerId)
@@ -318,11 +329,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     log,
     pace: bytes => deps.downLimit.reserve(bytes),
     onReceived: (peerId, bytes) => { deps.registry.countReceived(peerId, bytes) },
-    banPeer: async (peerId, reason) => {
-      log('banning %s: %s', peerId, reason)
-      await deps.bans.ban(peerId, reason)
-      await node.hangUp(peerIdFromString(peerId)).catch(() => {})
-    },
+    penalize: async (peerId, offence, reason) => await deps.scores.penalize(peerId, offence, reason),
     findPeers: async exclude => {
       for (let round = 0; round < RECONNECT_ROUNDS; round++) {
         if (req.signal?.aborted === true) return []
@@ -369,20 +376,21 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       void discoverMore().finally(() => { if (!download.finished) scheduleDiscovery(round + 1) })
     }, DISCOVERY_SCHEDULE_MS[round] ?? DISCOVERY_MS)
   }
-  const feedTimer = discover ? setInterval(() => { void publishProgress() }, FEED_PROGRESS_MS) : undefined
+  const feedTimer = announce ? setInterval(() => { void publishProgress() }, FEED_PROGRESS_MS) : undefined
   const publishProgress = async (): Promise<void> => {
     const p = download.progress()
     await deps.feed.publish(cidText, { type: 'progress', bytes: p.bytes, total: p.total, speed: p.speed })
   }
   if (discover) {
     deps.active.set(cidText, { offer: peerId => { addCandidate(peerId, []) } })
-    deps.feed.join(cidText)
-    void deps.feed.publish(cidText, { type: 'presence', name: manifest.name, have: have.count(), total: have.size, seeding: false })
+    if (announce) deps.feed.join(cidText)
+    if (announce) void deps.feed.publish(cidText, { type: 'presence', name: manifest.name, have: have.count(), total: have.size, seeding: false })
     // Announce early: a leecher's pieces are worth finding while it still downloads.
-    if (node.getConnections().length > 0) void node.contentRouting.provide(req.cid, { signal: req.signal }).catch((err: unknown) => { log('provide %s: %s', cidText, (err as Error).message) })
+    if (announce && node.getConnections().length > 0) void node.contentRouting.provide(req.cid, { signal: req.signal }).catch((err: unknown) => { log('provide %s: %s', cidText, (err as Error).message) })
   }
 
-  const unserve = discover ? deps.library.addLive(download.asServed()) : () => {}
+  // A private share's pieces are served on the same terms: only to holders of its secret.
+  const unserve = discover ? deps.library.addLive({ ...download.asServed(), access: req.secret == null ? undefined : { allow: [], secret: req.secret } }) : () => {}
   req.onStarted?.({
     manifest,
     pieceCount: layout.count,
@@ -433,7 +441,8 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     paths,
     banned: [...download.banned],
     manifest,
-    files: files.targets
+    files: files.targets,
+    ...(req.secret != null ? { secret: req.secret } : {})
   }
 }
 
@@ -482,14 +491,15 @@ export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiadd
   }
 }
 
-async function fetchManifest (node: SwarmNode, peers: string[], cid: CID, log: Logger, signal?: AbortSignal): Promise<{ manifest: Manifest, bytes: Uint8Array }> {
+async function fetchManifest (node: SwarmNode, peers: string[], cid: CID, log: Logger, proofFor: (peerId: string) => Uint8Array | undefined, signal?: AbortSignal): Promise<{ manifest: Manifest, bytes: Uint8Array }> {
   let last: unknown
   for (const p of peers) {
     try {
-      return await node.services.manifest.fetch(peerIdFromString(p), cid, { signal })
+      return await node.services.manifest.fetch(peerIdFromString(p), cid, { signal, proof: proofFor(p) })
     } catch (err) {
       log('manifest from %s failed: %s', p, (err as Error).message)
-      last = err
+      // "Not let in" says more to the user than another peer's "not here".
+      if (!(last instanceof AccessDeniedError)) last = err
     }
   }
   if (last instanceof SwarmdropError) throw last

@@ -44,3 +44,7 @@ export const PUBLIC_BOOTSTRAP = [
 export const MDNS_SERVICE_TAG = 'swarmdrop.local'
 /** Gossipsub frames past this are dropped: feed messages are 4 KiB at most, plus RPC overhead. */
 export const MAX_PUBSUB_FRAME = 64 * 1024
+/** Gossipsub's unsent bytes per peer: a few hundred feed messages; a peer that reads none of them is not worth more. */
+export const MAX_PUBSUB_OUTBOUND_BUFFER = 1024 * 1024
+/** Topic bytes one peer may subscribe us to (gossipsub charges ~1 KiB per topic): ~250 swarms, far past real use. */
+export const MAX_PUBSUB_TOPIC_BYTES_PER_PEER = 256 * 1024

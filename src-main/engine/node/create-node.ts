@@ -20,7 +20,7 @@ import { storeService, type StoreInit, type StoreService } from '../protocols/st
 import { trackerService, type TrackerInit, type TrackerService } from '../protocols/tracker/service.js'
 import type { RelayBudget } from '../hosting/relay-budget.js'
 import type { UploadPolicy } from '../protocols/pieces/uploader.js'
-import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
+import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_PUBSUB_OUTBOUND_BUFFER, MAX_PUBSUB_TOPIC_BYTES_PER_PEER, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
 
 export type NodeServices = {
   identify: unknown
@@ -58,6 +58,8 @@ export interface NodeOptions {
   store?: StoreInit
   /** A hub: serve circuit relay v2 within these limits. */
   relay?: RelayBudget
+  /** A remote peer broke one of our protocols (scored by the engine). */
+  onViolation?: (peer: PeerId, err: Error) => void
   /** A hub without a DHT server (kept for tests of the tracker fallback): its DHT only asks. */
   dhtClientOnly?: boolean
 }
@@ -93,6 +95,9 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       denyInboundEncryptedConnection: denied,
       denyOutboundEncryptedConnection: denied,
       denyInboundRelayReservation: denied,
+      denyInboundRelayedConnection: (_relay, remote) => denied(remote),
+      denyInboundUpgradedConnection: denied,
+      denyOutboundUpgradedConnection: denied,
       // On a hub: every relayed connection is charged to the relay's byte budget first.
       denyOutboundRelayedConnection: (src, dst) => denied(src) || denied(dst) || (opts.relay != null && !opts.relay.allow(src.toString(), dst.toString()))
     },
@@ -104,13 +109,13 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       // and private addresses are the point there, so none are filtered out.
       dht: kadDHT({ protocol: PRIVATE_DHT_PROTOCOL, clientMode: opts.dhtClientOnly === true, peerInfoMapper: passthroughMapper, logPrefix: 'swarmdrop:dht', datastorePrefix: '/swarmdrop-dht', metricsPrefix: 'swarmdrop_dht' }),
       ...(opts.publicDht === true ? { publicDht: kadDHT({ protocol: PUBLIC_DHT_PROTOCOL, peerInfoMapper: removePrivateAddressesMapper, logPrefix: 'swarmdrop:amino', datastorePrefix: '/amino-dht', metricsPrefix: 'amino_dht' }) } : {}),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, maxInboundDataLength: MAX_PUBSUB_FRAME }),
-      manifest: manifestService({ content: opts.content }),
-      pieces: pieceExchange({ content: opts.content, policy: opts.uploads }),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, maxInboundDataLength: MAX_PUBSUB_FRAME, maxOutboundBufferSize: MAX_PUBSUB_OUTBOUND_BUFFER, maxTopicBytesPerPeer: MAX_PUBSUB_TOPIC_BYTES_PER_PEER }),
+      manifest: manifestService({ content: opts.content, onViolation: opts.onViolation }),
+      pieces: pieceExchange({ content: opts.content, policy: opts.uploads, onViolation: opts.onViolation }),
       catalog: catalogService(opts.catalog),
       pex: pexService(opts.pex),
-      tracker: trackerService(opts.tracker ?? {}),
-      store: storeService(opts.store ?? {}),
+      tracker: trackerService({ ...opts.tracker, onViolation: opts.onViolation }),
+      store: storeService({ ...opts.store, onViolation: opts.onViolation }),
       // Hole punching: a relayed connection is upgraded to a direct one when both sides can.
       dcutr: dcutr(),
       ...(opts.relay != null

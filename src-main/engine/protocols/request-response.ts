@@ -4,6 +4,7 @@ import { lpStream } from '@libp2p/utils'
 import type { z } from 'zod'
 import { ProtocolViolationError } from '../../../shared/errors.js'
 import { deadline } from '../deadline.js'
+import { isViolation } from './violations.js'
 
 /** The shape every one-question, one-answer protocol shares; the numbers live in its constants.ts. */
 export interface RequestResponseSpec {
@@ -16,9 +17,24 @@ export interface RequestResponseSpec {
   maxInboundStreams: number
   maxOutboundStreams: number
   logName: string
+  /** Requests one peer may make per RATE_WINDOW_MS before it counts as a flood. */
+  maxRequestsPerWindow?: number
+  /** The peer broke the protocol (bad frame, flood): the engine scores it down. */
+  onViolation?: (peer: PeerId, err: Error) => void
 }
 
+/** Per-peer request counting window. */
+const RATE_WINDOW_MS = 10_000
+/**
+ * Requests per peer per window by default: a browsing user or a busy swarm asks a
+ * few times a second; 200 in 10 s is a script hammering us.
+ */
+const DEFAULT_MAX_REQUESTS_PER_WINDOW = 200
+/** Peers tracked for rate limiting at once; the map is trimmed past this. */
+const MAX_TRACKED_PEERS = 4096
+
 export interface RequestResponseComponents {
+  peerId: PeerId
   registrar: Registrar
   connectionManager: ConnectionManager
   logger: ComponentLogger
@@ -32,6 +48,7 @@ export interface RequestResponseComponents {
 export abstract class RequestResponseService implements Startable {
   protected readonly log: Logger
   private started = false
+  private readonly counts = new Map<string, { since: number, n: number }>()
 
   constructor (protected readonly components: RequestResponseComponents, private readonly spec: RequestResponseSpec) {
     this.log = components.logger.forComponent(spec.logName)
@@ -45,6 +62,7 @@ export abstract class RequestResponseService implements Startable {
     await this.components.registrar.handle(this.spec.protocol, async (stream, connection) => {
       await this.serve(stream, connection.remotePeer).catch(err => {
         this.log('request from %p failed: %e', connection.remotePeer, err)
+        if (isViolation(err)) this.spec.onViolation?.(connection.remotePeer, err as Error)
         stream.abort(err as Error)
       })
     // Relayed connections are "limited"; our protocols are what such a connection is for.
@@ -61,10 +79,24 @@ export abstract class RequestResponseService implements Startable {
     return this.started
   }
 
+  /** Counts a request from `peer`; false once it is past its share of the window. */
+  private admit (peer: PeerId): boolean {
+    const now = Date.now()
+    const key = peer.toString()
+    let c = this.counts.get(key)
+    if (c == null || now - c.since > RATE_WINDOW_MS) {
+      if (this.counts.size >= MAX_TRACKED_PEERS) for (const [k, v] of this.counts) if (now - v.since > RATE_WINDOW_MS) this.counts.delete(k)
+      c = { since: now, n: 0 }
+      this.counts.set(key, c)
+    }
+    return ++c.n <= (this.spec.maxRequestsPerWindow ?? DEFAULT_MAX_REQUESTS_PER_WINDOW)
+  }
+
   private async serve (stream: Stream, peer: PeerId): Promise<void> {
+    if (!this.admit(peer)) throw new ProtocolViolationError(`more than ${this.spec.maxRequestsPerWindow ?? DEFAULT_MAX_REQUESTS_PER_WINDOW} ${this.spec.protocol} requests in ${RATE_WINDOW_MS / 1000} s`)
     const { signal, clear } = deadline(this.spec.timeoutMs)
     try {
-      const lp = lpStream(stream, { maxDataLength: this.spec.maxRequestBytes })
+      const lp = lpStream(stream, { maxDataLength: this.spec.maxRequestBytes, maxBufferSize: this.spec.maxRequestBytes + 16 })
       const req = await lp.read({ signal })
       await lp.write(await this.respond(req.subarray(), peer), { signal })
       await stream.close({ signal })

@@ -9,6 +9,7 @@ import { decodeManifest, encodeManifest } from '../content/manifest-codec.js'
 import { collectFiles, type SkippedEntry } from '../content/share-builder.js'
 import { log } from '../log.js'
 import { writeFileAtomic } from './atomic-file.js'
+import { PUBLIC, shareAccessSchema, type ShareAccess } from '../access/share-access.js'
 
 const logger = log('shares')
 
@@ -20,6 +21,7 @@ export interface ShareRecord {
   files: string[]
   roots: string[]
   createdAt: number
+  access: ShareAccess
 }
 
 export interface HashProgress {
@@ -39,7 +41,9 @@ const shareFileSchema = z.object({
   cid: z.string(),
   roots: z.array(z.string()),
   files: z.array(z.string()),
-  createdAt: z.number()
+  createdAt: z.number(),
+  // Records from before private shares have none: they are public.
+  access: shareAccessSchema.default(PUBLIC)
 })
 
 const hashCacheSchema = z.object({
@@ -89,7 +93,7 @@ export class ShareStore {
     return [...this.shares.values()]
   }
 
-  async add (paths: readonly string[], onProgress: (p: HashProgress) => void = () => {}, signal?: AbortSignal): Promise<AddShareResult> {
+  async add (paths: readonly string[], onProgress: (p: HashProgress) => void = () => {}, signal?: AbortSignal, access: ShareAccess = PUBLIC): Promise<AddShareResult> {
     const source = await collectFiles(paths)
     const total = source.files.reduce((n, f) => n + f.size, 0)
     const pieceSize = choosePieceSize(total)
@@ -121,13 +125,13 @@ export class ShareStore {
       files: source.files.map(f => ({ path: f.path, size: f.size })),
       pieces: concat(hashes)
     }
-    const share = await this.put(manifest, source.files.map(f => f.absPath), source.roots)
+    const share = await this.put(manifest, source.files.map(f => f.absPath), source.roots, access)
     logger('shared %s (%s, %d files, %d bytes hashed)', share.cid, manifest.name, manifest.files.length, hashedBytes)
     return { share, hashedBytes, reusedBytes, skipped: source.skipped }
   }
 
   /** Registers content whose files are already verified (a finished download). */
-  async addVerified (manifest: Manifest, files: string[], mtimes: number[]): Promise<ShareRecord> {
+  async addVerified (manifest: Manifest, files: string[], mtimes: number[], access: ShareAccess = PUBLIC): Promise<ShareRecord> {
     let offset = 0
     for (let i = 0; i < files.length; i++) {
       const f = manifest.files[i]!
@@ -135,7 +139,16 @@ export class ShareStore {
       await this.cacheHashes(files[i]!, f.size, mtimes[i]!, manifest.pieceSize, manifest.pieces.subarray(offset, offset + n))
       offset += n
     }
-    return await this.put(manifest, files, files)
+    return await this.put(manifest, files, files, access)
+  }
+
+  async setAccess (cid: string, access: ShareAccess): Promise<ShareRecord> {
+    const rec = this.shares.get(cid)
+    if (rec == null) throw new Error(`no share ${cid}`)
+    const updated = { ...rec, access }
+    await this.writeRecord(updated)
+    this.shares.set(cid, updated)
+    return updated
   }
 
   async remove (cid: string): Promise<boolean> {
@@ -145,14 +158,18 @@ export class ShareStore {
     return true
   }
 
-  private async put (manifest: Manifest, files: string[], roots: string[]): Promise<ShareRecord> {
+  private async put (manifest: Manifest, files: string[], roots: string[], access: ShareAccess): Promise<ShareRecord> {
     const { cid, bytes } = encodeManifest(manifest)
-    const rec: ShareRecord = { cid: cid.toString(), manifest, manifestBytes: bytes, files, roots, createdAt: Date.now() }
+    const rec: ShareRecord = { cid: cid.toString(), manifest, manifestBytes: bytes, files, roots, createdAt: Date.now(), access }
     // Manifest first: a record pointing to a missing manifest would be dropped at load.
     await writeFileAtomic(join(this.dir, `${rec.cid}.cbor`), bytes)
-    await writeFileAtomic(join(this.dir, `${rec.cid}.json`), JSON.stringify({ cid: rec.cid, roots, files, createdAt: rec.createdAt }))
+    await this.writeRecord(rec)
     this.shares.set(rec.cid, rec)
     return rec
+  }
+
+  private async writeRecord (rec: ShareRecord): Promise<void> {
+    await writeFileAtomic(join(this.dir, `${rec.cid}.json`), JSON.stringify({ cid: rec.cid, roots: rec.roots, files: rec.files, createdAt: rec.createdAt, access: rec.access }))
   }
 
   private cacheFile (absPath: string): string {

@@ -13,7 +13,9 @@ export function fakeBridge (overrides: Partial<SwarmdropBridge> = {}): Swarmdrop
     shell: 'browser' as const,
     status: ok({ peerId: '12D3KooWTestPeerTestPeerTestPeerTestPeer', addrs: [], version: '0.1.0', shell: 'daemon' as const, restartNeeded: false }),
     listShares: ok([]),
-    addShares: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0 }),
+    addShares: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0, access: 'public' as const, allow: [] }),
+    setShareAccess: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx?secret=x', createdAt: 0, access: 'secret' as const, allow: [] }),
+    unban: ok({ wasBanned: true }),
     removeShare: ok({}),
     listDownloads: ok([]),
     startDownload: ok({} as never),
@@ -29,7 +31,7 @@ export function fakeBridge (overrides: Partial<SwarmdropBridge> = {}): Swarmdrop
     listBans: ok([]),
     getSettings: ok({ downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '' }),
     setSettings: vi.fn(async (s: object) => ({ downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '', ...s })),
-    shareFiles: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0 }),
+    shareFiles: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0, access: 'public' as const, allow: [] }),
     on: (name: string, l: (p: unknown) => void) => {
       let set = listeners.get(name)
       if (set == null) { set = new Set(); listeners.set(name, set) }

@@ -59,7 +59,7 @@ describe('ShareList', () => {
   })
 
   it('shows each share with its link, a copy button, a QR code and a name that stays text', async () => {
-    const share: ShareInfo = { cid: 'bafyq', name: EVIL, size: 2_500_000, files: 2, link: 'swarmdrop://bafyq?name=x', createdAt: 5 }
+    const share: ShareInfo = { cid: 'bafyq', name: EVIL, size: 2_500_000, files: 2, link: 'swarmdrop://bafyq?name=x', createdAt: 5, access: 'public', allow: [] }
     const writeText = vi.fn(async () => {})
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
     const bridge = fakeBridge()
@@ -74,6 +74,20 @@ describe('ShareList', () => {
     await waitFor(() => { expect(within(item).getByRole('img', { name: `QR code of the link for ${EVIL}` }).getAttribute('src')).toMatch(/^data:image\/png;base64,/) })
     await userEvent.click(within(item).getByRole('button', { name: 'Stop sharing' }))
     expect(bridge.removeShare).toHaveBeenCalledWith({ cid: 'bafyq' })
+  })
+
+  it('says who may download a share, makes it private, and issues a new link for a private one', async () => {
+    const bridge = fakeBridge()
+    const { rerender } = renderWith(<ShareList shares={[{ cid: 'bafyp', name: 'p', size: 1, files: 1, link: 'swarmdrop://bafyp', createdAt: 1, access: 'public', allow: [] }]} />, bridge)
+    expect(screen.getByText(/^Public:/)).toBeTruthy()
+    await userEvent.click(screen.getByRole('button', { name: 'Make private' }))
+    expect(bridge.setShareAccess).toHaveBeenCalledWith({ cid: 'bafyp', secret: 'rotate' })
+    rerender(<ShareList shares={[{ cid: 'bafyp', name: 'p', size: 1, files: 1, link: 'swarmdrop://bafyp?secret=abc', createdAt: 1, access: 'secret', allow: [] }]} />)
+    expect(screen.getByText(/^Private: only people with this link/)).toBeTruthy()
+    await userEvent.click(screen.getByRole('button', { name: 'New link (the old one stops working)' }))
+    expect(bridge.setShareAccess).toHaveBeenLastCalledWith({ cid: 'bafyp', secret: 'rotate' })
+    await userEvent.click(screen.getByRole('button', { name: 'Make public' }))
+    expect(bridge.setShareAccess).toHaveBeenLastCalledWith({ cid: 'bafyp', secret: 'none', allow: [] })
   })
 })
 

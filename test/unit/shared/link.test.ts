@@ -40,10 +40,17 @@ describe('share links', () => {
   })
 
   it('formats links that parse back to the same thing', () => {
-    fc.assert(fc.property(fc.option(fc.string({ maxLength: 40 }), { nil: undefined }), fc.subarray([`/ip4/127.0.0.1/tcp/4001`, `/ip6/::1/tcp/9`, `/dns4/a.example/tcp/1`]), (name, addrs) => {
-      const link = { cid: CID, peers: [{ peerId: PEER, addrs: addrs.map(a => `${a}/p2p/${PEER}`) }], ...(name != null && name !== '' ? { name } : {}) }
+    const secret = fc.option(fc.stringMatching(/^[A-Za-z0-9_-]{22,86}$/), { nil: undefined })
+    fc.assert(fc.property(fc.option(fc.string({ maxLength: 40 }), { nil: undefined }), fc.subarray([`/ip4/127.0.0.1/tcp/4001`, `/ip6/::1/tcp/9`, `/dns4/a.example/tcp/1`]), secret, (name, addrs, s) => {
+      const link = { cid: CID, peers: [{ peerId: PEER, addrs: addrs.map(a => `${a}/p2p/${PEER}`) }], ...(name != null && name !== '' ? { name } : {}), ...(s != null ? { secret: s } : {}) }
       expect(parseLink(formatLink(link))).toEqual(link)
     }))
+  })
+
+  it('refuses a secret too short to be unguessable, or with characters base64url does not use', () => {
+    expect(() => parseLink(`swarmdrop://${CID}?secret=short`)).toThrow(InvalidLinkError)
+    expect(() => parseLink(`swarmdrop://${CID}?secret=${'a'.repeat(21)}+`)).toThrow(/malformed secret/)
+    expect(parseLink(`swarmdrop://${CID}?secret=${'a'.repeat(22)}`).secret).toBe('a'.repeat(22))
   })
 
   it('never throws anything but its own errors on arbitrary input', () => {

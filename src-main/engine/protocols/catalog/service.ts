@@ -5,11 +5,13 @@ import { encodeJson, parseJson, RequestResponseService, type RequestResponseComp
 import { MAX_ENTRIES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PROTOCOL, TIMEOUT_MS } from './constants.js'
 
 export interface CatalogInit {
+  /** The peer broke the protocol: the engine scores it down. */
+  onViolation?: (peer: PeerId, err: Error) => void
   /** What we list to a given peer. */
   entries: (peer: PeerId) => CatalogEntry[]
 }
 
-const responseSchema = z.array(catalogEntrySchema).max(MAX_ENTRIES)
+export const responseSchema = z.array(catalogEntrySchema).max(MAX_ENTRIES)
 
 /** What a peer shares: asked for when someone joins by peer ID. */
 export class CatalogService extends RequestResponseService {
@@ -21,7 +23,8 @@ export class CatalogService extends RequestResponseService {
       timeoutMs: TIMEOUT_MS,
       maxInboundStreams: MAX_INBOUND_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS,
-      logName: 'swarmdrop:catalog'
+      logName: 'swarmdrop:catalog',
+      onViolation: init.onViolation
     })
   }
 

@@ -1,6 +1,7 @@
 import type { PeerId } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
-import { ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
+import { AccessDeniedError, ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
+import { mayAccess, PROOF_BYTES } from '../../access/share-access.js'
 import type { Manifest } from '../../../../shared/manifest.js'
 import type { ContentLookup } from '../../content/library.js'
 import { decodeManifest } from '../../content/manifest-codec.js'
@@ -9,6 +10,7 @@ import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPO
 
 export interface ManifestServiceInit {
   content: ContentLookup
+  onViolation?: (peer: PeerId, err: Error) => void
 }
 
 export interface FetchedManifest {
@@ -26,30 +28,35 @@ export class ManifestService extends RequestResponseService {
       timeoutMs: TIMEOUT_MS,
       maxInboundStreams: MAX_INBOUND_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS,
-      logName: 'swarmdrop:manifest'
+      logName: 'swarmdrop:manifest',
+      onViolation: init.onViolation
     })
   }
 
   protected async respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array> {
     let cid: CID
+    let proof: Uint8Array
     try {
-      cid = CID.decode(request)
+      [cid, proof] = CID.decodeFirst(request)
     } catch {
       throw new ProtocolViolationError('manifest request is not a CID')
     }
+    if (proof.byteLength !== 0 && proof.byteLength !== PROOF_BYTES) throw new ProtocolViolationError('manifest request carries a malformed access proof')
     const content = this.init.content.get(cid.toString())
     this.log('manifest %s requested by %p: %s', cid, peer, content == null ? 'not found' : 'found')
     if (content == null) return Uint8Array.of(Status.NOT_FOUND)
+    if (!mayAccess(content.access, cid.toString(), peer.toString(), this.components.peerId.toString(), proof.byteLength === 0 ? undefined : proof)) return Uint8Array.of(Status.DENIED)
     const out = new Uint8Array(content.manifestBytes.byteLength + 1)
     out[0] = Status.OK
     out.set(content.manifestBytes, 1)
     return out
   }
 
-  async fetch (peer: PeerId, cid: CID, options: { signal?: AbortSignal } = {}): Promise<FetchedManifest> {
-    const res = await this.ask(peer, cid.bytes, options)
+  async fetch (peer: PeerId, cid: CID, options: { signal?: AbortSignal, proof?: Uint8Array } = {}): Promise<FetchedManifest> {
+    const res = await this.ask(peer, options.proof == null ? cid.bytes : Uint8Array.from([...cid.bytes, ...options.proof]), options)
     if (res.byteLength < 1) throw new ProtocolViolationError('empty manifest response')
     if (res[0] === Status.NOT_FOUND) throw new ContentNotFoundError(`peer ${peer.toString()} does not have ${cid.toString()}`)
+    if (res[0] === Status.DENIED) throw new AccessDeniedError(`${cid.toString()} is a private share: peer ${peer.toString()} did not let us in (the link's secret is missing or wrong, or our peer ID is not on its list)`)
     if (res[0] !== Status.OK) throw new ProtocolViolationError(`unknown manifest status ${res[0]}`)
     const bytes = res.subarray(1)
     return { manifest: decodeManifest(bytes, cid), bytes }

@@ -9,11 +9,13 @@ import { encodeJson, parseJson, RequestResponseService, type RequestResponseComp
 import { MAX_ADDRS_PER_PEER, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_PEERS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PROTOCOL, TIMEOUT_MS } from './constants.js'
 
 export interface PexInit {
+  /** The peer broke the protocol: the engine scores it down. */
+  onViolation?: (peer: PeerId, err: Error) => void
   /** Peers we know in the swarm for `cid`, never including `asker`. */
   swarmPeers: (cid: string, asker: PeerId) => Promise<PeerHint[]> | PeerHint[]
 }
 
-const responseSchema = z.object({
+export const responseSchema = z.object({
   peers: z.array(z.object({
     peerId: z.string().max(128),
     addrs: z.array(z.string().max(256)).max(MAX_ADDRS_PER_PEER)
@@ -30,7 +32,8 @@ export class PexService extends RequestResponseService {
       timeoutMs: TIMEOUT_MS,
       maxInboundStreams: MAX_INBOUND_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS,
-      logName: 'swarmdrop:pex'
+      logName: 'swarmdrop:pex',
+      onViolation: init.onViolation
     })
   }
 

@@ -3,8 +3,8 @@ import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import type { CID } from 'multiformats/cid'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { Bitfield } from '../../../../shared/bitfield.js'
-import { ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
-import { HELLO_TIMEOUT_MS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME, WRITE_TIMEOUT_MS } from './constants.js'
+import { AccessDeniedError, ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
+import { HELLO_TIMEOUT_MS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME, MAX_REDUNDANT_HAVES, WRITE_TIMEOUT_MS } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 
 export interface ChannelEvents {
@@ -20,6 +20,8 @@ export interface ChannelOptions {
   pieceSize: number
   /** Most requests this side will ever keep in flight; sizes the read buffer. */
   maxInFlight: number
+  /** For a private share: proof that we hold its secret (see access/share-access.ts). */
+  proof?: Uint8Array
 }
 
 /**
@@ -33,6 +35,7 @@ export class PieceChannel {
   private closed = false
   /** Uploaders choke until they have a slot for us; requests wait for an unchoke. */
   choked = true
+  private redundantHaves = 0
 
   private constructor (readonly stream: Stream, lp: LengthPrefixedStream, have: Bitfield) {
     this.lp = lp
@@ -44,7 +47,8 @@ export class PieceChannel {
     // buffered unread: bound the buffer there and anything past it is a violation.
     const maxBuffer = Math.max(MAX_BITFIELD_FRAME, (opts.maxInFlight + 2) * (opts.pieceSize + 16))
     const lp = lpStream(stream, { maxDataLength: Math.max(MAX_PIECE_FRAME, MAX_BITFIELD_FRAME), maxBufferSize: maxBuffer })
-    await lp.write(encode({ type: 'hello', cid: cid.bytes }), { signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) })
+    const hello = opts.proof == null ? cid.bytes : Uint8Array.from([...cid.bytes, ...opts.proof])
+    await lp.write(encode({ type: 'hello', cid: hello }), { signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) })
     const first = decode(await lp.read({ signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) }))
     let have: Bitfield
     if (first.type === 'have-all') {
@@ -58,6 +62,7 @@ export class PieceChannel {
       }
     } else if (first.type === 'error') {
       if (first.reason === ErrorReason.NOT_FOUND) throw new ContentNotFoundError(`peer does not share ${cid.toString()}`)
+      if (first.reason === ErrorReason.DENIED) throw new AccessDeniedError(`${cid.toString()} is a private share and the peer did not let us in (${first.message})`)
       throw new ProtocolViolationError(`peer refused: ${first.message}`)
     } else {
       throw new ProtocolViolationError(`expected a bitfield, got ${first.type}`)
@@ -117,8 +122,14 @@ export class PieceChannel {
             this.choked = msg.type === 'choke'
             this.listeners.choke?.(this.choked)
             break
+          case 'error':
+            // A private share whose secret was revoked, or whose list dropped us, ends here.
+            if (msg.reason === ErrorReason.DENIED) throw new AccessDeniedError(`the peer revoked our access: ${msg.message}`)
+            throw new ProtocolViolationError(`peer ended the exchange: ${msg.message}`)
           case 'have':
             if (msg.index >= this.have.size) throw new ProtocolViolationError(`have for piece ${msg.index} out of range`)
+            // An honest uploader announces each new piece once; a stream of repeats is a flood that would eat our CPU.
+            if (this.have.get(msg.index) && ++this.redundantHaves > MAX_REDUNDANT_HAVES) throw new ProtocolViolationError(`more than ${MAX_REDUNDANT_HAVES} have frames for pieces it had already announced`)
             this.have.set(msg.index)
             this.listeners.have?.(msg.index)
             break

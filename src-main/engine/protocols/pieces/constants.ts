@@ -13,9 +13,13 @@ export const MAX_BITFIELD_FRAME = 5 + Math.ceil(MAX_PIECES / 8)
  * request, cancel. Nothing legitimate comes near 256 bytes.
  */
 export const MAX_CONTROL_FRAME = 256
+/** Unread control frames buffered per stream: a full request queue's worth, twice over (libp2p's default is 4 MiB). */
+export const MAX_CONTROL_BUFFER = 2 * 128 * (MAX_CONTROL_FRAME + 2)
 /** Longest error text we send or show; a peer cannot fill a log with it. */
 export const MAX_ERROR_TEXT = 200
 
+/** Repeated `have` frames tolerated per stream (an honest uploader sends none: each piece is announced once). */
+export const MAX_REDUNDANT_HAVES = 16
 /** A downloader that keeps more requests than this queued is flooding us. */
 export const MAX_QUEUED_REQUESTS = 128
 /** A peer that has not said hello in this long is not a Swarmdrop peer. */

@@ -7,13 +7,17 @@ import { HELLO_TIMEOUT_MS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL }
 import { openStreamTo } from '../request-response.js'
 import { deadline } from '../../deadline.js'
 import { serveUploads, type UploadPolicy } from './uploader.js'
+import { isViolation } from '../violations.js'
 
 export interface PieceExchangeInit {
   content: ContentLookup
   policy?: UploadPolicy
+  /** A downloader broke the protocol: the engine scores it down. */
+  onViolation?: (peer: PeerId, err: Error) => void
 }
 
 export interface PieceExchangeComponents {
+  peerId: PeerId
   registrar: Registrar
   connectionManager: ConnectionManager
   logger: ComponentLogger
@@ -30,8 +34,9 @@ export class PieceExchange implements Startable {
 
   async start (): Promise<void> {
     await this.components.registrar.handle(PROTOCOL, async (stream, connection) => {
-      await serveUploads(stream, connection, this.init.content, this.log, this.init.policy).catch(err => {
+      await serveUploads(stream, connection, this.init.content, this.log, this.components.peerId.toString(), this.init.policy).catch(err => {
         this.log('upload to %p ended: %e', connection.remotePeer, err)
+        if (isViolation(err)) this.init.onViolation?.(connection.remotePeer, err as Error)
         stream.abort(err as Error)
       })
     }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS, runOnLimitedConnection: true })

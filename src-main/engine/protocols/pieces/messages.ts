@@ -25,7 +25,9 @@ export const MessageType = {
 export const ErrorReason = {
   NOT_FOUND: 1,
   REFUSED: 2,
-  INTERNAL: 3
+  INTERNAL: 3,
+  /** A private share, and this peer may not have it. */
+  DENIED: 4
 } as const
 
 export type PieceMessage =
@@ -70,6 +72,7 @@ export function decode (frame: Uint8ArrayList | Uint8Array): PieceMessage {
   switch (type) {
     case MessageType.HELLO: {
       const cid = list.subarray(1)
+      // A CID (~36 bytes) and, for a private share, a 32-byte access proof.
       if (cid.byteLength < 4 || cid.byteLength > 128) throw violation('hello with a bad content ID')
       return { type: 'hello', cid }
     }

@@ -4,15 +4,21 @@ import { CID } from 'multiformats/cid'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError } from '../../../../shared/errors.js'
 import type { ContentLookup, ServedContent } from '../../content/library.js'
-import { HELLO_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_CONTROL_FRAME, MAX_QUEUED_REQUESTS, WRITE_TIMEOUT_MS } from './constants.js'
+import { mayAccess, PROOF_BYTES } from '../../access/share-access.js'
+import { isViolation } from '../violations.js'
+import { HELLO_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_CONTROL_BUFFER, MAX_CONTROL_FRAME, MAX_QUEUED_REQUESTS, WRITE_TIMEOUT_MS } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 
 /** One downloader as the upload policy sees it. */
 export interface UploadSlot {
   /** Called by the policy to stop or resume serving this downloader. */
   setChoked: (choked: boolean) => void
+  /** Ends the exchange, telling the downloader why (e.g. its access was revoked). */
+  deny: (message: string) => void
   readonly peerId: string
   readonly cid: string
+  /** The access proof it showed for a private share, to check again if the share's access changes. */
+  readonly proof?: Uint8Array
 }
 
 /**
@@ -35,20 +41,30 @@ export interface UploadPolicy {
  * loop so a cancel can overtake the queue; the queue is capped, so a flood of
  * requests costs a fixed amount of memory and then the stream.
  */
-export async function serveUploads (stream: Stream, connection: Connection, content: ContentLookup, log: Logger, policy: UploadPolicy = {}): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_CONTROL_FRAME })
+export async function serveUploads (stream: Stream, connection: Connection, content: ContentLookup, log: Logger, self: string, policy: UploadPolicy = {}): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: MAX_CONTROL_FRAME, maxBufferSize: MAX_CONTROL_BUFFER })
   const peerId = connection.remotePeer.toString()
   const hello = decode(await lp.read({ signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) }))
   if (hello.type !== 'hello') throw new ProtocolViolationError('first frame must be hello')
   let cid: string
+  let rest: Uint8Array
   try {
-    cid = CID.decode(hello.cid).toString()
+    const [parsed, after] = CID.decodeFirst(hello.cid)
+    cid = parsed.toString()
+    rest = after
   } catch {
     throw new ProtocolViolationError('hello carries a bad content ID')
   }
+  if (rest.byteLength !== 0 && rest.byteLength !== PROOF_BYTES) throw new ProtocolViolationError('hello carries a malformed access proof')
+  const proof = rest.byteLength === 0 ? undefined : rest
   const item = content.get(cid)
   if (item == null) {
     await send(lp, { type: 'error', reason: ErrorReason.NOT_FOUND, message: 'not shared here' })
+    await stream.close().catch(() => {})
+    return
+  }
+  if (!mayAccess(item.access, cid, peerId, self, proof)) {
+    await send(lp, { type: 'error', reason: ErrorReason.DENIED, message: 'private share: wrong or missing secret, or not on the list' })
     await stream.close().catch(() => {})
     return
   }
@@ -63,6 +79,15 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
   const slot: UploadSlot = {
     peerId,
     cid,
+    proof,
+    deny: message => {
+      if (closed) return
+      closed = true
+      queue.length = 0
+      stop.abort()
+      wake?.()
+      void send(lp, { type: 'error', reason: ErrorReason.DENIED, message }).finally(() => { stream.abort(new Error(message)) })
+    },
     setChoked: value => {
       if (closed || value === choked) return
       choked = value
@@ -145,8 +170,10 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
     unsubscribe?.()
     policy.close?.(slot)
   }
-  await reader.catch(() => {})
+  const ended = await reader.then(() => undefined, (err: unknown) => err)
   await stream.close().catch(() => {})
+  // EOF and idle timeouts are how streams end; a flood or a bad frame is the peer's doing, and is reported.
+  if (isViolation(ended)) throw ended
 }
 
 function checkIndex (item: ServedContent, index: number): void {

@@ -6,6 +6,8 @@ import { encodeJson, parseJson, RequestResponseService, type RequestResponseComp
 import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PROTOCOL, TIMEOUT_MS } from './constants.js'
 
 export interface StoreInit {
+  /** The peer broke the protocol: the engine scores it down. */
+  onViolation?: (peer: PeerId, err: Error) => void
   /**
    * Present on a hub with a store: fetch `cid` from `pusher` (checking the
    * allow-list and quotas first) and keep serving it. Absent: client only.
@@ -13,7 +15,7 @@ export interface StoreInit {
   accept?: (cid: CID, pusher: PeerId, signal: AbortSignal) => Promise<{ bytes: number }>
 }
 
-const answerSchema = z.union([
+export const answerSchema = z.union([
   z.object({ ok: z.literal(true), bytes: z.number().int().nonnegative() }),
   z.object({ ok: z.literal(false), code: z.string().max(64), message: z.string().max(1024) })
 ])
@@ -33,7 +35,8 @@ export class StoreService extends RequestResponseService {
       serve: init.accept != null,
       maxInboundStreams: MAX_INBOUND_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS,
-      logName: 'swarmdrop:store'
+      logName: 'swarmdrop:store',
+      onViolation: init.onViolation
     })
   }
 

@@ -9,18 +9,20 @@ import { ANNOUNCE_TTL_MS, MAX_ADDRS_PER_PEER, MAX_CIDS_PER_ANNOUNCE, MAX_INBOUND
 import type { TrackerTable } from './table.js'
 
 export interface TrackerInit {
+  /** The peer broke the protocol: the engine scores it down. */
+  onViolation?: (peer: PeerId, err: Error) => void
   /** Present on a hub: the table this node answers from. Absent: client only. */
   table?: TrackerTable
 }
 
 const cidText = z.string().max(128).refine(s => { try { CID.parse(s); return true } catch { return false } }, 'not a CID')
 const addr = z.string().max(512)
-const requestSchema = z.discriminatedUnion('op', [
+export const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('announce'), cids: z.array(cidText).max(MAX_CIDS_PER_ANNOUNCE), addrs: z.array(addr).max(MAX_ADDRS_PER_PEER) }).strict(),
   z.object({ op: z.literal('lookup'), cid: cidText }).strict()
 ])
-const announceAnswer = z.object({ ttlMs: z.number().int().positive() })
-const lookupAnswer = z.object({ peers: z.array(z.object({ peerId: z.string().max(128), addrs: z.array(addr).max(MAX_ADDRS_PER_PEER) })).max(MAX_PEERS_PER_LOOKUP) })
+export const announceAnswer = z.object({ ttlMs: z.number().int().positive() })
+export const lookupAnswer = z.object({ peers: z.array(z.object({ peerId: z.string().max(128), addrs: z.array(addr).max(MAX_ADDRS_PER_PEER) })).max(MAX_PEERS_PER_LOOKUP) })
 
 /**
  * The tracker, the classic client-server pattern: peers tell a hub which CIDs
@@ -37,7 +39,8 @@ export class TrackerService extends RequestResponseService {
       serve: init.table != null,
       maxInboundStreams: MAX_INBOUND_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS,
-      logName: 'swarmdrop:tracker'
+      logName: 'swarmdrop:tracker',
+      onViolation: init.onViolation
     })
   }
 

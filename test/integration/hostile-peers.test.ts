@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CID } from 'multiformats/cid'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { pieceCount } from '../../shared/manifest.js'
+import { decodeManifest } from '../../src-main/engine/content/manifest-codec.js'
+import { hostileLeecher, hostileSeeder, type HostilePeer, type SeederMode } from '../helpers/hostile-peer.js'
+import { LOOPBACK, randomFile, run, runToEnd, sha256File, share, tempDir, type CliProcess } from '../helpers/cli.js'
+
+const MiB = 1024 * 1024
+const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
+/** A downloader of 32 MiB normally peaks near 200 MB here; a hostile peer must not push it far past that. */
+const RSS_BOUND_BYTES = 400 * MiB
+
+/** Peak resident memory of a running process, sampled until it exits. */
+function watchRss (pid: number): { peak: () => number, stop: () => void } {
+  let peak = 0
+  const timer = setInterval(() => {
+    readFile(`/proc/${pid}/status`, 'utf8').then(s => {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0)
+      peak = Math.max(peak, kb * 1024)
+    }, () => {})
+  }, 100)
+  return { peak: () => peak, stop: () => { clearInterval(timer) } }
+}
+
+describe('hostile peers: the honest node stays up, memory stays bounded, the download completes from honest peers', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  const procs: CliProcess[] = []
+  const hostile: HostilePeer[] = []
+
+  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir()) })
+  afterEach(async () => {
+    await Promise.all(procs.splice(0).map(async p => await p.stop('SIGKILL')))
+    await Promise.all(hostile.splice(0).map(async h => await h.stop()))
+    await cleanup()
+  })
+
+  it('downloads bit-exact beside seeders that send oversized frames, wrong pieces, unasked pieces, endless frames and slow drips', async () => {
+    const src = join(dir, 'target.bin')
+    const hash = await randomFile(src, 32 * MiB)
+    // Rate-limited so that the hostile peers get their share of the requests before the honest one has sent everything.
+    const honest = await share([src], join(dir, 'honest'), ['--no-mdns', '--up-limit', '8MB'])
+    procs.push(honest.proc)
+    const cid = String(honest.sharing.cid)
+    const manifestBytes = await readFile(join(dir, 'honest', 'shares', `${cid}.cbor`))
+    const manifest = decodeManifest(manifestBytes, CID.parse(cid))
+    const modes: SeederMode[] = ['oversized', 'wrong', 'unrequested', 'endless', 'drip']
+    const liars = await Promise.all(modes.map(async m => await hostileSeeder(manifestBytes, manifest.pieceSize, pieceCount(manifest), m)))
+    hostile.push(...liars)
+
+    // The hostile peers are named first: they get the first requests.
+    const peers = [...liars.map(l => ['--peer', l.addr]).flat(), '--peer', (honest.sharing.addrs as string[])[0]!]
+    const getter = run(['get', cid, ...peers, '--out', join(dir, 'out'), '--data', join(dir, 'getter'), ...ISOLATED])
+    procs.push(getter)
+    const rss = watchRss(getter.child.pid!)
+    const done = await getter.waitFor(e => e.event === 'done', 120_000)
+    rss.stop()
+    expect(await getter.stop()).toBe(0)
+    expect(await sha256File(join(dir, 'out', 'target.bin'))).toBe(hash)
+    // The one that sent wrong pieces is banned for it, and the ban is on disk.
+    expect(done.banned).toContain(liars[1]!.peerId)
+    const bans = JSON.parse(await readFile(join(dir, 'getter', 'bans.json'), 'utf8')) as Record<string, unknown>
+    expect(Object.keys(bans)).toContain(liars[1]!.peerId)
+    expect(rss.peak()).toBeGreaterThan(0)
+    expect(rss.peak()).toBeLessThan(RSS_BOUND_BYTES)
+    // The honest seeder carried the file.
+    const sources = done.sources as Record<string, { bytes: number }>
+    expect(sources[String(honest.sharing.peerId)]!.bytes).toBeGreaterThan(16 * MiB)
+  })
+
+  it('a seeder survives downloaders that send oversized frames, flood requests and open streams without end, bans the repeat offenders, and still serves honest peers', async () => {
+    const src = join(dir, 'served.bin')
+    const hash = await randomFile(src, 4 * MiB)
+    const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns'])
+    procs.push(seeder.proc)
+    const addr = (seeder.sharing.addrs as string[])[0]!
+    const cidBytes = CID.parse(String(seeder.sharing.cid)).bytes
+
+    const oversized = await hostileLeecher(addr, cidBytes, 'oversized')
+    const flood = await hostileLeecher(addr, cidBytes, 'request-flood')
+    const streams = await hostileLeecher(addr, cidBytes, 'stream-flood')
+    hostile.push(oversized, flood, streams)
+    // Twice each: two protocol violations cross the ban threshold.
+    for (let round = 0; round < 2; round++) {
+      expect(await oversized.attack()).not.toBe('TimeoutError')
+      expect(await flood.attack()).not.toBe('TimeoutError')
+    }
+    expect(await streams.attack()).toMatch(/streams opened/)
+
+    // The ban is written as the offending stream is reset: give the file a moment.
+    const banned = async (): Promise<string[]> => Object.keys(JSON.parse(await readFile(join(dir, 'seeder', 'bans.json'), 'utf8').catch(() => '{}')) as object).sort()
+    for (let i = 0; i < 50 && (await banned()).length < 2; i++) await new Promise(resolve => setTimeout(resolve, 100))
+    expect(await banned()).toEqual([oversized.peerId, flood.peerId].sort())
+    // A banned peer cannot even connect again.
+    await expect(oversized.attack()).rejects.toThrow()
+
+    const res = await runToEnd(['get', String(seeder.sharing.link), '--out', join(dir, 'out'), '--data', join(dir, 'honest'), ...ISOLATED])
+    expect(res.code).toBe(0)
+    expect(await sha256File(join(dir, 'out', 'served.bin'))).toBe(hash)
+    expect(seeder.proc.child.exitCode).toBeNull()
+  })
+})

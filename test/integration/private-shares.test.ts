@@ -1,0 +1,126 @@
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ShareInfo } from '../../shared/api.js'
+import { ApiClient } from '../helpers/api-client.js'
+import { LOOPBACK, randomFile, run, runToEnd, sha256File, share, tempDir, type CliProcess } from '../helpers/cli.js'
+import { startDaemon, type Daemon } from '../helpers/daemon.js'
+
+const MiB = 1024 * 1024
+const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
+
+describe('private shares: an allow-list of peer IDs, or a secret carried in the link', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  const procs: CliProcess[] = []
+  const daemons: Daemon[] = []
+
+  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir()) })
+  afterEach(async () => {
+    await Promise.all(procs.splice(0).map(async p => await p.stop('SIGKILL')))
+    await Promise.all(daemons.splice(0).map(async d => await d.proc.stop('SIGKILL')))
+    await cleanup()
+  })
+
+  const peerIdOf = async (data: string): Promise<string> => (await runToEnd(['id', '--data', data, '--json'])).events[0]!.peerId as string
+  const get = async (target: string, name: string, extra: string[] = []): Promise<Awaited<ReturnType<typeof runToEnd>>> =>
+    await runToEnd(['get', target, '--out', join(dir, `${name}-out`), '--data', join(dir, name), ...ISOLATED, ...extra])
+  const withoutSecret = (link: string): string => link.replace(/([?&])secret=[^&]*&?/, '$1').replace(/[?&]$/, '')
+
+  it('lets holders of the link in and refuses the manifest, the pieces and the catalog entry to anyone without its secret', async () => {
+    const src = join(dir, 'secret.bin')
+    const hash = await randomFile(src, 3 * MiB)
+    const sharer = await share([src], join(dir, 'sharer'), ['--secret', '--no-mdns'])
+    procs.push(sharer.proc)
+    const link = String(sharer.sharing.link)
+    expect(link).toMatch(/[?&]secret=[A-Za-z0-9_-]{22,}/)
+    expect(sharer.sharing.private).toBe('secret')
+
+    const ok = await get(link, 'friend')
+    expect(ok.stderr).toBe('')
+    expect(ok.code).toBe(0)
+    expect(await sha256File(join(dir, 'friend-out', 'secret.bin'))).toBe(hash)
+
+    // The same link with the secret cut off, and with a made-up secret: no manifest, a clear error.
+    for (const [name, target] of [['stranger', withoutSecret(link)], ['guesser', link.replace(/secret=[^&]+/, 'secret=AAAAAAAAAAAAAAAAAAAAAA')]] as const) {
+      const res = await get(target, name)
+      expect(res.code).toBe(1)
+      expect(res.events.find(e => e.event === 'error')).toMatchObject({ code: 'ACCESS_DENIED' })
+      expect(res.stderr).toMatch(/private share/)
+    }
+
+    // It is not in the sharer's catalog.
+    const listed = await runToEnd(['browse', (sharer.sharing.addrs as string[])[0]!, '--data', join(dir, 'browser'), ...ISOLATED])
+    expect(listed.code).toBe(0)
+    expect(listed.events.filter(e => e.event === 'share')).toEqual([])
+  })
+
+  it('is never announced: a DHT lookup by content ID finds nobody, and asking the sharer outright gets nothing', async () => {
+    const hub = run(['hub', '--data', join(dir, 'hub'), ...ISOLATED])
+    procs.push(hub)
+    const hubAddr = ((await hub.waitFor(e => e.event === 'listening')).addrs as string[])[0]!
+    const src = join(dir, 'hidden.bin')
+    await randomFile(src, 100_000)
+    const sharer = await share([src], join(dir, 'sharer'), ['--secret', '--no-mdns', '--bootstrap', hubAddr])
+    procs.push(sharer.proc)
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    const res = await get(String(sharer.sharing.cid), 'seeker', ['--bootstrap', hubAddr])
+    expect(res.code).toBe(1)
+    expect(res.events.filter(e => e.event === 'peers' && e.via === 'dht')).toEqual([])
+    // The seeker may meet the sharer through the DHT's own traffic and ask it: it is refused.
+    expect(['NO_PEERS', 'ACCESS_DENIED']).toContain(res.events.find(e => e.event === 'error')?.code)
+  })
+
+  it('serves only the peers on its --allow list, and lists it only to them', async () => {
+    const src = join(dir, 'listed.bin')
+    const hash = await randomFile(src, 1 * MiB)
+    const friend = await peerIdOf(join(dir, 'friend'))
+    const sharer = await share([src], join(dir, 'sharer'), ['--allow', friend, '--no-mdns'])
+    procs.push(sharer.proc)
+    expect(sharer.sharing.private).toBe('allow-list')
+    const addr = (sharer.sharing.addrs as string[])[0]!
+
+    const ok = await get(String(sharer.sharing.link), 'friend')
+    expect(ok.code).toBe(0)
+    expect(await sha256File(join(dir, 'friend-out', 'listed.bin'))).toBe(hash)
+    const seen = await runToEnd(['browse', addr, '--data', join(dir, 'friend'), ...ISOLATED])
+    expect(seen.events.filter(e => e.event === 'share').map(e => e.cid)).toEqual([sharer.sharing.cid])
+
+    const denied = await get(String(sharer.sharing.link), 'stranger')
+    expect(denied.code).toBe(1)
+    expect(denied.events.find(e => e.event === 'error')).toMatchObject({ code: 'ACCESS_DENIED' })
+    const unseen = await runToEnd(['browse', addr, '--data', join(dir, 'stranger'), ...ISOLATED])
+    expect(unseen.events.filter(e => e.event === 'share')).toEqual([])
+  })
+
+  it('cuts off a downloader mid-transfer when the sharer issues a new secret', async () => {
+    const a = await startDaemon(join(dir, 'a'), join(dir, 'a-out'), ['--no-mdns'])
+    daemons.push(a)
+    const ca = await ApiClient.connect(`${a.origin.replace('http:', 'ws:')}/api?token=${a.token}`)
+    try {
+      const src = join(dir, 'slow.bin')
+      const hash = await randomFile(src, 16 * MiB)
+      // Slow enough that the download is still running when the link is revoked.
+      await ca.call('setSettings', { upLimit: 1024 * 1024 })
+      const first: ShareInfo = await ca.call('addShares', { paths: [src], access: { secret: true } })
+      expect(first.access).toBe('secret')
+      const b = run(['get', first.link, '--out', join(dir, 'b-out'), '--data', join(dir, 'b'), ...ISOLATED])
+      procs.push(b)
+      await b.waitFor(e => e.event === 'progress' && Number(e.bytes) > 0)
+
+      const rotated: ShareInfo = await ca.call('setShareAccess', { cid: first.cid, secret: 'rotate' })
+      expect(rotated.link).not.toBe(first.link)
+      expect(await b.waitFor(e => e.event === 'error', 60_000)).toMatchObject({ code: 'ACCESS_DENIED' })
+      expect(await b.stop()).toBe(1)
+      const got = b.events.filter(e => e.event === 'progress').map(e => Number(e.bytes))
+      expect(Math.max(...got)).toBeLessThan(16 * MiB)
+
+      // The new link works, and resumes from what B already verified.
+      await ca.call('setSettings', { upLimit: 0 })
+      const again = await get(rotated.link, 'b')
+      expect(again.code).toBe(0)
+      expect(await sha256File(join(dir, 'b-out', 'slow.bin'))).toBe(hash)
+    } finally {
+      ca.close()
+    }
+  })
+})
