@@ -20,6 +20,9 @@ export interface SoakOptions {
 
 interface Sample { rssMiB: number, fds: number }
 
+/** One swap of a few MiB takes seconds; a minute means it is stuck. */
+const SWAP_TIMEOUT_MS = 60_000
+
 /** A minimal client of the daemon's API (the same frames the browser sends). */
 class Api {
   private next = 1
@@ -79,6 +82,7 @@ export async function runSoak (o: SoakOptions): Promise<void> {
       links.push((await api.call<{ link: string }>('addShares', { paths: [file] })).link)
     }
     const daemons = procs.slice(1)
+    process.stdout.write(`soak: ${o.peers} daemons up, one warm-up swap each…\n`)
     // Warm-up: one swap each before the first sample, so start-up allocations are not counted as growth.
     const swaps = new Array<number>(o.peers).fill(0)
     const failures: string[] = []
@@ -86,10 +90,13 @@ export async function runSoak (o: SoakOptions): Promise<void> {
       const api = apis[i]!
       const link = links[(i + 1 + Math.floor(Math.random() * (o.peers - 1))) % o.peers]!
       const d = await api.call<{ id: string }>('startDownload', { target: link })
+      // A swap that has not finished in this long counts as failed: the run must end on time whatever happens.
+      const giveUp = Date.now() + SWAP_TIMEOUT_MS
       for (;;) {
-        const now = (await api.call<Array<{ id: string, state: string, error: { message: string } | null }>>('listDownloads', {})).find(x => x.id === d.id)
+        const now = (await api.call<Array<{ id: string, state: string, bytes: number, error: { message: string } | null }>>('listDownloads', {})).find(x => x.id === d.id)
         if (now?.state === 'seeding') break
         if (now?.state === 'failed') { failures.push(now.error?.message ?? 'failed'); break }
+        if (Date.now() > giveUp) { failures.push(`not finished after ${SWAP_TIMEOUT_MS / 1000} s (${now?.state ?? 'gone'}, ${now?.bytes ?? 0} bytes)`); break }
         await new Promise(resolve => setTimeout(resolve, 250))
       }
       await api.call('cancelDownload', { id: d.id }).catch(() => {})
@@ -100,11 +107,17 @@ export async function runSoak (o: SoakOptions): Promise<void> {
     await Promise.all(apis.map(async (_a, i) => { await swap(i) }))
     const start = await Promise.all(daemons.map(async p => await sample(p.pid)))
     const end = Date.now() + o.minutes * 60_000
-    process.stdout.write(`soak: ${o.peers} peers swapping ${o.sizeMiB} MiB files for ${o.minutes} min…\n`)
+    process.stdout.write(`soak: ${o.peers} peers warmed up; swapping ${o.sizeMiB} MiB files for ${o.minutes} min…\n`)
     await Promise.all(apis.map(async (_a, i) => { while (Date.now() < end) await swap(i) }))
     const last = await Promise.all(daemons.map(async p => await sample(p.pid)))
 
     const total = swaps.reduce((a, b) => a + b, 0)
+    // Honest peers should never ban each other: any ban here is a false positive of the scoring.
+    const bans: Array<{ by: number, reason: string }> = []
+    for (let i = 0; i < o.peers; i++) {
+      const file = await readFile(join(dir, `p${i}`, 'bans.json'), 'utf8').catch(() => '{}')
+      for (const b of Object.values(JSON.parse(file) as Record<string, { reason: string }>)) bans.push({ by: i, reason: b.reason })
+    }
     const rows = [
       ['resident memory, median (MiB)', median(start.map(s => s.rssMiB)).toFixed(0), median(last.map(s => s.rssMiB)).toFixed(0)],
       ['resident memory, max (MiB)', max(start.map(s => s.rssMiB)).toFixed(0), max(last.map(s => s.rssMiB)).toFixed(0)],
@@ -113,7 +126,8 @@ export async function runSoak (o: SoakOptions): Promise<void> {
     ]
     process.stdout.write(`${table(['per daemon', 'start', 'end'], rows, ['left', 'right', 'right'])}\n`)
     process.stdout.write(`${total} downloads finished (${(total * o.sizeMiB / 1024).toFixed(1)} GiB), ${failures.length} failed${failures.length > 0 ? `: ${[...new Set(failures)].slice(0, 3).join('; ')}` : ''}\n`)
-    const path = await writeResult('soak', { options: o, swaps: total, failures, start, end: last })
+    process.stdout.write(`${bans.length} ban(s) among honest peers${bans.length > 0 ? `: ${[...new Set(bans.map(x => x.reason))].slice(0, 3).join('; ')}` : ''}\n`)
+    const path = await writeResult('soak', { options: o, swaps: total, failures, bans, start, end: last })
     process.stdout.write(`written to ${path}\n`)
   } finally {
     for (const a of apis) a.close()

@@ -92,7 +92,7 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
     expect(unseen.events.filter(e => e.event === 'share')).toEqual([])
   })
 
-  it('cuts off a downloader mid-transfer when the sharer issues a new secret', async () => {
+  it('cuts off a downloader mid-transfer when the sharer issues a new secret, or drops it from the allow-list', async () => {
     const a = await startDaemon(join(dir, 'a'), join(dir, 'a-out'), ['--no-mdns'])
     daemons.push(a)
     const ca = await ApiClient.connect(`${a.origin.replace('http:', 'ws:')}/api?token=${a.token}`)
@@ -119,6 +119,20 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
       const again = await get(rotated.link, 'b')
       expect(again.code).toBe(0)
       expect(await sha256File(join(dir, 'b-out', 'slow.bin'))).toBe(hash)
+
+      // The same for an allow-list: dropping a peer from it cuts that peer off mid-transfer.
+      await ca.call('setSettings', { upLimit: 1024 * 1024 })
+      const listed = join(dir, 'listed.bin')
+      await randomFile(listed, 16 * MiB)
+      const friend = await peerIdOf(join(dir, 'd'))
+      const other = await peerIdOf(join(dir, 'e'))
+      const forFriends: ShareInfo = await ca.call('addShares', { paths: [listed], access: { allow: [friend, other] } })
+      expect(forFriends).toMatchObject({ access: 'allow-list', allow: [friend, other] })
+      const d = run(['get', forFriends.link, '--out', join(dir, 'd-out'), '--data', join(dir, 'd'), ...ISOLATED])
+      procs.push(d)
+      await d.waitFor(e => e.event === 'progress' && Number(e.bytes) > 0)
+      expect(await ca.call('setShareAccess', { cid: forFriends.cid, allow: [other] })).toMatchObject({ access: 'allow-list', allow: [other] })
+      expect(await d.waitFor(e => e.event === 'error', 60_000)).toMatchObject({ code: 'ACCESS_DENIED' })
     } finally {
       ca.close()
     }

@@ -54,8 +54,12 @@ interface Session {
   link: PeerLink
   /** Piece index -> time requested. */
   inFlight: Map<number, number>
-  /** Pieces we cancelled but may still arrive (requests cross cancels on the wire). */
-  cancelled: Set<number>
+  /**
+   * Copies of pieces we stopped waiting for that may still land, per index: requests cross
+   * cancels and chokes on the wire, and a piece asked for again after an unchoke can then
+   * arrive twice. Counted, so the second copy is not taken for one never asked for.
+   */
+  cancelled: Map<number, number>
   lastDelivery: number
   rate: number
   windowBytes: number
@@ -170,7 +174,7 @@ export class Download {
     }
     const old = this.sessions.get(link.peerId)
     if (old != null) this.dropPeer(old)
-    const s: Session = { link, inFlight: new Map(), cancelled: new Set(), lastDelivery: Date.now(), rate: 0, windowBytes: 0, hashFails: 0 }
+    const s: Session = { link, inFlight: new Map(), cancelled: new Map(), lastDelivery: Date.now(), rate: 0, windowBytes: 0, hashFails: 0 }
     this.sessions.set(link.peerId, s)
     if (!this.sources.has(link.peerId)) this.sources.set(link.peerId, { bytes: 0, path: link.path })
     this.picker.addPeer(link.channel.have)
@@ -186,7 +190,7 @@ export class Download {
     ch.on('choke', choked => {
       if (choked) {
         // The uploader dropped our queue; what is already on the wire may still land.
-        for (const index of s.inFlight.keys()) { this.picker.released(index); s.cancelled.add(index) }
+        for (const index of s.inFlight.keys()) { this.picker.released(index); expectLate(s, index) }
         s.inFlight.clear()
         for (const other of this.sessions.values()) if (other !== s) this.fill(other)
       } else {
@@ -230,7 +234,6 @@ export class Download {
         break
       }
       s.inFlight.set(index, Date.now())
-      s.cancelled.delete(index)
       this.picker.requested(index)
       s.link.channel.request(index)
     }
@@ -245,7 +248,8 @@ export class Download {
   }
 
   private onPiece (s: Session, index: number, data: Uint8ArrayList): void {
-    if (this.done) return
+    // A session already replaced or dropped: its requests were released, so its pieces are strays.
+    if (this.done || this.sessions.get(s.link.peerId) !== s) return
     const src = this.sources.get(s.link.peerId)!
     src.bytes += data.byteLength
     this.init.onReceived?.(s.link.peerId, data.byteLength)
@@ -254,7 +258,7 @@ export class Download {
     s.windowBytes += data.byteLength
     s.lastDelivery = now
     if (!s.inFlight.has(index)) {
-      if (s.cancelled.delete(index)) { this.fill(s); return }
+      if (takeLate(s, index)) { this.fill(s); return }
       this.punish(s, new ProtocolViolationError(`sent piece ${index}, which was never requested`))
       return
     }
@@ -336,7 +340,7 @@ export class Download {
     for (const other of this.sessions.values()) {
       if (other === except || !other.inFlight.has(index)) continue
       other.inFlight.delete(index)
-      other.cancelled.add(index)
+      expectLate(other, index)
       this.picker.released(index)
       other.link.channel.cancel(index)
       this.fill(other)
@@ -419,4 +423,18 @@ export class Download {
     this.done = true
     this.settle?.reject(err)
   }
+}
+
+/** A copy of `index` may still arrive from this session's peer. */
+function expectLate (s: Session, index: number): void {
+  s.cancelled.set(index, (s.cancelled.get(index) ?? 0) + 1)
+}
+
+/** Was a late copy of `index` expected? Consumes one expectation. */
+function takeLate (s: Session, index: number): boolean {
+  const n = s.cancelled.get(index)
+  if (n == null) return false
+  if (n <= 1) s.cancelled.delete(index)
+  else s.cancelled.set(index, n - 1)
+  return true
 }

@@ -503,7 +503,7 @@ async function fetchManifest (node: SwarmNode, peers: string[], cid: CID, log: L
     }
   }
   if (last instanceof SwarmdropError) throw last
-  throw new NoPeersError(`no reachable peer could send the manifest for ${cid.toString()}`)
+  throw new NoPeersError(`no reachable peer could send the manifest for ${cid.toString()}${last instanceof Error ? ` (${last.message})` : ''}`)
 }
 
 /** The route a connection's bytes take: from the hub's store, through a relay, or straight. */

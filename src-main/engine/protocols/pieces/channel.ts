@@ -110,6 +110,9 @@ export class PieceChannel {
     try {
       while (!this.closed) {
         const msg = decode(await this.lp.read())
+        // Closed while that read was pending (we replaced or dropped this channel): what it
+        // brought belongs to nobody, and must not be charged to the peer as unasked for.
+        if (this.closed) break
         switch (msg.type) {
           case 'piece':
             this.listeners.piece?.(msg.index, msg.data)
