@@ -221,10 +221,9 @@ export class Engine {
         uploaded: (slot, bytes) => { registry.countSent(slot.peerId, bytes) }
       },
       // A private share is listed only to peers on its list; a secret share to nobody (its link is the way in).
-      catalog: { entries: peer => shares.list().filter(s => !isPrivate(s.access) || s.access.allow.includes(peer.toString())).map(catalogEntry), onViolation: (peer, err) => { void penalize(peer, err) } },
+      catalog: { entries: peer => shares.list().filter(s => !isPrivate(s.access) || s.access.allow.includes(peer.toString())).map(catalogEntry) },
       onViolation: (peer, err) => { void penalize(peer, err) },
       pex: {
-        onViolation: (peer, err) => { void penalize(peer, err) },
         swarmPeers: async (cid, asker) => {
           const out: PeerHint[] = []
           // Who is in a private swarm is told only to its members (peers that got in past the access check).

@@ -41,6 +41,15 @@ export function accessProof (secret: string, cid: string, requester: string, res
   return createHmac('sha256', secret).update(`${PROOF_CONTEXT}\n${cid}\n${requester}\n${responder}`).digest()
 }
 
+/** What a request for a private share carries: the content ID's bytes, then the proof. */
+export function withProof (cid: Uint8Array, proof: Uint8Array | undefined): Uint8Array {
+  if (proof == null) return cid
+  const out = new Uint8Array(cid.byteLength + proof.byteLength)
+  out.set(cid)
+  out.set(proof, cid.byteLength)
+  return out
+}
+
 /** May `requester` fetch this share from us (`responder`)? */
 export function mayAccess (access: ShareAccess | undefined, cid: string, requester: string, responder: string, proof: Uint8Array | undefined): boolean {
   if (!isPrivate(access)) return true

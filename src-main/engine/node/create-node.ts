@@ -112,8 +112,8 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, maxInboundDataLength: MAX_PUBSUB_FRAME, maxOutboundBufferSize: MAX_PUBSUB_OUTBOUND_BUFFER, maxTopicBytesPerPeer: MAX_PUBSUB_TOPIC_BYTES_PER_PEER }),
       manifest: manifestService({ content: opts.content, onViolation: opts.onViolation }),
       pieces: pieceExchange({ content: opts.content, policy: opts.uploads, onViolation: opts.onViolation }),
-      catalog: catalogService(opts.catalog),
-      pex: pexService(opts.pex),
+      catalog: catalogService({ ...opts.catalog, onViolation: opts.onViolation }),
+      pex: pexService({ ...opts.pex, onViolation: opts.onViolation }),
       tracker: trackerService({ ...opts.tracker, onViolation: opts.onViolation }),
       store: storeService({ ...opts.store, onViolation: opts.onViolation }),
       // Hole punching: a relayed connection is upgraded to a direct one when both sides can.

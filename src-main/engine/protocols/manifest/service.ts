@@ -1,7 +1,7 @@
 import type { PeerId } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
 import { AccessDeniedError, ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
-import { mayAccess, PROOF_BYTES } from '../../access/share-access.js'
+import { mayAccess, PROOF_BYTES, withProof } from '../../access/share-access.js'
 import type { Manifest } from '../../../../shared/manifest.js'
 import type { ContentLookup } from '../../content/library.js'
 import { decodeManifest } from '../../content/manifest-codec.js'
@@ -53,7 +53,7 @@ export class ManifestService extends RequestResponseService {
   }
 
   async fetch (peer: PeerId, cid: CID, options: { signal?: AbortSignal, proof?: Uint8Array } = {}): Promise<FetchedManifest> {
-    const res = await this.ask(peer, options.proof == null ? cid.bytes : Uint8Array.from([...cid.bytes, ...options.proof]), options)
+    const res = await this.ask(peer, withProof(cid.bytes, options.proof), options)
     if (res.byteLength < 1) throw new ProtocolViolationError('empty manifest response')
     if (res[0] === Status.NOT_FOUND) throw new ContentNotFoundError(`peer ${peer.toString()} does not have ${cid.toString()}`)
     if (res[0] === Status.DENIED) throw new AccessDeniedError(`${cid.toString()} is a private share: peer ${peer.toString()} did not let us in (the link's secret is missing or wrong, or our peer ID is not on its list)`)

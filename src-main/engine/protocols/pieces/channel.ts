@@ -6,6 +6,7 @@ import { Bitfield } from '../../../../shared/bitfield.js'
 import { AccessDeniedError, ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
 import { HELLO_TIMEOUT_MS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME, MAX_REDUNDANT_HAVES, WRITE_TIMEOUT_MS } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
+import { withProof } from '../../access/share-access.js'
 
 export interface ChannelEvents {
   piece: (index: number, data: Uint8ArrayList) => void
@@ -47,8 +48,7 @@ export class PieceChannel {
     // buffered unread: bound the buffer there and anything past it is a violation.
     const maxBuffer = Math.max(MAX_BITFIELD_FRAME, (opts.maxInFlight + 2) * (opts.pieceSize + 16))
     const lp = lpStream(stream, { maxDataLength: Math.max(MAX_PIECE_FRAME, MAX_BITFIELD_FRAME), maxBufferSize: maxBuffer })
-    const hello = opts.proof == null ? cid.bytes : Uint8Array.from([...cid.bytes, ...opts.proof])
-    await lp.write(encode({ type: 'hello', cid: hello }), { signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) })
+    await lp.write(encode({ type: 'hello', cid: withProof(cid.bytes, opts.proof) }), { signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) })
     const first = decode(await lp.read({ signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) }))
     let have: Bitfield
     if (first.type === 'have-all') {
