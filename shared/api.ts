@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import type { CatalogEntry } from './catalog.js'
-import type { ErrorCode } from './errors.js'
+import type { ErrorCode, FileChangeKind } from './errors.js'
 import type { FeedItem } from './feed.js'
-import type { SourceSummary, TransferPath } from './transfer.js'
+import type { SourceSummary, StallInfo, TransferPath, WaitingInfo } from './transfer.js'
 import { COMMAND_NAMES, EVENT_NAMES } from './api-names.js'
 
 /**
@@ -51,6 +51,8 @@ export const commands = {
   /** Changes who may fetch a share; peers being served who no longer qualify are cut off at once. */
   setShareAccess: { request: z.object({ cid: id, allow: z.array(peerId).max(MAX_ALLOW).optional(), secret: z.enum(['rotate', 'none']).optional() }).strict() },
   removeShare: { request: z.object({ cid: id }).strict() },
+  /** Hashes a changed share's files again as they are now and shares the result in its place. */
+  reshare: { request: z.object({ cid: id }).strict() },
   listDownloads: { request: empty },
   /** A link or a bare CID; extra peers are multiaddrs or peer IDs. */
   startDownload: { request: z.object({ target: text, peers: z.array(text).max(64).optional() }).strict() },
@@ -75,7 +77,13 @@ export const commands = {
 export type CommandName = keyof typeof commands
 export type Request<C extends CommandName> = z.input<(typeof commands)[C]['request']>
 
-export type DownloadState = 'connecting' | 'checking' | 'downloading' | 'paused' | 'seeding' | 'failed'
+/**
+ * A download's life: `checking` what an earlier run left, `downloading` ⇄
+ * `waiting` (no reachable source; it keeps looking and resumes by itself) ⇄
+ * `stalled` (peers, but the missing pieces have no good source), then
+ * `seeding`. `paused` and `failed` (a cause the user must act on) keep every verified piece.
+ */
+export type DownloadState = 'connecting' | 'checking' | 'downloading' | 'waiting' | 'stalled' | 'paused' | 'seeding' | 'failed'
 
 export interface ShareInfo {
   cid: string
@@ -87,6 +95,17 @@ export interface ShareInfo {
   /** Who may fetch it: anyone, holders of the link (its secret), or listed peers. */
   access: 'public' | 'secret' | 'allow-list'
   allow: string[]
+  /** Set when a file of it changed on disk: it is no longer served until shared again. */
+  changed?: ShareChangeInfo
+}
+
+export interface ShareChangeInfo {
+  /** The file that changed, as the share names it (its path inside the share). */
+  file: string
+  kind: FileChangeKind
+  /** In words for people: "the file was deleted or moved". */
+  reason: string
+  at: number
 }
 
 export interface DownloadInfo {
@@ -107,6 +126,10 @@ export interface DownloadInfo {
   /** Bytes received along each route (direct, through a relay, from a hub's store), all runs together. */
   paths: Record<TransferPath, number>
   error: { code: ErrorCode, message: string } | null
+  /** While `waiting`: who it last had, and what it keeps trying. */
+  waiting: WaitingInfo | null
+  /** While `stalled`: which pieces have no good source, and why. */
+  stall: StallInfo | null
   addedAt: number
   finishedAt: number | null
 }
@@ -147,6 +170,7 @@ export interface Responses {
   listShares: ShareInfo[]
   addShares: ShareInfo
   removeShare: Record<string, never>
+  reshare: ShareInfo
   listDownloads: DownloadInfo[]
   startDownload: DownloadInfo
   pauseDownload: DownloadInfo

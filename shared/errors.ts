@@ -16,6 +16,7 @@ export const ErrorCodes = {
   PROTOCOL_VIOLATION: 'PROTOCOL_VIOLATION',
   CONTENT_NOT_FOUND: 'CONTENT_NOT_FOUND',
   NO_PEERS: 'NO_PEERS',
+  STALLED: 'STALLED',
   PEER_UNREACHABLE: 'PEER_UNREACHABLE',
   TIMEOUT: 'TIMEOUT',
   DISK_FULL: 'DISK_FULL',
@@ -27,7 +28,8 @@ export const ErrorCodes = {
   INTERNAL: 'INTERNAL',
   NOT_ALLOWED: 'NOT_ALLOWED',
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
-  ACCESS_DENIED: 'ACCESS_DENIED'
+  ACCESS_DENIED: 'ACCESS_DENIED',
+  SHARE_CHANGED: 'SHARE_CHANGED'
 } as const
 
 export type ErrorCode = typeof ErrorCodes[keyof typeof ErrorCodes]
@@ -103,6 +105,11 @@ export class NoPeersError extends SwarmdropError {
   constructor (message: string) { super(ErrorCodes.NO_PEERS, message) }
 }
 
+/** Peers are there, but the pieces still missing have no good source (a `get` with a stall timeout gives up on this). */
+export class StalledError extends SwarmdropError {
+  constructor (message: string) { super(ErrorCodes.STALLED, message) }
+}
+
 export class PeerUnreachableError extends SwarmdropError {
   constructor (message: string, cause?: unknown) { super(ErrorCodes.PEER_UNREACHABLE, message, { cause }) }
 }
@@ -156,6 +163,16 @@ export class QuotaExceededError extends SwarmdropError {
 /** A private share refused us: its secret is missing or wrong, or our peer ID is not on its list. */
 export class AccessDeniedError extends SwarmdropError {
   constructor (message: string) { super(ErrorCodes.ACCESS_DENIED, message) }
+}
+
+/** How a shared file changed: deleted or moved, replaced by another file, or rewritten (size or mtime). */
+export type FileChangeKind = 'gone' | 'replaced' | 'resized' | 'modified'
+
+/** A shared file changed on disk after it was hashed: its share is no longer served. */
+export class ShareChangedError extends SwarmdropError {
+  constructor (readonly file: string, readonly kind: FileChangeKind, readonly reason: string) {
+    super(ErrorCodes.SHARE_CHANGED, `no longer shared: ${file} changed (${reason})`)
+  }
 }
 
 export function isSwarmdropError (err: unknown): err is SwarmdropError {

@@ -127,6 +127,28 @@ export function formatLink (link: ShareLink): string {
   return `swarmdrop://${parseCid(link.cid).toString()}${query === '' ? '' : `?${query}`}`
 }
 
+/**
+ * One link from two for the same content (a link pasted for a download that
+ * already runs): the newer one's peers first, the older one's after, each
+ * peer's addresses merged, and the newer secret if it brings one.
+ */
+export function mergeLinks (older: string, newer: string): string {
+  const a = parseLink(older)
+  const b = parseLink(newer)
+  if (a.cid !== b.cid) throw new InvalidLinkError('these links are for different content')
+  const peers: PeerHint[] = b.peers.map(p => ({ peerId: p.peerId, addrs: [...p.addrs] }))
+  for (const p of a.peers) {
+    const same = peers.find(q => q.peerId === p.peerId)
+    if (same == null) peers.push({ peerId: p.peerId, addrs: [...p.addrs] })
+    else for (const addr of p.addrs) if (!same.addrs.includes(addr)) same.addrs.push(addr)
+  }
+  let addrs = 0
+  const kept = peers.slice(0, MAX_LINK_PEERS).map(p => ({ peerId: p.peerId, addrs: p.addrs.filter(() => ++addrs <= MAX_LINK_ADDRS) }))
+  const name = b.name ?? a.name
+  const secret = b.secret ?? a.secret
+  return formatLink({ cid: a.cid, peers: kept, ...(name != null ? { name } : {}), ...(secret != null ? { secret } : {}) })
+}
+
 function decodeURIComponentSafe (s: string): string {
   try {
     return decodeURIComponent(s)

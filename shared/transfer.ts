@@ -41,3 +41,43 @@ export interface SharingEvent {
   /** Who may fetch it: anyone (false), holders of the link's secret, or listed peers. */
   private: false | 'secret' | 'allow-list'
 }
+
+/** The ways a download looks for peers, in the order it falls back on them. */
+export type DiscoveryRoute = 'link' | 'remembered' | 'dht' | 'peer-lookup' | 'tracker' | 'relay' | 'hub-store' | 'lan'
+
+/** A download with no reachable source: it keeps looking, and says for what. */
+export interface WaitingInfo {
+  /** When it last had a source (or started looking). */
+  since: number
+  /** The peer it last downloaded from, and when: "last seen 12D3…, 2 min ago". */
+  lastSeen: { peerId: string, at: number } | null
+  /** Peers it knows of and keeps trying. */
+  known: number
+  /** What it has tried so far. */
+  tried: DiscoveryRoute[]
+  /** When the next round of looking starts. */
+  nextTryAt: number
+}
+
+/** Peers are there, but the pieces still missing have no good source. */
+export interface StallInfo {
+  since: number
+  /** Missing pieces that nobody connected can supply. */
+  pieces: number
+  /** A few of them, for the message. */
+  sample: number[]
+  /** Peers that sent bad copies of them. */
+  failedBy: string[]
+  /** Of those pieces, how many no connected peer has at all. */
+  unavailable: number
+}
+
+export interface WaitingEvent extends WaitingInfo {
+  event: 'waiting'
+  cid: string
+}
+
+export interface StalledEvent extends StallInfo {
+  event: 'stalled'
+  cid: string
+}

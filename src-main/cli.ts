@@ -1,11 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { BanList, Engine, DEFAULT_LISTEN, type Encrypter } from './api/index.js'
+import { BanList, Engine, shortPeer, stallMessage, type Encrypter, type PortChange } from './api/index.js'
 import { ErrorCodes, isSwarmdropError } from '../shared/errors.js'
 import { parseLink, parsePeerId } from '../shared/link.js'
 import { parseRate, parseSize } from '../shared/rate.js'
-import type { DoneEvent, ProgressEvent, SharingEvent } from '../shared/transfer.js'
+import type { DoneEvent, ProgressEvent, SharingEvent, StalledEvent, WaitingEvent } from '../shared/transfer.js'
 import { defaultDataDir } from './cli/data-dir.js'
 import { runDaemon } from './daemon/index.js'
 import { hubServerConfig, readHubFile } from './hub/config.js'
@@ -42,7 +42,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 function withGlobals (cmd: Command): Command {
   return cmd
     .option('--data <dir>', 'data folder: identity, state, shares', defaultDataDir())
-    .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
+    .option('--listen <multiaddr>', 'address to listen on (repeatable; default: every interface, on a port kept in the data folder)', collect, [])
     .option('--bootstrap <multiaddr>', 'bootstrap peer (repeatable)', collect, [])
     .option('--json', 'one JSON object a line on stdout', false)
     .option('--no-mdns', 'do not look for peers on the local network')
@@ -59,10 +59,17 @@ function untilSignal (): Promise<NodeJS.Signals> {
   })
 }
 
-async function startEngine (g: GlobalOpts): Promise<Engine> {
-  return await Engine.create({
+/** Says when the kept listen port was taken: links and addresses handed out before name the old one. */
+function notePortChange (change: PortChange | undefined, out: Output): void {
+  if (change == null) return
+  out.notice({ event: 'port-changed', old: change.old, new: change.new }, `listen port ${change.old} is taken by another program; listening on ${change.new} from now on (links shared before name the old port)`)
+}
+
+async function startEngine (g: GlobalOpts, out: Output): Promise<Engine> {
+  const engine = await Engine.create({
     dataDir: resolve(g.data),
-    listen: g.listen.length > 0 ? g.listen : DEFAULT_LISTEN,
+    // No --listen: the engine's default, on the port kept in the data folder.
+    listen: g.listen.length > 0 ? g.listen : undefined,
     bootstrap: g.bootstrap,
     mdns: g.mdns,
     publicDht: g.publicDht,
@@ -72,6 +79,8 @@ async function startEngine (g: GlobalOpts): Promise<Engine> {
     encrypters: g.encryption.split(',') as Encrypter[],
     hub: g.hub
   })
+  notePortChange(engine.portChanged, out)
+  return engine
 }
 
 /** Prints the swarm's pub/sub feed as it arrives (JSON lines, or one readable line each). */
@@ -87,6 +96,15 @@ function printFeed (engine: Engine, out: Output): void {
   })
 }
 
+/** Says when a share this process seeds is taken out of service because its file changed on disk. */
+function printChanged (engine: Engine, out: Output): void {
+  engine.onShareChanged(share => {
+    const c = share.changed!
+    out.event({ event: 'changed', cid: share.cid, file: c.file, kind: c.kind, reason: c.reason },
+      `"${printable(share.manifest.name)}" is no longer shared: ${printable(c.file)} changed on disk (${c.reason}). Share it again to serve what is there now.`)
+  })
+}
+
 async function cmdId (g: GlobalOpts, out: Output): Promise<void> {
   const engine = await Engine.create({ dataDir: resolve(g.data), listen: [], mdns: false })
   out.event({ peerId: engine.peerId }, engine.peerId)
@@ -94,7 +112,7 @@ async function cmdId (g: GlobalOpts, out: Output): Promise<void> {
 }
 
 async function cmdShare (paths: string[], g: GlobalOpts, out: Output, push: string | true | undefined, access: { allow: string[], secret: boolean }): Promise<number> {
-  const engine = await startEngine(g)
+  const engine = await startEngine(g, out)
   const stopped = untilSignal()
   const abort = new AbortController()
   void stopped.then(() => { abort.abort() })
@@ -128,6 +146,7 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output, push: stri
       private: access.secret ? 'secret' : access.allow.length > 0 ? 'allow-list' : false
     }
     printFeed(engine, out)
+    printChanged(engine, out)
     if (push != null) {
       out.event({ event: 'pushing', cid: ev.cid }, 'Pushing a copy to the hub…')
       const bytes = await engine.push(ev.cid, push === true ? undefined : push, abort.signal)
@@ -147,10 +166,10 @@ async function cmdShare (paths: string[], g: GlobalOpts, out: Output, push: stri
   }
 }
 
-interface GetOpts { out: string, peer: string[], seed: boolean, progressInterval: number }
+interface GetOpts { out: string, peer: string[], seed: boolean, progressInterval: number, stallTimeout: number }
 
 async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): Promise<number> {
-  const engine = await startEngine(g)
+  const engine = await startEngine(g, out)
   const abort = new AbortController()
   let interrupted = false
   const stopped = untilSignal()
@@ -166,7 +185,19 @@ async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): 
       onPhase: (phase, detail) => {
         if (phase === 'checking' && detail != null && detail.bytes > 0) out.progress({ event: 'checking', bytes: detail.bytes, total: detail.total }, 'checking', detail.bytes, detail.total)
       },
+      stallTimeoutMs: o.stallTimeout * 1000,
       onDiscovered: (via, peers) => { out.event({ event: 'peers', via, peers }, `found ${peers.length} peer${peers.length === 1 ? '' : 's'} (${via})`) },
+      onWaiting: w => {
+        if (w == null) return
+        const ev: WaitingEvent = { event: 'waiting', cid, ...w }
+        const last = w.lastSeen == null ? 'nobody sharing this has answered yet' : `last seen ${shortPeer(w.lastSeen.peerId)}, ${formatAgo(Date.now() - w.lastSeen.at)} ago`
+        out.event({ ...ev }, `waiting for peers — ${last}; still looking${o.stallTimeout > 0 ? ` (gives up after ${o.stallTimeout} s without progress)` : ''}`)
+      },
+      onStalled: st => {
+        if (st == null) return
+        const ev: StalledEvent = { event: 'stalled', cid, ...st }
+        out.event({ ...ev }, `${stallMessage(st)}; still looking for another source`)
+      },
       onProgress: p => {
         const ev: ProgressEvent = { event: 'progress', cid, bytes: p.bytes, total: p.total, speed: p.speed, peers: p.peers }
         out.progress({ ...ev }, 'downloading', p.bytes, p.total, p.speed)
@@ -178,6 +209,7 @@ async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): 
     out.event({ ...done }, `Downloaded "${printable(outcome.manifest.name)}" (${formatBytes(outcome.bytes)}) to ${printable(outcome.path)}${from === '' ? '' : `\n${from}`}${outcome.banned.length > 0 ? `\n  banned for bad data: ${outcome.banned.join(', ')}` : ''}`)
     if (o.seed) {
       const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
+      printChanged(engine, out)
       const share = await engine.seed(outcome, mtimes)
       out.event({ event: 'sharing', cid: share.cid, link: engine.linkFor(share), peerId: engine.peerId, addrs: engine.addrs() }, `Seeding. Press Ctrl+C to stop.\n\n  ${engine.linkFor(share)}`)
       await stopped
@@ -192,6 +224,17 @@ async function cmdGet (target: string, o: GetOpts, g: GlobalOpts, out: Output): 
   } finally {
     await engine.stop()
   }
+}
+
+function formatAgo (ms: number): string {
+  const s = Math.max(1, Math.round(ms / 1000))
+  return s < 60 ? `${s} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`
+}
+
+function parseSeconds (v: string): number {
+  const n = Number(v)
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds (0 for no limit)')
+  return n
 }
 
 async function cmdBans (o: GlobalOpts & { unban?: string }, out: Output): Promise<void> {
@@ -211,7 +254,7 @@ async function cmdBans (o: GlobalOpts & { unban?: string }, out: Output): Promis
 }
 
 async function cmdBrowse (peer: string, g: GlobalOpts, out: Output): Promise<void> {
-  const engine = await startEngine(g)
+  const engine = await startEngine(g, out)
   try {
     const { peerId, entries } = await engine.browse(peer)
     if (!out.json) process.stdout.write(entries.length === 0 ? `${peerId} shares nothing right now.\n` : `${peerId} shares:\n`)
@@ -239,7 +282,7 @@ async function cmdHub (o: HubOpts, g: GlobalOpts, out: Output): Promise<void> {
     storeTotalQuota: size(o.storeTotalQuota),
     dht: o.dht === false ? false : undefined
   })
-  const listen = g.listen.length > 0 ? g.listen : (file.listen ?? DEFAULT_LISTEN)
+  const listen = g.listen.length > 0 ? g.listen : file.listen
   const engine = await Engine.create({ dataDir: resolve(g.data), listen, bootstrap: g.bootstrap, mdns: g.mdns, publicDht: g.publicDht, encrypters: g.encryption.split(',') as Encrypter[], hubServer })
   try {
     // One line per connection event: a hub's operator watches who comes and goes.
@@ -252,7 +295,9 @@ async function cmdHub (o: HubOpts, g: GlobalOpts, out: Output): Promise<void> {
       `Hub ${engine.peerId} listening on:\n${engine.addrs().map(a => `  ${a}`).join('\n')}\n\n` +
       `Bootstrap and DHT${hubServer.dhtServer === false ? ' (client only)' : ''}, tracker, relay (${formatBytes(r.connectionBytes)} or ${r.connectionMs / 1000} s per connection, ${r.maxReservations} slots, ${formatBytes(r.peerBytesPerHour)}/h per peer, ${formatBytes(r.totalBytesPerHour)}/h in all)` +
       `${store != null ? `, store for ${store.allow.length} peer(s) (${formatBytes(store.peerQuotaBytes)} each, ${formatBytes(store.totalQuotaBytes)} in all)` : ''}.\n` +
-      'Others use it with --hub <one of these addresses>. Ctrl+C or SIGTERM stops it.')
+      'Others use it with --hub or --bootstrap <one of these addresses>. Ctrl+C or SIGTERM stops it.')
+    // After `listening`: that is the line scripts wait for first.
+    notePortChange(engine.portChanged, out)
     await untilSignal()
   } finally {
     await engine.stop()
@@ -277,6 +322,7 @@ async function cmdDaemon (o: DaemonOpts, g: GlobalOpts, out: Output): Promise<vo
   })
   try {
     out.event({ event: 'ready', url: daemon.url, peerId: daemon.peerId, addrs: daemon.addrs }, `Swarmdrop is running (peer ID ${daemon.peerId}).\nOpen the app in your browser:\n\n  ${daemon.url}\n\nThe link holds a secret token: do not share it. Ctrl+C stops Swarmdrop.`)
+    notePortChange(daemon.portChanged, out)
     await untilSignal()
   } finally {
     await daemon.stop()
@@ -312,6 +358,7 @@ export async function main (argv: string[]): Promise<number> {
     .option('--seed', 'keep serving the files after the download', false)
     .option('--up-limit <rate>', 'upload limit, e.g. 500KB, 4MB (per second)')
     .option('--down-limit <rate>', 'download limit, e.g. 2MB (per second)')
+    .addOption(new Option('--stall-timeout <seconds>', 'give up after this long with no verified progress and no new peer; 0 waits forever').argParser(parseSeconds).default(30))
     .addOption(new Option('--leech-only', 'client-server mode for benchmarks: only the given peers, serve nobody').default(false).hideHelp())
     .addOption(new Option('--progress-interval <ms>', 'milliseconds between progress events').argParser(v => Number.parseInt(v, 10)).default(250).hideHelp())
     .action(async (target: string, _o, cmd: Command) => {

@@ -38,7 +38,8 @@ export async function startApp (opts: AppOptions): Promise<App> {
   const s = await settings.load(opts.downloadDir != null ? { downloadDir: resolve(opts.downloadDir) } : {})
   const engine = await Engine.create({
     dataDir,
-    listen: opts.listen != null && opts.listen.length > 0 ? opts.listen : [`/ip4/0.0.0.0/tcp/${s.listenPort}`],
+    // Port 0 in the settings means the engine's default: a port chosen once and kept in the data folder.
+    listen: opts.listen != null && opts.listen.length > 0 ? opts.listen : s.listenPort !== 0 ? [`/ip4/0.0.0.0/tcp/${s.listenPort}`] : undefined,
     bootstrap: opts.bootstrap,
     hub: opts.hub ?? (s.hubAddr !== '' ? s.hubAddr : undefined),
     mdns: opts.mdns,

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import type { DownloadInfo, PieceMap } from '../../shared/api.js'
 import { AbortedError, InternalError, isSwarmdropError, UnknownTransferError, UnsupportedError } from '../../shared/errors.js'
-import { parseLink } from '../../shared/link.js'
+import { mergeLinks, parseLink } from '../../shared/link.js'
 import type { Engine, DownloadView } from '../engine/index.js'
 import { writeFileAtomic } from '../engine/store/atomic-file.js'
 import { log } from '../engine/log.js'
@@ -83,7 +83,7 @@ export class DownloadManager {
         wanted: s.wanted,
         before: {},
         info: {
-          id: s.id, cid: s.cid, name: s.name, state: s.wanted === 'seed' ? 'seeding' : 'paused', bytes: s.wanted === 'seed' ? s.total : 0, total: s.total, speed: 0, peers: 0, pieces: s.pieces, path: s.path, sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, addedAt: s.addedAt, finishedAt: s.finishedAt
+          id: s.id, cid: s.cid, name: s.name, state: s.wanted === 'seed' ? 'seeding' : 'paused', bytes: s.wanted === 'seed' ? s.total : 0, total: s.total, speed: 0, peers: 0, pieces: s.pieces, path: s.path, sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: s.addedAt, finishedAt: s.finishedAt
         }
       }
       this.entries.set(s.id, entry)
@@ -98,10 +98,7 @@ export class DownloadManager {
   async start (target: string, peers: string[] = []): Promise<DownloadInfo> {
     const link = parseLink(target)
     const existing = this.entries.get(link.cid)
-    if (existing != null) {
-      if (existing.info.state === 'paused' || existing.info.state === 'failed') return await this.resume(existing.info.id)
-      return { ...existing.info }
-    }
+    if (existing != null) return await this.join(existing, target, peers)
     const outDir = this.downloadDir()
     const entry: Entry = {
       target,
@@ -109,11 +106,34 @@ export class DownloadManager {
       outDir,
       wanted: 'run',
       before: {},
-      info: { id: link.cid, cid: link.cid, name: link.name ?? link.cid, state: 'connecting', bytes: 0, total: 0, speed: 0, peers: 0, pieces: 0, path: outDir, sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, addedAt: Date.now(), finishedAt: null }
+      info: { id: link.cid, cid: link.cid, name: link.name ?? link.cid, state: 'connecting', bytes: 0, total: 0, speed: 0, peers: 0, pieces: 0, path: outDir, sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: Date.now(), finishedAt: null }
     }
     this.entries.set(entry.info.id, entry)
     this.hub.downloadAdded({ ...entry.info })
     this.run(entry)
+    await this.save()
+    return { ...entry.info }
+  }
+
+  /**
+   * A link pasted for a download already in the list joins it: its peers and
+   * secret are merged in, and it tries them at once (resuming it if it had
+   * stopped; a new secret restarts the run, since every proof changes).
+   */
+  private async join (entry: Entry, target: string, peers: string[]): Promise<DownloadInfo> {
+    if (entry.info.state === 'seeding') return { ...entry.info }
+    const before = parseLink(entry.target).secret
+    entry.target = mergeLinks(entry.target, target)
+    entry.peers = [...new Set([...entry.peers, ...peers])]
+    const secretChanged = parseLink(entry.target).secret !== before
+    if (entry.running != null && (secretChanged || !this.engine.joinDownload(entry.target, entry.peers))) {
+      const wanted = entry.wanted
+      entry.abort?.abort()
+      await entry.running
+      entry.wanted = wanted
+    }
+    if (entry.running == null && entry.wanted !== 'pause') entry.wanted = 'run'
+    if (entry.running == null) this.run(entry)
     await this.save()
     return { ...entry.info }
   }
@@ -193,7 +213,7 @@ export class DownloadManager {
   private run (entry: Entry): void {
     const abort = new AbortController()
     entry.abort = abort
-    this.update(entry, { state: 'connecting', error: null, speed: 0 })
+    this.update(entry, { state: 'connecting', error: null, speed: 0, waiting: null, stall: null })
     const job = (async () => {
       try {
         const outcome = await this.engine.get(entry.target, {
@@ -203,8 +223,11 @@ export class DownloadManager {
           progressIntervalMs: PROGRESS_SAMPLE_MS,
           onPhase: (phase, detail) => {
             if (phase === 'checking') this.update(entry, { state: 'checking', ...(detail != null ? { bytes: detail.bytes, total: detail.total } : {}) })
-            if (phase === 'downloading') this.update(entry, { state: 'downloading' })
+            if (phase === 'downloading') this.update(entry, { state: 'downloading', waiting: null })
           },
+          // The app never gives up on its own: no stall timeout; it says what it waits for.
+          onWaiting: w => { this.update(entry, w == null ? { state: 'downloading', waiting: null } : { state: 'waiting', waiting: w, speed: 0, peers: 0 }) },
+          onStalled: st => { this.update(entry, st == null ? { state: 'downloading', stall: null } : { state: 'stalled', stall: st }) },
           onStarted: view => {
             entry.view = view
             this.update(entry, { name: view.manifest.name, pieces: view.pieceCount })
@@ -217,16 +240,16 @@ export class DownloadManager {
         entry.wanted = 'seed'
         const done = routes(entry.before, outcome.sources)
         entry.before = done.sources
-        this.update(entry, { state: 'seeding', bytes: outcome.bytes, total: outcome.bytes, speed: 0, peers: 0, path: outcome.path, ...done, finishedAt: Date.now() })
+        this.update(entry, { state: 'seeding', waiting: null, stall: null, bytes: outcome.bytes, total: outcome.bytes, speed: 0, peers: 0, path: outcome.path, ...done, finishedAt: Date.now() })
         this.hub.emit('shareAdded', shareInfo(this.engine, share))
         this.hub.emit('downloadFinished', { id: entry.info.id, name: entry.info.name, path: outcome.path })
       } catch (err) {
         if (abort.signal.aborted || err instanceof AbortedError) {
-          if (!this.closed) this.update(entry, { state: 'paused', speed: 0, peers: 0 })
+          if (!this.closed) this.update(entry, { state: 'paused', speed: 0, peers: 0, waiting: null, stall: null })
         } else {
           const e = isSwarmdropError(err) ? err : new InternalError((err as Error).message, err)
           logger('download %s failed: %s', entry.info.cid, e.message)
-          this.update(entry, { state: 'failed', speed: 0, peers: 0, error: e.toData() })
+          this.update(entry, { state: 'failed', speed: 0, peers: 0, waiting: null, stall: null, error: e.toData() })
         }
       } finally {
         // What this run received stays counted when the next run starts from zero.

@@ -45,6 +45,7 @@ export class Router {
   private readonly feed: FeedItem[] = []
   private readonly timers: NodeJS.Timeout[] = []
   private readonly unfeed: () => void
+  private readonly unchanged: () => void
   private lastPeers = new Map<string, string>()
   private lastTotals: { received: number, sent: number }
   private restartNeeded = false
@@ -57,6 +58,8 @@ export class Router {
       if (this.feed.length > FEED_BACKLOG) this.feed.shift()
       hub.emit('feed', item)
     })
+    // A share whose file changed is shown as such (same row, with its reason).
+    this.unchanged = engine.onShareChanged(share => { hub.emit('shareAdded', this.shareInfo(share)) })
     this.lastTotals = engine.totals()
     this.timers.push(setInterval(() => { this.sample() }, SAMPLE_MS))
     this.handlers = this.makeHandlers()
@@ -85,6 +88,7 @@ export class Router {
   async close (): Promise<void> {
     for (const t of this.timers) clearInterval(t)
     this.unfeed()
+    this.unchanged()
     this.deps.hub.close()
   }
 
@@ -118,6 +122,26 @@ export class Router {
         await this.deps.uploads.discardIfUnused(roots, engine.listShares().flatMap(s => s.roots))
         hub.emit('shareRemoved', { cid })
         return {}
+      },
+      reshare: async ({ cid }) => {
+        const old = engine.listShares().find(s => s.cid === cid)
+        if (old == null) throw new UnknownTransferError(`not sharing ${cid}`)
+        const job = `reshare-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+        const name = old.manifest.name
+        let last = 0
+        const result = await engine.reshare(cid, {
+          onProgress: p => {
+            if (Date.now() - last < HASHING_PUSH_MS && p.bytes < p.total) return
+            last = Date.now()
+            hub.emit('hashing', { job, name, bytes: p.bytes, total: p.total })
+          }
+        })
+        const total = totalSize(result.share.manifest)
+        hub.emit('hashing', { job, name, bytes: total, total })
+        if (result.share.cid !== cid) hub.emit('shareRemoved', { cid })
+        const info = this.shareInfo(result.share)
+        hub.emit('shareAdded', info)
+        return info
       },
       listDownloads: async () => downloads.list(),
       startDownload: async ({ target, peers }) => await downloads.start(target.trim(), peers),

@@ -1,9 +1,20 @@
-import type { ShareInfo } from '../../shared/api.js'
+import type { ShareChangeInfo, ShareInfo } from '../../shared/api.js'
 import { totalSize } from '../../shared/manifest.js'
 import type { Engine, ShareRecord } from '../engine/index.js'
 
 /** A share as every client sees it, with its current link (which carries the secret of a private one). */
 export function shareInfo (engine: Engine, s: ShareRecord): ShareInfo {
   const access = s.access.secret != null ? 'secret' : s.access.allow.length > 0 ? 'allow-list' : 'public'
-  return { cid: s.cid, name: s.manifest.name, size: totalSize(s.manifest), files: s.manifest.files.length, link: engine.linkFor(s), createdAt: s.createdAt, access, allow: s.access.allow }
+  const info: ShareInfo = { cid: s.cid, name: s.manifest.name, size: totalSize(s.manifest), files: s.manifest.files.length, link: engine.linkFor(s), createdAt: s.createdAt, access, allow: s.access.allow }
+  const changed = changeInfo(s)
+  if (changed != null) info.changed = changed
+  return info
+}
+
+function changeInfo (s: ShareRecord): ShareChangeInfo | undefined {
+  if (s.changed == null) return undefined
+  const at = s.files.indexOf(s.changed.file)
+  // Named as inside the share ("album/03.flac"), the way the user sees its files.
+  const file = at === -1 ? s.changed.file : s.manifest.files[at]!.path.join('/')
+  return { file, kind: s.changed.kind, reason: s.changed.reason, at: s.changed.at }
 }

@@ -19,6 +19,16 @@ export class Output {
     }
   }
 
+  /** Something the user should know that is not the command's output: an event in JSON mode, a line on stderr otherwise. */
+  notice (obj: Record<string, unknown>, human: string): void {
+    if (this.json) {
+      this.event(obj)
+      return
+    }
+    this.stopBar()
+    process.stderr.write(`swarmdrop: ${human}\n`)
+  }
+
   /** A progress update: an event in JSON mode, a bar (or a line a second off a terminal) otherwise. */
   progress (obj: Record<string, unknown>, label: string, bytes: number, total: number, speed?: number): void {
     if (this.json) {

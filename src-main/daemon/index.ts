@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { startApp, type AppOptions } from '../api/index.js'
+import { startApp, type AppOptions, type PortChange } from '../api/index.js'
 import { DaemonServer } from './server.js'
 import { desktopOpener } from './opener.js'
 
@@ -16,6 +16,8 @@ export interface RunningDaemon {
   url: string
   peerId: string
   addrs: string[]
+  /** The kept listen port was taken at start and another one was chosen. */
+  portChanged?: PortChange
   stop: () => Promise<void>
 }
 
@@ -29,6 +31,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<RunningDaemon> {
       url,
       peerId: app.engine.peerId,
       addrs: app.engine.addrs(),
+      portChanged: app.engine.portChanged,
       stop: async () => { await server.close(); await app.stop() }
     }
   } catch (err) {

@@ -3,10 +3,11 @@ import { KEEP_ALIVE, type Connection, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { mkdir, stat } from 'node:fs/promises'
+import { compareStamp } from './storage/file-stamp.js'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import type { CatalogEntry } from '../../shared/catalog.js'
-import { PeerUnreachableError, UsageError } from '../../shared/errors.js'
+import { PeerUnreachableError, ShareChangedError, UsageError } from '../../shared/errors.js'
 import type { FeedItem } from '../../shared/feed.js'
 import { formatLink, parseCid, parseLink, type PeerHint } from '../../shared/link.js'
 import { pieceCount, totalSize } from '../../shared/manifest.js'
@@ -17,10 +18,12 @@ import { deadline } from './deadline.js'
 import { log } from './log.js'
 import { PUBLIC_BOOTSTRAP, type Encrypter } from './node/constants.js'
 import { createNode, type SwarmNode } from './node/create-node.js'
+import { resolveListen, type PortChange } from './node/listen-port.js'
 import { loadOrCreateIdentity } from './node/identity.js'
 import { hasDhtPeers } from './node/dht-peers.js'
-import type { UploadSlot } from './protocols/pieces/uploader.js'
+import { SHARE_CHANGED_MESSAGE, type UploadSlot } from './protocols/pieces/uploader.js'
 import { FileHandleCache } from './storage/file-cache.js'
+import { SharedFileReader } from './content/shared-file-reader.js'
 import { BanList, type Ban } from './store/ban-list.js'
 import { BootstrapList } from './store/bootstrap-list.js'
 import { ShareStore, type AddShareResult, type HashProgress, type ShareRecord } from './store/share-store.js'
@@ -40,6 +43,12 @@ const logger = log('engine')
 
 /** Shares are announced again this often: provider records expire after a day. */
 const REPROVIDE_MS = 60 * 60 * 1000
+/**
+ * Shared files are looked at this often even when nobody asks for a piece, so a
+ * changed one leaves the DHT, the catalog and the UI soon. A stat per file: a
+ * library of ten thousand files costs a few milliseconds a minute.
+ */
+const CHECK_SHARES_MS = 60_000
 /** Bootstrap and LAN peers are dialled in the background; this bounds how long start waits. */
 const BOOTSTRAP_WAIT_MS = 5_000
 /** Discovered LAN peers are dialled only while we have fewer connections than this. */
@@ -60,6 +69,11 @@ const PING_EVERY_MS = 10_000
 const PING_TIMEOUT_MS = 5_000
 /** A relay reservation on the hub usually takes well under a second; start does not wait longer than this. */
 const RESERVATION_WAIT_MS = 5_000
+/**
+ * How long start waits for identify to tell what the bootstrap peers speak (is one a hub?):
+ * it takes a round trip after the dial; 3 s covers a loaded machine, as in dht-peers.
+ */
+const IDENTIFY_WAIT_MS = 3_000
 
 /** One open connection as the peers view shows it. */
 export interface PeerSnapshot {
@@ -75,6 +89,7 @@ export interface PeerSnapshot {
 
 export interface EngineConfig {
   dataDir: string
+  /** Used as given; absent: all interfaces, on the port kept in the data folder. */
   listen?: string[]
   encrypters?: Encrypter[]
   /** Bootstrap peers for this run; they are remembered in the data folder. */
@@ -120,7 +135,7 @@ export interface GetOptions extends Omit<DownloadRequest, 'cid' | 'peers' | 'add
   peers?: string[]
 }
 
-export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0']
+export { DEFAULT_LISTEN } from './node/listen-port.js'
 
 /**
  * The P2P engine: one libp2p node, what it shares, and what it downloads.
@@ -133,13 +148,16 @@ export class Engine {
   private readonly rtt = new Map<string, { ms: number | null, at: number }>()
   /** Downloaders being served right now: a change of a share's access is checked against each. */
   private readonly slots = new Set<UploadSlot>()
+  private readonly changeListeners = new Set<(share: ShareRecord) => void>()
   /** Misbehaviour points per peer; crossing the line bans. */
   scores!: PeerScores
-  /** The hub we fall back on, if any. */
-  readonly hub?: HubRef
+  /** The hub named in the config (--hub, Settings), if any. */
+  private readonly namedHub?: HubRef
   /** On a hub: who holds what (the tracker) and what was pushed (the store). */
   trackerTable?: TrackerTable
   storeLedger?: StoreLedger
+  /** Set when the port kept in the data folder was taken at start and another one was chosen. */
+  portChanged?: PortChange
 
   private constructor (
     readonly node: SwarmNode,
@@ -156,7 +174,7 @@ export class Engine {
     hub?: HubRef
   ) {
     this.downLimit = new RateLimit([downBucket])
-    this.hub = hub
+    this.namedHub = hub
   }
 
   static async create (cfg: EngineConfig): Promise<Engine> {
@@ -176,7 +194,12 @@ export class Engine {
     const library = new Library()
     const registry = new SwarmRegistry()
     const served = new Map<string, ServedContent>()
-    library.addSource({ get: cid => servedShare(shares, reader, served, cid) })
+    const sharedFiles = new SharedFileReader(reader)
+    library.addSource({
+      // A file that changed takes its share out of service at once; the engine then tells everyone.
+      get: cid => servedShare(shares, sharedFiles, served, cid, err => { ref.engine?.shareChanged(cid, err) }),
+      whyGone: cid => shares.get(cid)?.changed != null ? SHARE_CHANGED_MESSAGE : undefined
+    })
 
     const upBucket = new TokenBucket(cfg.upLimit ?? 0)
     const downBucket = new TokenBucket(cfg.downLimit ?? 0)
@@ -193,7 +216,8 @@ export class Engine {
     const table = cfg.hubServer != null ? new TrackerTable() : undefined
     const ledger = cfg.hubServer?.store != null ? new StoreLedger(cfg.dataDir, cfg.hubServer.store) : undefined
     await ledger?.load()
-    const listen = [...(cfg.listen ?? DEFAULT_LISTEN)]
+    const planned = await resolveListen({ dataDir: cfg.dataDir, configured: cfg.listen })
+    const listen = planned.listen
     // With a hub, also be reachable through its relay: a reservation gives us a /p2p-circuit address.
     if (hub != null && cfg.hubServer == null) listen.push('/p2p-circuit')
 
@@ -201,6 +225,8 @@ export class Engine {
       privateKey: key,
       listen,
       tracker: { table },
+      // With no hub named, the first peer found to speak the hub protocols becomes ours; a hub needs none.
+      hubFinder: { enabled: hub == null && cfg.hubServer == null, onFound: () => { void ref.engine?.useFoundHub() } },
       store: { accept: ledger != null ? async (cid, pusher, signal) => await ref.engine!.acceptPush(cid, pusher, signal) : undefined },
       relay: cfg.hubServer != null ? new RelayBudget(cfg.hubServer.relay) : undefined,
       dhtClientOnly: cfg.hubServer?.dhtServer === false,
@@ -221,7 +247,7 @@ export class Engine {
         uploaded: (slot, bytes) => { registry.countSent(slot.peerId, bytes) }
       },
       // A private share is listed only to peers on its list; a secret share to nobody (its link is the way in).
-      catalog: { entries: peer => shares.list().filter(s => !isPrivate(s.access) || s.access.allow.includes(peer.toString())).map(catalogEntry) },
+      catalog: { entries: peer => shares.list().filter(s => s.changed == null && (!isPrivate(s.access) || s.access.allow.includes(peer.toString()))).map(catalogEntry) },
       onViolation: (peer, err) => { void penalize(peer, err) },
       pex: {
         swarmPeers: async (cid, asker) => {
@@ -244,8 +270,12 @@ export class Engine {
     engine.trackerTable = table
     engine.scores = scores
     engine.storeLedger = ledger
+    engine.portChanged = planned.changed
     ref.engine = engine
-    if (hub != null) engine.timers.push(setInterval(() => { void engine.announceToTracker() }, ANNOUNCE_EVERY_MS))
+    // Files that changed while we were not running: those shares are not announced, listed or served.
+    await engine.checkShares()
+    // Every node: a hub may be found after start (announceToTracker does nothing without one).
+    engine.timers.push(setInterval(() => { void engine.announceToTracker() }, ANNOUNCE_EVERY_MS))
     if (table != null) engine.timers.push(setInterval(() => { engine.announceStoreToSelf() }, ANNOUNCE_EVERY_MS))
 
     engine.timers.push(setInterval(() => {
@@ -253,13 +283,14 @@ export class Engine {
       choker.rechoke()
     }, RECHOKE_MS))
     engine.timers.push(setInterval(() => { void engine.announceAll() }, REPROVIDE_MS))
+    engine.timers.push(setInterval(() => { void engine.checkShares() }, CHECK_SHARES_MS))
     engine.timers.push(setInterval(() => { void engine.publishPresence() }, PRESENCE_MS))
 
     // A newcomer to a swarm hears at once who seeds it, instead of at the next presence round.
     const greeted = new Map<string, number>()
     feed.onMemberJoined(cid => {
       const share = shares.get(cid)
-      if (share == null || Date.now() - (greeted.get(cid) ?? 0) < GREET_MS) return
+      if (share == null || share.changed != null || Date.now() - (greeted.get(cid) ?? 0) < GREET_MS) return
       greeted.set(cid, Date.now())
       const n = pieceCount(share.manifest)
       setTimeout(() => { void feed.publish(cid, { type: 'presence', name: share.manifest.name, have: n, total: n, seeding: true }) }, GREET_DELAY_MS)
@@ -281,11 +312,13 @@ export class Engine {
     })
 
     const list = [...bootstrap.list(), ...(hub != null ? [hub.addr.toString()] : []), ...(cfg.publicDht === true ? PUBLIC_BOOTSTRAP : [])]
-    await engine.connectBootstrap(list)
-    if (hub != null && cfg.hubServer == null) await engine.waitForReservation()
+    const reached = await engine.connectBootstrap(list)
+    // A bootstrap peer may be a hub: learn what it speaks, so a share is reachable through its relay when its link is printed.
+    await node.services.hubFinder.settle(reached, IDENTIFY_WAIT_MS)
+    if (engine.hub != null && cfg.hubServer == null) await engine.waitForReservation()
     if (table != null) engine.announceStoreToSelf()
     void engine.announceToTracker()
-    for (const share of shares.list()) if (!isPrivate(share.access)) feed.join(share.cid)
+    for (const share of shares.list()) if (!isPrivate(share.access) && share.changed == null) feed.join(share.cid)
     void engine.announceAll()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
     return engine
@@ -293,6 +326,11 @@ export class Engine {
 
   get peerId (): string {
     return this.node.peerId.toString()
+  }
+
+  /** The hub we fall back on: the one named, else the first peer found to be one (a bootstrap peer, say). */
+  get hub (): HubRef | undefined {
+    return this.namedHub ?? this.node.services.hubFinder.hub
   }
 
   /** Full dialable addresses, each ending in /p2p/<peerId>. */
@@ -356,17 +394,11 @@ export class Engine {
   /** Downloads `target` (a link or a bare CID) into opts.outDir. */
   async get (target: string, opts: GetOptions): Promise<DownloadOutcome> {
     const link = parseLink(target)
-    const hints: PeerHint[] = [...link.peers]
-    const addrs: string[] = []
-    for (const p of opts.peers ?? []) {
-      const parsed = parsePeerArg(p)
-      if (parsed.peerId == null) { addrs.push(parsed.addr!); continue }
-      const existing = hints.find(h => h.peerId === parsed.peerId)
-      if (existing != null) { if (parsed.addr != null) existing.addrs.push(parsed.addr) } else hints.push({ peerId: parsed.peerId, addrs: parsed.addr != null ? [parsed.addr] : [] })
-    }
+    const { hints, addrs } = peerHints(link.peers, opts.peers ?? [])
     if (hints.length === 0 && addrs.length === 0) await this.waitForLan(opts.signal)
     return await runDownload(
-      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, scores: this.scores, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, hub: this.hub, log: log('download') },
+      // Read live: a hub found while the download runs serves its later fallbacks.
+      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, scores: this.scores, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, hub: () => this.hub, log: log('download') },
       { ...opts,
         onStarted: view => {
           // A leecher is a holder too: others may fetch its verified pieces.
@@ -374,6 +406,18 @@ export class Engine {
           opts.onStarted?.(view)
         }, cid: parseCid(link.cid), peers: hints.filter(h => h.peerId !== this.peerId), addrs, leechOnly: this.cfg.leechOnly, secret: link.secret }
     )
+  }
+
+  /**
+   * Hands a running download of the link's content the link's peers (a link
+   * pasted again): they are tried at once. False when it is not running.
+   */
+  joinDownload (target: string, peers: string[] = []): boolean {
+    const link = parseLink(target)
+    const running = this.active.get(link.cid)
+    if (running == null) return false
+    running.addHints(peerHints(link.peers, peers).hints.filter(h => h.peerId !== this.peerId))
+    return true
   }
 
   /** Keeps serving a finished download, with no rehash. */
@@ -413,6 +457,67 @@ export class Engine {
     const removed = await this.shares.remove(cid)
     if (removed && !this.active.has(cid)) this.feed.leave(cid)
     return removed
+  }
+
+  /**
+   * Shares a changed share's files again as they are now (same name, layout and
+   * access): a new share, with a new content ID unless nothing really changed,
+   * that takes the old one's place.
+   */
+  async reshare (cid: string, opts: Pick<ShareOptions, 'onProgress' | 'signal'> = {}): Promise<ShareResult> {
+    const old = this.shares.get(cid)
+    if (old == null) throw new UsageError(`not sharing ${cid}`)
+    // Handles kept open may be on the files that were there before.
+    for (const f of old.files) this.reader.forget(f)
+    const result = await this.shares.rehash(cid, opts.onProgress, opts.signal)
+    if (result.share.cid !== cid) await this.removeShare(cid)
+    await this.announce(result.share)
+    void this.announceToTracker([result.share.cid])
+    return { ...result, link: this.linkFor(result.share) }
+  }
+
+  /** Tells `listener` about each share taken out of service because a file of it changed on disk. */
+  onShareChanged (listener: (share: ShareRecord) => void): () => void {
+    this.changeListeners.add(listener)
+    return () => { this.changeListeners.delete(listener) }
+  }
+
+  /** Looks at every served share's files on disk; those that changed are taken out of service. */
+  async checkShares (): Promise<void> {
+    for (const rec of this.shares.list()) {
+      if (rec.changed != null) continue
+      for (const [i, file] of rec.files.entries()) {
+        const change = compareStamp(rec.stamps[i]!, await stat(file).catch(() => null))
+        if (change == null) continue
+        this.shareChanged(rec.cid, new ShareChangedError(file, change.kind, change.reason))
+        break
+      }
+    }
+  }
+
+  /**
+   * A file of a share is not the one hashed: nothing more is served from it.
+   * The flag is set at once (no piece goes out after this), then everyone
+   * hears: downloaders being served, the swarm feed, the DHT, the UI and CLI.
+   */
+  private shareChanged (cid: string, err: ShareChangedError): void {
+    const rec = this.shares.get(cid)
+    if (rec == null || rec.changed != null) return
+    logger('share %s changed on disk: %s (%s); no longer served', cid, err.file, err.reason)
+    const marked = this.shares.markChanged(cid, { file: err.file, kind: err.kind, reason: err.reason, at: Date.now() })
+    for (const slot of this.slots) {
+      if (slot.cid !== cid) continue
+      slot.withdraw(SHARE_CHANGED_MESSAGE)
+      this.slots.delete(slot)
+    }
+    if (!this.active.has(cid)) this.feed.leave(cid)
+    // Provider records already out expire by themselves; we stop renewing ours. The tracker's expire too.
+    void this.node.contentRouting.cancelReprovide(CID.parse(cid)).catch((e: unknown) => { logger('cancel reprovide %s: %s', cid, (e as Error).message) })
+    // Told once it is on disk, or failed to be: either way it is out of service for this run.
+    void marked.catch((e: unknown) => { logger.error('could not record that %s changed: %e', cid, e) }).then(() => {
+      const share = this.shares.get(cid)
+      if (share?.changed != null) for (const l of this.changeListeners) l(share)
+    })
   }
 
   /** Forgets an unfinished download: its state and its `.part` files. */
@@ -471,6 +576,7 @@ export class Engine {
     const share = this.shares.get(cid)
     if (share == null) throw new UsageError(`not sharing ${cid}`)
     if (isPrivate(share.access)) throw new UsageError('a private share cannot be pushed: the hub serves its store to anyone with the content ID')
+    if (share.changed != null) throw new UsageError(`cannot push "${share.manifest.name}": ${share.changed.file} changed on disk; share it again first`)
     await dialPeer(this.node, hub.peerId, [hub.addr], signal)
     return await this.node.services.store.push(peerIdFromString(hub.peerId), parseCid(cid), { signal })
   }
@@ -489,7 +595,7 @@ export class Engine {
     ledger.check(owner, text, bytes)
     logger('storing %s (%d bytes) pushed by %p', text, bytes, pusher)
     const outcome = await runDownload(
-      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, scores: this.scores, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, log: log('store') },
+      { node: this.node, dataDir: this.dataDir, library: this.library, bans: this.bans, scores: this.scores, registry: this.registry, feed: this.feed, active: this.active, downLimit: this.downLimit, hub: () => undefined, log: log('store') },
       { cid, outDir: join(this.dataDir, 'store', text), peers: [{ peerId: owner, addrs: [] }], addrs: [], leechOnly: true, signal }
     )
     const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
@@ -503,7 +609,7 @@ export class Engine {
   /** Tells the hub's tracker what we hold (all shares, or just `cids`). */
   async announceToTracker (cids?: string[]): Promise<void> {
     if (this.hub == null || this.cfg.leechOnly === true) return
-    const list = (cids ?? [...this.shares.list().map(s => s.cid), ...this.active.keys()]).filter(c => !isPrivate(this.library.get(c)?.access))
+    const list = (cids ?? [...this.shares.list().map(s => s.cid), ...this.active.keys()]).filter(c => this.shares.get(c)?.changed == null && !isPrivate(this.library.get(c)?.access))
     if (list.length === 0) return
     const addrs = this.addrs()
     try {
@@ -517,6 +623,12 @@ export class Engine {
   announceStoreToSelf (): void {
     if (this.trackerTable == null || this.storeLedger == null) return
     this.trackerTable.announce(this.peerId, this.storeLedger.cids().filter(c => this.shares.get(c) != null), this.addrs())
+  }
+
+  /** A hub found after start: once reachable through its relay, tell its tracker what we hold. */
+  private async useFoundHub (): Promise<void> {
+    await this.waitForReservation()
+    await this.announceToTracker()
   }
 
   private async waitForReservation (): Promise<void> {
@@ -581,22 +693,23 @@ export class Engine {
     }
   }
 
-  private async connectBootstrap (list: string[]): Promise<void> {
-    const dials = list.map(async a => {
+  /** Dials the bootstrap peers; resolves to those that answered. */
+  private async connectBootstrap (list: string[]): Promise<PeerId[]> {
+    const dials = list.map(async (a): Promise<PeerId | undefined> => {
       let ma: Multiaddr
       try { ma = multiaddr(a) } catch { return }
       const id = ma.getComponents().findLast(c => c.name === 'p2p')?.value
       if (id == null) return
       // Kept alive: the connection manager redials it if it drops.
       await this.node.peerStore.merge(peerIdFromString(id), { multiaddrs: [ma], tags: { [KEEP_ALIVE]: { value: 1 } } }).catch(() => {})
-      await this.node.dial(ma, { signal: AbortSignal.timeout(BOOTSTRAP_WAIT_MS) }).catch((err: unknown) => { logger('bootstrap %s unreachable: %s', a, (err as Error).message) })
+      return await this.node.dial(ma, { signal: AbortSignal.timeout(BOOTSTRAP_WAIT_MS) }).then(c => c.remotePeer, (err: unknown) => { logger('bootstrap %s unreachable: %s', a, (err as Error).message); return undefined })
     })
-    await Promise.all(dials)
+    return (await Promise.all(dials)).filter(p => p != null)
   }
 
   private async announce (share: ShareRecord): Promise<void> {
     // A private share's content ID stays between its sharer and those it let in.
-    if (isPrivate(share.access)) return
+    if (isPrivate(share.access) || share.changed != null) return
     this.feed.join(share.cid)
     void this.feed.publish(share.cid, { type: 'share', ...catalogEntry(share) })
     if (this.cfg.leechOnly === true) return
@@ -611,7 +724,7 @@ export class Engine {
 
   private async publishPresence (): Promise<void> {
     for (const s of this.shares.list()) {
-      if (isPrivate(s.access)) continue
+      if (isPrivate(s.access) || s.changed != null) continue
       const n = pieceCount(s.manifest)
       await this.feed.publish(s.cid, { type: 'presence', name: s.manifest.name, have: n, total: n, seeding: true })
     }
@@ -622,9 +735,9 @@ function catalogEntry (s: ShareRecord): CatalogEntry {
   return { cid: s.cid, name: s.manifest.name, size: totalSize(s.manifest), files: s.manifest.files.length }
 }
 
-function servedShare (shares: ShareStore, reader: FileHandleCache, cache: Map<string, ServedContent>, cid: string): ServedContent | undefined {
+function servedShare (shares: ShareStore, files: SharedFileReader, cache: Map<string, ServedContent>, cid: string, onChanged: (err: ShareChangedError) => void): ServedContent | undefined {
   const rec = shares.get(cid)
-  if (rec == null) { cache.delete(cid); return undefined }
+  if (rec == null || rec.changed != null) { cache.delete(cid); return undefined }
   const hit = cache.get(cid)
   if (hit != null) return hit
   const layout = pieceLayout(rec.manifest)
@@ -634,7 +747,16 @@ function servedShare (shares: ShareStore, reader: FileHandleCache, cache: Map<st
     pieceCount: pieceCount(rec.manifest),
     pieceLength: index => layout.lengthOf[index]!,
     have: () => null,
-    readPiece: async index => await reader.read(rec.files[layout.fileOf[index]!]!, layout.offsetOf[index]!, layout.lengthOf[index]!),
+    readPiece: async index => {
+      // The record as it is now: shared again under the same CID, its files carry new stamps.
+      const now = shares.get(cid) ?? rec
+      if (now.changed != null) throw new ShareChangedError(now.changed.file, now.changed.kind, now.changed.reason)
+      const f = layout.fileOf[index]!
+      return await files.read(now.files[f]!, now.stamps[f]!, layout.offsetOf[index]!, layout.lengthOf[index]!).catch((err: unknown) => {
+        if (err instanceof ShareChangedError) onChanged(err)
+        throw err
+      })
+    },
     // Read at every request: a change of access applies to the next one.
     get access () { return shares.get(cid)?.access }
   }
@@ -652,6 +774,19 @@ function parseHub (addr: string): HubRef {
   const id = ma.getComponents().findLast(c => c.name === 'p2p')?.value
   if (id == null) throw new UsageError(`hub address "${addr}" must end in /p2p/<peer ID>`)
   return { peerId: id, addr: ma }
+}
+
+/** A link's peers plus `--peer` arguments: hints by peer ID, and bare multiaddrs to dial. */
+function peerHints (linkPeers: readonly PeerHint[], extra: readonly string[]): { hints: PeerHint[], addrs: string[] } {
+  const hints: PeerHint[] = linkPeers.map(p => ({ peerId: p.peerId, addrs: [...p.addrs] }))
+  const addrs: string[] = []
+  for (const p of extra) {
+    const parsed = parsePeerArg(p)
+    if (parsed.peerId == null) { addrs.push(parsed.addr!); continue }
+    const existing = hints.find(h => h.peerId === parsed.peerId)
+    if (existing != null) { if (parsed.addr != null) existing.addrs.push(parsed.addr) } else hints.push({ peerId: parsed.peerId, addrs: parsed.addr != null ? [parsed.addr] : [] })
+  }
+  return { hints, addrs }
 }
 
 function parsePeerArg (arg: string): { peerId?: string, addr?: string } {

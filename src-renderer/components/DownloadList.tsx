@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { DownloadInfo } from '../../shared/api.js'
 import { errorText } from '../bridge/api-error.js'
@@ -6,6 +6,48 @@ import { useBridge } from '../state/bridge-context.js'
 import { etaSeconds, formatBytes, formatDuration, formatSpeed, shortId } from '../state/format.js'
 import { PieceMap } from './PieceMap.js'
 import { RouteDiagram } from './RouteDiagram.js'
+
+/** Re-renders every `ms` while `on`: "2 min ago" stays true without events. */
+function useNow (on: boolean, ms = 1000): number {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    if (!on) return
+    const t = setInterval(() => { setNow(Date.now()) }, ms)
+    return () => { clearInterval(t) }
+  }, [on, ms])
+  return now
+}
+
+/** Why a download is not moving, in words: who it waits for, or which pieces have no good source. */
+function WhyNotMoving ({ d }: { d: DownloadInfo }): React.JSX.Element | null {
+  const { t } = useTranslation()
+  const now = useNow(d.state === 'waiting' || d.state === 'stalled')
+  if (d.state === 'waiting' && d.waiting != null) {
+    const w = d.waiting
+    const next = formatDuration(Math.max(0, Math.ceil((w.nextTryAt - now) / 1000)))
+    return (
+      <p className="muted small why" role="status">
+        {w.lastSeen != null
+          ? t('downloads.waitingLastSeen', { peer: shortId(w.lastSeen.peerId), ago: formatDuration(Math.max(1, Math.round((now - w.lastSeen.at) / 1000))), next })
+          : t('downloads.waitingNever', { next })}
+        {w.known > 0 && <> {t('downloads.waitingKnown', { count: w.known })}</>}
+      </p>
+    )
+  }
+  if (d.state === 'stalled' && d.stall != null) {
+    const s = d.stall
+    const why = [
+      ...(s.failedBy.length > 0 ? [t('downloads.stallCorrupt', { peers: s.failedBy.map(shortId).join(', ') })] : []),
+      ...(s.unavailable > 0 ? [t('downloads.stallMissing', { count: s.unavailable })] : [])
+    ]
+    return (
+      <p className="muted small why" role="status">
+        {t('downloads.stallPieces', { count: s.pieces })}{why.length > 0 ? `: ${why.join('; ')}` : ''} ({t('downloads.stallSince', { time: new Date(s.since).toLocaleTimeString() })}). {t('downloads.stallHint')}
+      </p>
+    )
+  }
+  return null
+}
 
 type Action = 'pauseDownload' | 'resumeDownload' | 'cancelDownload' | 'openDownload' | 'showDownloadInFolder'
 
@@ -18,7 +60,7 @@ function DownloadItem ({ d }: { d: DownloadInfo }): React.JSX.Element {
     bridge[a]({ id: d.id }).catch((err: unknown) => { setError(errorText(err)) })
   }
   const eta = etaSeconds(d.bytes, d.total, d.speed)
-  const running = d.state === 'connecting' || d.state === 'checking' || d.state === 'downloading'
+  const running = d.state === 'connecting' || d.state === 'checking' || d.state === 'downloading' || d.state === 'waiting' || d.state === 'stalled'
   const pct = d.total === 0 ? 0 : Math.floor(d.bytes * 100 / d.total)
   return (
     <li className={`card download state-${d.state}`} aria-label={d.name}>
@@ -33,6 +75,7 @@ function DownloadItem ({ d }: { d: DownloadInfo }): React.JSX.Element {
         {running && eta != null && <span>{t('downloads.eta', { time: formatDuration(eta) })}</span>}
         {running && <span>{t('downloads.peers', { count: d.peers })}</span>}
       </p>
+      <WhyNotMoving d={d} />
       {d.pieces > 0 && <PieceMap id={d.id} name={d.name} live={running} />}
       <RouteDiagram paths={d.paths} />
       {Object.keys(d.sources).length > 0 && (

@@ -23,6 +23,12 @@ function ShareRow ({ share }: { share: ShareInfo }): React.JSX.Element {
   const bridge = useBridge()
   const [copied, setCopied] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [resharing, setResharing] = useState(false)
+  const changed = share.changed
+  const reshare = (): void => {
+    setResharing(true)
+    bridge.reshare({ cid: share.cid }).then(() => { setError(null) }, err => { setError(errorText(err)) }).finally(() => { setResharing(false) })
+  }
   const access = (change: { secret: 'rotate' | 'none', allow?: string[] }): void => {
     bridge.setShareAccess({ cid: share.cid, ...change }).then(() => { setError(null) }, err => { setError(errorText(err)) })
   }
@@ -37,7 +43,14 @@ function ShareRow ({ share }: { share: ShareInfo }): React.JSX.Element {
     <li className="card share" aria-label={share.name}>
       <div className="share-main">
         <h3 className="name">{share.name}</h3>
+        {changed != null && <span className="badge" data-state="failed">{t('shares.changed')}</span>}
         <p className="muted">{t('shares.summary', { size: formatBytes(share.size), count: share.files })}</p>
+        {changed != null && (
+          <div className="row">
+            <p role="status" className="error" title={changed.reason}>{t('shares.changedDetail', { file: changed.file, what: t(`shares.changedKind.${changed.kind}`) })}</p>
+            <button type="button" disabled={resharing} onClick={reshare}>{t('shares.reshare')}</button>
+          </div>
+        )}
         <p className={share.access === 'public' ? 'muted' : 'private'}>{share.access === 'secret' ? t('shares.secret') : share.access === 'allow-list' ? t('shares.allowList', { count: share.allow.length }) : t('shares.public')}</p>
         <div className="row">
           <input className="link" readOnly value={share.link} aria-label={t('shares.link')} onFocus={e => { e.target.select() }} />

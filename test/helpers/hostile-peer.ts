@@ -19,9 +19,10 @@ import { decode, encode } from '../../src-main/engine/protocols/pieces/messages.
  * - wrong: answers every request with random bytes of the right length;
  * - unrequested: pushes pieces nobody asked for;
  * - endless: floods `have` frames without end;
- * - drip: answers a request one byte a second.
+ * - drip: answers a request one byte a second;
+ * - one-bad: serves the true data (given as `data`) except piece `badIndex`, which is always random.
  */
-export type SeederMode = 'oversized' | 'wrong' | 'unrequested' | 'endless' | 'drip'
+export type SeederMode = 'oversized' | 'wrong' | 'unrequested' | 'endless' | 'drip' | 'one-bad'
 
 /** How a hostile downloader attacks a seeder: an oversized frame, a request flood, or a stream per millisecond. */
 export type LeecherMode = 'oversized' | 'request-flood' | 'stream-flood'
@@ -57,7 +58,7 @@ function lengthPrefix (n: number): Uint8Array {
 }
 
 /** A seeder that claims to have every piece of `manifestBytes`' share, then misbehaves as `mode` says. */
-export async function hostileSeeder (manifestBytes: Uint8Array, pieceSize: number, pieceCount: number, mode: SeederMode): Promise<HostilePeer> {
+export async function hostileSeeder (manifestBytes: Uint8Array, pieceSize: number, pieceCount: number, mode: SeederMode, truth?: { data: Uint8Array, badIndex: number }): Promise<HostilePeer> {
   const node = await startNode()
   // It serves the true manifest (it is public, checked against the CID), so the downloader trusts it enough to ask for pieces.
   await node.handle(MANIFEST_PROTOCOL, async (stream: Stream) => {
@@ -83,6 +84,17 @@ export async function hostileSeeder (manifestBytes: Uint8Array, pieceSize: numbe
           let next = first
           while (true) {
             if (next.type === 'request') await lp.write(encode({ type: 'piece', index: next.index, data: new Uint8ArrayList(randomBytes(pieceSize)) }))
+            next = decode(await lp.read())
+          }
+        }
+        case 'one-bad': {
+          const { data, badIndex } = truth!
+          let next = first
+          while (true) {
+            if (next.type === 'request') {
+              const bytes = data.subarray(next.index * pieceSize, Math.min(data.byteLength, (next.index + 1) * pieceSize))
+              await lp.write(encode({ type: 'piece', index: next.index, data: new Uint8ArrayList(next.index === badIndex ? randomBytes(bytes.byteLength) : bytes) }))
+            }
             next = decode(await lp.read())
           }
         }

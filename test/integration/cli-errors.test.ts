@@ -26,16 +26,21 @@ describe('CLI errors', () => {
     expect(res.stderr).toMatch(/^swarmdrop: /)
   })
 
-  it('says when there is nobody to download from', async () => {
-    const res = await get(CID, '--out', join(dir, 'out'))
+  it('with nobody to download from, waits for the stall timeout, then says what it tried and what to do', async () => {
+    const started = Date.now()
+    const res = await get(CID, '--out', join(dir, 'out'), '--stall-timeout', '2')
     expect(res.code).toBe(1)
-    expect(res.stderr).toMatch(/nobody was found sharing this content/)
+    expect(Date.now() - started).toBeGreaterThan(2_000)
+    expect(res.stderr).toMatch(/^swarmdrop: Nobody sharing this could be found\. There was nobody to ask: no peers were named and this node is connected to no one\. Check the network connection, or add a bootstrap peer or a hub .*\(gave up after 2 s\)$/m)
+    expect(res.stderr.trim().split('\n')).toHaveLength(1)
   })
 
-  it('says when the given peer cannot be reached', async () => {
-    const res = await get(CID, '--out', join(dir, 'out'), '--peer', '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWG6yVuLfh2p3zBxkupsyVnrZE4e71WW3jDz4fwE5KSuEB')
+  it('says when the given peer cannot be reached, after saying it is waiting for it', async () => {
+    const res = await get(CID, '--out', join(dir, 'out'), '--stall-timeout', '2', '--json', '--peer', '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWG6yVuLfh2p3zBxkupsyVnrZE4e71WW3jDz4fwE5KSuEB')
     expect(res.code).toBe(1)
-    expect(res.stderr).toMatch(/could be reached/)
+    expect(res.stderr).toMatch(/Nobody sharing this could be reached \(1 peer known\)\. Tried: the named peer \(no answer\)\. Ask the sharer to stay online/)
+    const waiting = res.events.find(e => e.event === 'waiting')
+    expect(waiting).toMatchObject({ cid: CID, known: 1, lastSeen: null })
   })
 
   it('rejects a --peer that is neither a multiaddr nor a peer ID', async () => {

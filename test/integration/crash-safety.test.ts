@@ -134,4 +134,31 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
       cb.close()
     }
   })
+
+  it.skipIf(noTmpfs != null)('a download that filled the disk, resumed on a fresh mount with its .part gone, is fetched again and finishes bit-exact', async () => {
+    const mnt = join(dir, 'swapped-disk')
+    await mkdir(mnt)
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt])
+    mounts.push(mnt)
+    await randomFile(join(mnt, 'filler.bin'), 14 * MiB)
+    const src = join(dir, 'big.bin')
+    const size = 16 * MiB
+    const hash = await randomFile(src, size)
+    const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns'])
+    procs.push(seeder.proc)
+    const args = ['get', String(seeder.sharing.link), '--out', mnt, '--data', join(dir, 'getter'), ...ISOLATED]
+    const full = await runToEnd(args)
+    expect(full.code).toBe(1)
+    expect(full.events.find(e => e.event === 'error')?.code).toBe('DISK_FULL')
+
+    // The disk is swapped for an empty one: the saved bitfield describes a .part that is gone.
+    execFileSync('umount', [mnt])
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mnt])
+    const again = await runToEnd(args)
+    expect(again.stderr).toBe('')
+    expect(again.code).toBe(0)
+    const fetched = Object.values(sourcesOf(again.events.find(e => e.event === 'done')!)).reduce((n, s) => n + s.bytes, 0)
+    expect(fetched).toBe(size)
+    expect(await sha256File(join(mnt, 'big.bin'))).toBe(hash)
+  })
 })

@@ -22,6 +22,8 @@ export interface ServedContent {
 
 export interface ContentLookup {
   get: (cid: string) => ServedContent | undefined
+  /** Why content we once served is served no more (its file changed), to tell those who ask for it. */
+  whyGone?: (cid: string) => string | undefined
 }
 
 /** Shares and active downloads under one lookup; a download wins while it runs. */
@@ -46,6 +48,14 @@ export class Library implements ContentLookup {
     for (const s of this.sources) {
       const c = s.get(cid)
       if (c != null) return c
+    }
+    return undefined
+  }
+
+  whyGone (cid: string): string | undefined {
+    for (const s of this.sources) {
+      const why = s.whyGone?.(cid)
+      if (why != null) return why
     }
     return undefined
   }

@@ -26,12 +26,15 @@ export function cidOf (bytes: Uint8Array): CID {
 
 /**
  * Checks bytes against the CID before decoding anything: a peer can send any
- * bytes, but only the right ones hash to what the user asked for.
+ * bytes, but only the right ones hash to what the user asked for. So every
+ * error after that check is the content's own (the same from every peer),
+ * and a mismatch is only the sending peer's. The wire's frame cap bounds what
+ * is hashed here.
  */
 export function decodeManifest (bytes: Uint8Array, expected: CID): Manifest {
-  if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new InvalidManifestError(`manifest is too large (${bytes.byteLength} bytes)`)
   const actual = cidOf(bytes)
   if (actual.toString() !== expected.toString()) throw new ManifestMismatchError(`manifest does not match content ID ${expected.toString()}`)
+  if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new InvalidManifestError(`manifest is too large (${bytes.byteLength} bytes)`)
   let value: unknown
   try {
     value = dagCbor.decode(bytes)

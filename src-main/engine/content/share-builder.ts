@@ -10,6 +10,9 @@ export interface SourceFile {
   absPath: string
   size: number
   mtimeMs: number
+  /** Where it lives: a later check tells this file from one put in its place. */
+  ino: number
+  dev: number
 }
 
 export interface SkippedEntry {
@@ -45,7 +48,7 @@ export async function collectFiles (paths: readonly string[]): Promise<ShareSour
     rootNames.add(name.toLowerCase())
     roots.push(abs)
     if (st.isFile()) {
-      files.push({ path: [name], absPath: abs, size: st.size, mtimeMs: st.mtimeMs })
+      files.push({ path: [name], absPath: abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev })
     } else if (st.isDirectory()) {
       const realRoot = await realpath(abs)
       await walk(abs, [name], realRoot, new Set([realRoot]), files, skipped)
@@ -87,7 +90,7 @@ async function walk (dir: string, prefix: string[], realRoot: string, visited: S
     if (st.isDirectory()) {
       await walk(abs, [...prefix, e.name], realRoot, visited, files, skipped)
     } else if (st.isFile()) {
-      files.push({ path: [...prefix, e.name], absPath: abs, size: st.size, mtimeMs: st.mtimeMs })
+      files.push({ path: [...prefix, e.name], absPath: abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev })
       if (files.length > MAX_FILES) return
     } else {
       skipped.push({ absPath: abs, reason: 'not a regular file' })

@@ -5,20 +5,16 @@ import { isViolation } from '../protocols/violations.js'
 import type { Offence } from '../trust/peer-scores.js'
 import { AccessDeniedError, AbortedError, NoPeersError, ProtocolViolationError, SwarmdropError, TimeoutError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
-import type { TransferPath } from '../../../shared/transfer.js'
+import type { StallInfo, TransferPath } from '../../../shared/transfer.js'
 import { expectedHash, type PieceLayout } from '../content/layout.js'
 import type { ServedContent } from '../content/library.js'
 import type { Logger } from '../log.js'
-import type { PieceChannel } from '../protocols/pieces/channel.js'
 import type { PartFiles } from '../storage/part-files.js'
+import { PeerSession, type PeerLink } from './peer-session.js'
 import { PiecePicker } from './picker.js'
-import { BAN_AFTER_HASH_FAILURES, CHOKED_TIMEOUT_MS, INITIAL_IN_FLIGHT_BYTES, MAX_PENDING_WRITE_BYTES, ENDGAME_MAX_DUPLICATES, MAX_DEPTH, MAX_IN_FLIGHT_BYTES, MIN_DEPTH, PIPELINE_SECONDS, SPEED_WINDOW_MS, STALL_TIMEOUT_MS, TICK_MS } from './constants.js'
 
-export interface PeerLink {
-  peerId: string
-  path: TransferPath
-  channel: PieceChannel
-}
+export type { PeerLink, PieceSource } from './peer-session.js'
+import { BAN_AFTER_HASH_FAILURES, CHOKED_TIMEOUT_MS, MAX_PENDING_WRITE_BYTES, ENDGAME_MAX_DUPLICATES, MAX_DEPTH, MAX_IN_FLIGHT_BYTES, SPEED_WINDOW_MS, STALL_TIMEOUT_MS, TICK_MS } from './constants.js'
 
 export interface DownloadInit {
   cid: string
@@ -27,7 +23,7 @@ export interface DownloadInit {
   layout: PieceLayout
   files: PartFiles
   have: Bitfield
-  /** Called when no peer is left; resolves to new peers, or none to give up. */
+  /** Called when no peer is left; resolves once there are new peers, or to none to give up (a client-server run). */
   findPeers: (exclude: ReadonlySet<string>) => Promise<PeerLink[]>
   /** Charges a peer for misbehaving; resolves true when that got it banned. */
   penalize: (peerId: string, offence: Offence, reason: string) => Promise<boolean>
@@ -50,22 +46,6 @@ export interface DownloadProgress {
   peers: number
 }
 
-interface Session {
-  link: PeerLink
-  /** Piece index -> time requested. */
-  inFlight: Map<number, number>
-  /**
-   * Copies of pieces we stopped waiting for that may still land, per index: requests cross
-   * cancels and chokes on the wire, and a piece asked for again after an unchoke can then
-   * arrive twice. Counted, so the second copy is not taken for one never asked for.
-   */
-  cancelled: Map<number, number>
-  lastDelivery: number
-  rate: number
-  windowBytes: number
-  hashFails: number
-}
-
 /**
  * One download: asks every connected peer for pieces at once, verifies each
  * piece against the manifest before writing it, and finishes each file as
@@ -77,7 +57,7 @@ export class Download {
   readonly sources = new Map<string, SourceStats>()
   readonly banned = new Set<string>()
   private readonly picker: PiecePicker
-  private readonly sessions = new Map<string, Session>()
+  private readonly sessions = new Map<string, PeerSession>()
   /** Peers that sent a bad copy of a piece are not asked for it again. */
   private readonly badFrom = new Map<number, Set<string>>()
   private readonly writing = new Set<number>()
@@ -93,6 +73,7 @@ export class Download {
   private tick?: NodeJS.Timeout
   private pacer?: NodeJS.Timeout
   private lastFailure?: string
+  private stalledSince?: number
   /** Set when a private share's sharer shut us out: that, not "no peers", is why we stop. */
   private denied?: AccessDeniedError
 
@@ -136,9 +117,50 @@ export class Download {
     return { have: this.have.bytes.slice(), availability: Array.from(this.picker.availability) }
   }
 
+  /**
+   * Peers are connected but nothing moves and the missing pieces have no good
+   * source: every peer that has them sent a bad copy, or none has them.
+   * Null while anything is in flight or any missing piece has a good source
+   * (waiting on a choke is not a stall).
+   */
+  stall (): StallInfo | null {
+    const sessions = [...this.sessions.values()]
+    const moving = this.done || sessions.length === 0 || this.writing.size > 0 || sessions.some(s => s.inFlight.size > 0)
+    const stuck: number[] = []
+    const failedBy = new Set<string>()
+    let unavailable = 0
+    if (!moving) {
+      for (const i of this.have.missing()) {
+        const bad = this.badFrom.get(i)
+        let held = false
+        let good = false
+        for (const s of sessions) {
+          if (!s.link.channel.have.get(i)) continue
+          held = true
+          if (bad?.has(s.link.peerId) !== true) { good = true; break }
+        }
+        if (good) { stuck.length = 0; break }
+        stuck.push(i)
+        if (!held) unavailable++
+        for (const p of bad ?? []) failedBy.add(p)
+      }
+    }
+    if (stuck.length === 0) {
+      this.stalledSince = undefined
+      return null
+    }
+    this.stalledSince ??= Date.now()
+    return { since: this.stalledSince, pieces: stuck.length, sample: stuck.slice(0, 8), failedBy: [...failedBy], unavailable }
+  }
+
   /** Peers we are downloading from right now. */
   connectedPeers (): string[] {
     return [...this.sessions.keys()]
+  }
+
+  /** The last thing a peer did wrong (a bad piece, a ban, a denial): part of why a download has no source. */
+  get failure (): string | undefined {
+    return this.lastFailure
   }
 
   get finished (): boolean {
@@ -174,7 +196,7 @@ export class Download {
     }
     const old = this.sessions.get(link.peerId)
     if (old != null) this.dropPeer(old)
-    const s: Session = { link, inFlight: new Map(), cancelled: new Map(), lastDelivery: Date.now(), rate: 0, windowBytes: 0, hashFails: 0 }
+    const s = new PeerSession(link)
     this.sessions.set(link.peerId, s)
     if (!this.sources.has(link.peerId)) this.sources.set(link.peerId, { bytes: 0, path: link.path })
     this.picker.addPeer(link.channel.have)
@@ -190,8 +212,7 @@ export class Download {
     ch.on('choke', choked => {
       if (choked) {
         // The uploader dropped our queue; what is already on the wire may still land.
-        for (const index of s.inFlight.keys()) { this.picker.released(index); expectLate(s, index) }
-        s.inFlight.clear()
+        for (const index of s.choked()) this.picker.released(index)
         for (const other of this.sessions.values()) if (other !== s) this.fill(other)
       } else {
         s.lastDelivery = Date.now()
@@ -211,18 +232,11 @@ export class Download {
     this.fill(s)
   }
 
-  private depth (s: Session): number {
-    const want = s.rate === 0
-      ? Math.ceil(INITIAL_IN_FLIGHT_BYTES / this.init.layout.pieceSize) + 1
-      : Math.ceil(s.rate * PIPELINE_SECONDS / this.init.layout.pieceSize) + 1
-    return Math.min(this.maxDepth, Math.max(MIN_DEPTH, want))
-  }
-
-  private fill (s: Session): void {
+  private fill (s: PeerSession): void {
     if (this.done || !this.sessions.has(s.link.peerId) || s.link.channel.choked) return
     const peerId = s.link.peerId
     const skip = (i: number): boolean => s.inFlight.has(i) || this.writing.has(i) || this.badFrom.get(i)?.has(peerId) === true
-    const target = this.depth(s)
+    const target = s.depth(this.init.layout.pieceSize, this.maxDepth)
     while (s.inFlight.size < target) {
       if (this.writing.size * this.init.layout.pieceSize >= MAX_PENDING_WRITE_BYTES) break
       let index = this.picker.pick(s.link.channel.have, skip)
@@ -233,7 +247,7 @@ export class Download {
         this.schedulePaced(wait)
         break
       }
-      s.inFlight.set(index, Date.now())
+      s.requested(index)
       this.picker.requested(index)
       s.link.channel.request(index)
     }
@@ -247,7 +261,7 @@ export class Download {
     }, ms)
   }
 
-  private onPiece (s: Session, index: number, data: Uint8ArrayList): void {
+  private onPiece (s: PeerSession, index: number, data: Uint8ArrayList): void {
     // A session already replaced or dropped: its requests were released, so its pieces are strays.
     if (this.done || this.sessions.get(s.link.peerId) !== s) return
     const src = this.sources.get(s.link.peerId)!
@@ -255,10 +269,9 @@ export class Download {
     this.init.onReceived?.(s.link.peerId, data.byteLength)
     const now = Date.now()
     this.received.push([now, data.byteLength])
-    s.windowBytes += data.byteLength
-    s.lastDelivery = now
+    s.delivered(data.byteLength, now)
     if (!s.inFlight.has(index)) {
-      if (takeLate(s, index)) { this.fill(s); return }
+      if (s.takeLate(index)) { this.fill(s); return }
       this.punish(s, new ProtocolViolationError(`sent piece ${index}, which was never requested`))
       return
     }
@@ -304,7 +317,7 @@ export class Download {
     return Buffer.compare(h.digest(), expectedHash(this.init.manifest, index)) === 0
   }
 
-  private onBadPiece (s: Session, index: number): void {
+  private onBadPiece (s: PeerSession, index: number): void {
     const peerId = s.link.peerId
     s.hashFails++
     let set = this.badFrom.get(index)
@@ -329,34 +342,34 @@ export class Download {
     for (const other of this.sessions.values()) if (other !== s) this.fill(other)
   }
 
-  private punish (s: Session, err: SwarmdropError): void {
+  private punish (s: PeerSession, err: SwarmdropError): void {
     this.init.log('dropping %s: %s', s.link.peerId, err.message)
     void this.init.penalize(s.link.peerId, err instanceof TimeoutError ? 'timeout' : 'violation', err.message).catch(() => {})
     this.lastFailure = `peer ${s.link.peerId}: ${err.message}`
     this.dropPeer(s, err)
   }
 
-  private cancelElsewhere (index: number, except: Session): void {
+  private cancelElsewhere (index: number, except: PeerSession): void {
     for (const other of this.sessions.values()) {
       if (other === except || !other.inFlight.has(index)) continue
       other.inFlight.delete(index)
-      expectLate(other, index)
+      other.expectLate(index)
       this.picker.released(index)
       other.link.channel.cancel(index)
       this.fill(other)
     }
   }
 
-  private release (s: Session, index: number): void {
+  private release (s: PeerSession, index: number): void {
     if (s.inFlight.delete(index)) this.picker.released(index)
   }
 
-  private dropPeer (s: Session, err?: Error): void {
+  private dropPeer (s: PeerSession, err?: Error): void {
     this.removeSession(s)
     s.link.channel.close(err)
   }
 
-  private removeSession (s: Session): void {
+  private removeSession (s: PeerSession): void {
     if (this.sessions.get(s.link.peerId) !== s) return
     this.sessions.delete(s.link.peerId)
     this.picker.removePeer(s.link.channel.have)
@@ -385,9 +398,7 @@ export class Download {
   private onTick (): void {
     const now = Date.now()
     for (const s of [...this.sessions.values()]) {
-      const seconds = TICK_MS / 1000
-      s.rate = s.rate === 0 ? s.windowBytes / seconds : 0.7 * s.rate + 0.3 * (s.windowBytes / seconds)
-      s.windowBytes = 0
+      s.sample(TICK_MS / 1000)
       if (s.link.channel.choked && now - s.lastDelivery > CHOKED_TIMEOUT_MS) {
         this.punish(s, new TimeoutError(`kept us choked for ${Math.round(CHOKED_TIMEOUT_MS / 1000)} s`))
         continue
@@ -423,18 +434,4 @@ export class Download {
     this.done = true
     this.settle?.reject(err)
   }
-}
-
-/** A copy of `index` may still arrive from this session's peer. */
-function expectLate (s: Session, index: number): void {
-  s.cancelled.set(index, (s.cancelled.get(index) ?? 0) + 1)
-}
-
-/** Was a late copy of `index` expected? Consumes one expectation. */
-function takeLate (s: Session, index: number): boolean {
-  const n = s.cancelled.get(index)
-  if (n == null) return false
-  if (n <= 1) s.cancelled.delete(index)
-  else s.cancelled.set(index, n - 1)
-  return true
 }

@@ -19,6 +19,7 @@ import { pieceExchange, type PieceExchange } from '../protocols/pieces/exchange.
 import { storeService, type StoreInit, type StoreService } from '../protocols/store/service.js'
 import { trackerService, type TrackerInit, type TrackerService } from '../protocols/tracker/service.js'
 import type { RelayBudget } from '../hosting/relay-budget.js'
+import { hubFinder, type HubFinder, type HubFinderInit } from './hub-finder.js'
 import type { UploadPolicy } from '../protocols/pieces/uploader.js'
 import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_PUBSUB_OUTBOUND_BUFFER, MAX_PUBSUB_TOPIC_BYTES_PER_PEER, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
 
@@ -36,6 +37,7 @@ export type NodeServices = {
   store: StoreService
   dcutr: unknown
   relay?: CircuitRelayService
+  hubFinder: HubFinder
 }
 
 export type SwarmNode = Libp2p<NodeServices>
@@ -62,6 +64,8 @@ export interface NodeOptions {
   onViolation?: (peer: PeerId, err: Error) => void
   /** A hub without a DHT server (kept for tests of the tracker fallback): its DHT only asks. */
   dhtClientOnly?: boolean
+  /** Use a peer that turns out to be a hub as ours (absent: never). */
+  hubFinder?: HubFinderInit
 }
 
 export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
@@ -118,6 +122,7 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       store: storeService({ ...opts.store, onViolation: opts.onViolation }),
       // Hole punching: a relayed connection is upgraded to a direct one when both sides can.
       dcutr: dcutr(),
+      hubFinder: hubFinder(opts.hubFinder ?? { enabled: false }),
       ...(opts.relay != null
         ? {
             relay: circuitRelayServer({

@@ -1,8 +1,15 @@
+import type { Stats } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 
 interface Entry {
   handle: Promise<FileHandle>
   users: number
+  /** Dropped from the cache while in use: closed when its last reader is done. */
+  forgotten?: boolean
+}
+
+function close (e: Entry): void {
+  void e.handle.then(async fh => { await fh.close() }).catch(() => {})
 }
 
 /**
@@ -16,7 +23,12 @@ export class FileHandleCache {
 
   constructor (private readonly max = 64) {}
 
-  async read (path: string, offset: number, length: number): Promise<Buffer> {
+  /**
+   * Reads `length` bytes at `offset`. With `after`, the open file is stat'ed
+   * once the bytes are in and handed to it, so a caller can tell whether the
+   * file it read is still the one it meant (`after` throws to refuse them).
+   */
+  async read (path: string, offset: number, length: number, after?: (st: Stats) => void): Promise<Buffer> {
     const entry = this.acquire(path)
     try {
       const fh = await entry.handle
@@ -27,11 +39,23 @@ export class FileHandleCache {
         if (bytesRead === 0) throw new Error(`${path} is shorter than expected`)
         done += bytesRead
       }
+      if (after != null) after(await fh.stat())
       return buf
     } finally {
       entry.users--
+      if (entry.forgotten === true && entry.users === 0) close(entry)
       this.evict()
     }
+  }
+
+  /** Closes the handle kept for `path` (once idle): the next read opens whatever is at that path now. */
+  forget (path: string): void {
+    const e = this.entries.get(path)
+    if (e == null) return
+    this.entries.delete(path)
+    // A reader still using it keeps it until done (closing under it would fail its read): the last one out closes it.
+    e.forgotten = true
+    if (e.users === 0) close(e)
   }
 
   get size (): number {
@@ -64,7 +88,7 @@ export class FileHandleCache {
       if (this.entries.size <= this.max) return
       if (e.users > 0) continue
       this.entries.delete(path)
-      void e.handle.then(async fh => { await fh.close() }).catch(() => {})
+      close(e)
     }
   }
 }

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto'
-import { open, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { lstat, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
+import { dirname, join, relative, sep } from 'node:path'
 import { Bitfield } from '../../../shared/bitfield.js'
-import { DestinationExistsError, DiskFullError } from '../../../shared/errors.js'
+import { DiskFullError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
 import { expectedHash, type PieceLayout } from '../content/layout.js'
 import { fsyncDir } from '../store/atomic-file.js'
-import { prepareTarget } from './sanitise.js'
-import { dirname } from 'node:path'
+import type { FileIdentity } from '../store/download-store.js'
+import { MAX_SEGMENT_BYTES, prepareTarget, sanitisePath } from './sanitise.js'
 
 export const PART_SUFFIX = '.part'
 
@@ -15,11 +17,29 @@ export const PART_SUFFIX = '.part'
  * (the file grows sparse, nothing is held in memory); a file is renamed to
  * its real name only once every piece in it is verified.
  */
+/** What an earlier run saved: the verified pieces, and the files on disk they were verified in. */
+export interface SavedPieces {
+  bitfield: Bitfield | null
+  /** A clean stop: nothing was written after the bitfield was saved. */
+  clean: boolean
+  files?: ReadonlyArray<FileIdentity | null>
+}
+
+/** Trusted pieces re-hashed when a `.part` was touched after its bitfield was saved: enough to catch a replaced file. */
+const SPOT_CHECKS = 8
+
+/**
+ * A download's files on disk. Pieces go into `<name>.part` at their offsets
+ * (the file grows sparse, nothing is held in memory); a file is renamed to
+ * its real name only once every piece in it is verified. A name already taken
+ * by another file is never overwritten: the download goes to `name (1).ext`.
+ */
 export class PartFiles {
   private readonly handles = new Map<number, Promise<FileHandle>>()
   private readonly finished: boolean[]
 
   private constructor (
+    readonly outDir: string,
     readonly manifest: Manifest,
     readonly layout: PieceLayout,
     /** Final path of each file. */
@@ -28,11 +48,16 @@ export class PartFiles {
     this.finished = targets.map(() => false)
   }
 
-  /** Resolves every target path safely under `outDir` (creating folders). */
-  static async open (outDir: string, manifest: Manifest, layout: PieceLayout): Promise<PartFiles> {
+  /**
+   * Resolves every target path safely under `outDir` (creating folders).
+   * `saved` are the targets an earlier run chose (after name clashes), relative to outDir.
+   */
+  static async open (outDir: string, manifest: Manifest, layout: PieceLayout, saved?: readonly string[]): Promise<PartFiles> {
+    const root = await realpath(outDir)
+    const paths = saved?.length === manifest.files.length ? saved.map(p => p.split('/')) : await withFreeRoot(root, manifest.files.map(f => f.path))
     const targets: string[] = []
-    for (const f of manifest.files) targets.push(await prepareTarget(outDir, f.path))
-    return new PartFiles(manifest, layout, targets)
+    for (const p of paths) targets.push(await prepareTarget(root, p))
+    return new PartFiles(root, manifest, layout, targets)
   }
 
   partPath (file: number): string {
@@ -43,37 +68,100 @@ export class PartFiles {
     return this.finished[file]!
   }
 
+  /** Each target relative to outDir, `/`-separated: what a resume must reuse. */
+  relativeTargets (): string[] {
+    return this.targets.map(t => relative(this.outDir, t).split(sep).join('/'))
+  }
+
+  /** The file each manifest file lives in right now (its `.part`, or the finished file); null where there is none. */
+  async identities (): Promise<Array<FileIdentity | null>> {
+    return await Promise.all(this.targets.map(async (t, i) => identityOf(await stat(this.finished[i]! ? t : this.partPath(i)).catch(() => null))))
+  }
+
   /**
    * Finds the verified pieces already on disk, in finished files and in
-   * `.part` files. Pieces in `trusted` were synced to disk before that
-   * bitfield was saved, so they are taken as verified. When `trustedIsAll`
-   * (a clean stop) nothing else is looked at; otherwise (a crash) every other
-   * piece that has bytes on disk is re-hashed, so no verified work is lost
-   * and nothing unverified is trusted.
+   * `.part` files. A saved bitfield vouches for a file's pieces only while
+   * that file is the one it was saved with (same device and inode, not
+   * shorter); a touched file has a sample of them re-hashed, and a missing or
+   * different one loses them. After a clean stop nothing else is read; after a
+   * crash every other piece with bytes on disk is re-hashed, so no verified
+   * work is lost and nothing unverified is trusted. Something at a target
+   * that is not this download's file moves the download to `name (1).ext`.
    */
-  async scan (trusted: Bitfield | null, trustedIsAll: boolean, onBytes: (n: number) => void = () => {}): Promise<Bitfield> {
+  async scan (saved: SavedPieces | null, onBytes: (n: number) => void = () => {}): Promise<Bitfield> {
     const have = new Bitfield(this.layout.count)
     for (let file = 0; file < this.targets.length; file++) {
       const size = this.manifest.files[file]!.size
       const first = this.layout.firstPiece[file]!
       const last = this.layout.firstPiece[file + 1]!
+      const recorded = saved?.files?.[file] ?? null
+      const trustedAll = saved?.bitfield != null && allSet(saved.bitfield, first, last)
       const finalSt = await stat(this.targets[file]!).catch(() => null)
       if (finalSt != null) {
         // Something already sits at the target: ours from an earlier run, the same content
         // from elsewhere, or an unrelated file we must not overwrite.
         let ok = finalSt.isFile() && finalSt.size === size
-        if (ok && !(trusted != null && allSet(trusted, first, last))) ok = await this.hashPieces(this.targets[file]!, first, last, null, have, onBytes) === last - first
-        if (!ok) throw new DestinationExistsError(`"${this.targets[file]}" already exists and is not this download's file; move it away or choose another --out`)
-        for (let i = first; i < last; i++) have.set(i)
-        this.finished[file] = true
-        continue
+        const unchanged = ok && trustedAll && sameFile(recorded, finalSt) && recorded!.mtimeMs === finalSt.mtimeMs
+        if (ok && !unchanged) ok = await this.hashPieces(this.targets[file]!, first, last, null, have, onBytes) === last - first
+        if (ok) {
+          for (let i = first; i < last; i++) have.set(i)
+          this.finished[file] = true
+          continue
+        }
+        for (let i = first; i < last; i++) have.set(i, false)
+        await this.moveAside(file)
       }
-      if (trusted != null) for (let i = first; i < last; i++) if (trusted.get(i)) have.set(i)
-      if (trustedIsAll) continue
       const partSt = await stat(this.partPath(file)).catch(() => null)
-      if (partSt?.isFile() === true) await this.hashPieces(this.partPath(file), first, last, have, have, onBytes)
+      if (partSt?.isFile() !== true) continue
+      let trusted = saved?.bitfield != null && sameFile(recorded, partSt) && partSt.size >= recorded!.size
+      if (trusted) for (let i = first; i < last; i++) if (saved!.bitfield!.get(i)) have.set(i)
+      if (trusted && partSt.mtimeMs !== recorded!.mtimeMs) {
+        // Written since: by us after the last checkpoint (new pieces only), or by someone else.
+        if (saved!.clean || !await this.spotCheck(file, have)) {
+          for (let i = first; i < last; i++) have.set(i, false)
+          trusted = false
+        }
+      }
+      if (trusted && saved!.clean) continue
+      await this.hashPieces(this.partPath(file), first, last, have, have, onBytes)
     }
     return have
+  }
+
+  /** Re-hashes a few of a file's trusted pieces; false when any fails. */
+  private async spotCheck (file: number, have: Bitfield): Promise<boolean> {
+    const first = this.layout.firstPiece[file]!
+    const last = this.layout.firstPiece[file + 1]!
+    const trusted: number[] = []
+    for (let i = first; i < last; i++) if (have.get(i)) trusted.push(i)
+    const sample = new Set<number>([trusted[0]!, trusted.at(-1)!])
+    while (sample.size < Math.min(SPOT_CHECKS, trusted.length)) sample.add(trusted[Math.floor(Math.random() * trusted.length)]!)
+    const probe = new Bitfield(this.layout.count)
+    const skip = new Bitfield(this.layout.count)
+    for (let i = first; i < last; i++) if (!sample.has(i)) skip.set(i)
+    const verified = await this.hashPieces(this.partPath(file), first, last, skip, probe, () => {})
+    return verified === last - first
+  }
+
+  /**
+   * The target is taken by a file that is not ours: the download goes to the
+   * first free `name (n).ext`, and any `.part` this download already has moves with it.
+   */
+  private async moveAside (file: number): Promise<void> {
+    const oldPart = this.partPath(file)
+    // Counted from the manifest's own name, so a second clash gives `name (2)`, not `name (1) (1)`.
+    const dir = dirname(this.targets[file]!)
+    const { stem, ext } = splitName(sanitisePath(this.manifest.files[file]!.path).at(-1)!)
+    for (let n = 1; ; n++) {
+      let cut = stem
+      // Room for the suffix and `.part` within the usual 255-byte name limit.
+      while (cut.length > 1 && Buffer.byteLength(`${cut} (${n})${ext}`) > MAX_SEGMENT_BYTES) cut = cut.slice(0, -1)
+      const candidate = join(dir, `${cut} (${n})${ext}`)
+      if (await exists(candidate) || await exists(candidate + PART_SUFFIX)) continue
+      this.targets[file] = candidate
+      break
+    }
+    await rename(oldPart, this.partPath(file)).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
   }
 
   /** Hashes pieces first..last-1 of `path` (skipping those in `skip` and past its end); returns how many verified. */
@@ -140,13 +228,20 @@ export class PartFiles {
   /** Syncs a complete file and renames it into place. */
   async finishFile (file: number): Promise<void> {
     if (this.finished[file]!) return
-    const target = this.targets[file]!
     const size = this.manifest.files[file]!.size
     if (size === 0) {
-      await writeFile(target, new Uint8Array(0), { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'EEXIST') throw new DestinationExistsError(`"${target}" appeared while downloading; it was not overwritten`)
-        throw diskError(err, target)
-      })
+      for (let tries = 0; ; tries++) {
+        const target = this.targets[file]!
+        const made = await writeFile(target, new Uint8Array(0), { flag: 'wx' }).then(() => true, (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EEXIST' && tries < 100) return false
+          throw diskError(err, target)
+        })
+        if (made) break
+        // An empty file of that name is already what we would write.
+        const st = await stat(target)
+        if (st.isFile() && st.size === 0) break
+        await this.moveAside(file)
+      }
     } else {
       const fh = await this.handle(file)
       try {
@@ -157,10 +252,11 @@ export class PartFiles {
       }
       this.handles.delete(file)
       await fh.close()
-      if (await stat(target).catch(() => null) != null) throw new DestinationExistsError(`"${target}" appeared while downloading; the finished data stays in "${this.partPath(file)}"`)
-      await rename(this.partPath(file), target)
+      // Something took the name while we downloaded: it is not ours to overwrite.
+      if (await exists(this.targets[file]!)) await this.moveAside(file)
+      await rename(this.partPath(file), this.targets[file]!)
     }
-    await fsyncDir(dirname(target))
+    await fsyncDir(dirname(this.targets[file]!))
     this.finished[file] = true
   }
 
@@ -214,6 +310,42 @@ function diskError (err: unknown, path: string): unknown {
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'ENOSPC' || code === 'EDQUOT') return new DiskFullError(`disk full while writing "${path}"; free some space and run the download again to continue`, err)
   return err
+}
+
+function identityOf (st: Stats | null): FileIdentity | null {
+  return st == null || !st.isFile() ? null : { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs }
+}
+
+function sameFile (recorded: FileIdentity | null, st: Stats): boolean {
+  return recorded != null && recorded.dev === st.dev && recorded.ino === st.ino
+}
+
+async function exists (path: string): Promise<boolean> {
+  return await lstat(path).then(() => true, () => false)
+}
+
+/** `photo.tar.gz` -> `photo` + `.tar.gz` would surprise people; only the last extension moves. */
+function splitName (name: string): { stem: string, ext: string } {
+  const dot = name.lastIndexOf('.')
+  return dot > 0 ? { stem: name.slice(0, dot), ext: name.slice(dot) } : { stem: name, ext: '' }
+}
+
+/**
+ * A share whose files all sit in one folder keeps that folder together: if
+ * the folder's name is taken by something that is not a folder, the share
+ * goes to `name (n)` instead.
+ */
+async function withFreeRoot (root: string, paths: ReadonlyArray<readonly string[]>): Promise<string[][]> {
+  const out = paths.map(p => sanitisePath(p))
+  const first = out[0]?.[0]
+  if (first == null || !out.every(p => p.length > 1 && p[0] === first)) return out
+  let name = first
+  for (let n = 1; ; n++) {
+    const st = await lstat(join(root, name)).catch(() => null)
+    if (st == null || (st.isDirectory() && !st.isSymbolicLink())) break
+    name = `${first} (${n})`
+  }
+  return out.map(p => [name, ...p.slice(1)])
 }
 
 function allSet (bf: Bitfield, first: number, last: number): boolean {

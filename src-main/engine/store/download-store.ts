@@ -6,11 +6,31 @@ import { Bitfield } from '../../../shared/bitfield.js'
 import { writeFileAtomic } from './atomic-file.js'
 
 /**
+ * Which file on disk a saved bitfield describes: a bitfield vouches for
+ * pieces only while the file it was saved with is still there and the same
+ * (device, inode, not shorter). mtime tells whether anything touched it since.
+ */
+export interface FileIdentity {
+  dev: number
+  ino: number
+  size: number
+  mtimeMs: number
+}
+
+/** A peer this download has met, kept so a restart (ours or theirs) can find it again. */
+export interface KnownPeer {
+  peerId: string
+  addrs: string[]
+  lastSeen: number
+}
+
+/**
  * A download's record under `<data>/downloads/<key>/`: the manifest (so a
  * resume needs no peer to start) and its state. The bitfield is saved only
- * after the data it describes was synced, so it can always be trusted.
- * `clean` says it is also complete (a graceful stop); after a crash it is
- * false and the pieces it does not list are re-hashed from disk.
+ * after the data it describes was synced, so it can be trusted as long as
+ * `files` still match what is on disk. `clean` says it is also complete (a
+ * graceful stop); after a crash it is false and the pieces it does not list
+ * are re-hashed from disk.
  */
 export interface DownloadState {
   cid: string
@@ -19,8 +39,14 @@ export interface DownloadState {
   bitfield: Bitfield | null
   clean: boolean
   complete: boolean
+  /** The `.part` (or finished file) each manifest file had when the bitfield was saved; null where none. */
+  files?: Array<FileIdentity | null>
+  /** Where each file goes, relative to outDir: the manifest's path, or `name (1).ext` after a clash. */
+  targets?: string[]
   updatedAt: number
 }
+
+const identitySchema = z.object({ dev: z.number(), ino: z.number(), size: z.number(), mtimeMs: z.number() })
 
 const stateSchema = z.object({
   cid: z.string(),
@@ -30,8 +56,16 @@ const stateSchema = z.object({
   bitfield: z.string().nullable(),
   clean: z.boolean(),
   complete: z.boolean(),
+  // Records from before file identities had none: their bitfield vouches for nothing.
+  files: z.array(identitySchema.nullable()).optional(),
+  targets: z.array(z.string()).optional(),
   updatedAt: z.number()
 })
+
+const peersSchema = z.array(z.object({ peerId: z.string(), addrs: z.array(z.string()).max(32), lastSeen: z.number() })).max(1000)
+
+/** Remembered peers per download: enough to find a swarm again, small enough to rewrite often. */
+const MAX_KNOWN_PEERS = 64
 
 export class DownloadRecord {
   readonly dir: string
@@ -60,13 +94,14 @@ export class DownloadRecord {
       const raw = stateSchema.parse(JSON.parse(await readFile(join(this.dir, 'state.json'), 'utf8')))
       if (raw.cid !== this.cid || raw.outDir !== this.outDir || raw.pieces !== pieces) return null
       const bitfield = raw.bitfield == null ? null : new Bitfield(pieces, Buffer.from(raw.bitfield, 'base64'))
-      return { cid: raw.cid, outDir: raw.outDir, name: raw.name, bitfield, clean: raw.clean, complete: raw.complete, updatedAt: raw.updatedAt }
+      return { cid: raw.cid, outDir: raw.outDir, name: raw.name, bitfield, clean: raw.clean, complete: raw.complete, files: raw.files, targets: raw.targets, updatedAt: raw.updatedAt }
     } catch {
       return null
     }
   }
 
   async saveState (s: Omit<DownloadState, 'updatedAt'>, pieces: number): Promise<void> {
+    await mkdir(this.dir, { recursive: true })
     await writeFileAtomic(join(this.dir, 'state.json'), JSON.stringify({
       cid: s.cid,
       outDir: s.outDir,
@@ -75,7 +110,24 @@ export class DownloadRecord {
       bitfield: s.bitfield == null ? null : Buffer.from(s.bitfield.bytes).toString('base64'),
       clean: s.clean,
       complete: s.complete,
+      files: s.files,
+      targets: s.targets,
       updatedAt: Date.now()
     }))
+  }
+
+  async loadPeers (): Promise<KnownPeer[]> {
+    try {
+      return peersSchema.parse(JSON.parse(await readFile(join(this.dir, 'peers.json'), 'utf8')))
+    } catch {
+      return []
+    }
+  }
+
+  /** Keeps the most recently seen peers. */
+  async savePeers (peers: Iterable<KnownPeer>): Promise<void> {
+    const rows = [...peers].sort((a, b) => b.lastSeen - a.lastSeen).slice(0, MAX_KNOWN_PEERS)
+    await mkdir(this.dir, { recursive: true })
+    await writeFileAtomic(join(this.dir, 'peers.json'), JSON.stringify(rows))
   }
 }

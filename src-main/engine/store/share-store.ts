@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { z } from 'zod'
@@ -9,6 +9,8 @@ import { decodeManifest, encodeManifest } from '../content/manifest-codec.js'
 import { collectFiles, type SkippedEntry } from '../content/share-builder.js'
 import { log } from '../log.js'
 import { writeFileAtomic } from './atomic-file.js'
+import { compareStamp, fileStampSchema, stampOf, type FileChangeKind, type FileStamp } from '../storage/file-stamp.js'
+import { PathNotFoundError, UsageError } from '../../../shared/errors.js'
 import { PUBLIC, shareAccessSchema, type ShareAccess } from '../access/share-access.js'
 
 const logger = log('shares')
@@ -22,6 +24,18 @@ export interface ShareRecord {
   roots: string[]
   createdAt: number
   access: ShareAccess
+  /** What each file was when hashed (same order as `files`): it is served only while it still is. */
+  stamps: FileStamp[]
+  /** Set once a file changed on disk: the share is no longer served until shared again. */
+  changed: ShareChange | null
+}
+
+export interface ShareChange {
+  /** Absolute path of the file that changed. */
+  file: string
+  kind: FileChangeKind
+  reason: string
+  at: number
 }
 
 export interface HashProgress {
@@ -43,13 +57,18 @@ const shareFileSchema = z.object({
   files: z.array(z.string()),
   createdAt: z.number(),
   // Records from before private shares have none: they are public.
-  access: shareAccessSchema.default(PUBLIC)
+  access: shareAccessSchema.default(PUBLIC),
+  // Records from before file stamps have none: load() rebuilds what it can (size, and mtime from the hash cache).
+  stamps: z.array(fileStampSchema).optional(),
+  changed: z.object({ file: z.string(), kind: z.enum(['gone', 'replaced', 'resized', 'modified']), reason: z.string(), at: z.number() }).nullable().default(null)
 })
 
 const hashCacheSchema = z.object({
   path: z.string(),
   size: z.number(),
   mtimeMs: z.number(),
+  // Entries from before inodes were kept match on path, size and mtime alone.
+  ino: z.number().optional(),
   pieceSize: z.number(),
   hashes: z.string()
 })
@@ -77,7 +96,9 @@ export class ShareStore {
         const rec = shareFileSchema.parse(JSON.parse(await readFile(join(this.dir, name), 'utf8')))
         const bytes = await readFile(join(this.dir, `${rec.cid}.cbor`))
         const manifest = decodeManifest(bytes, CID.parse(rec.cid))
-        this.shares.set(rec.cid, { ...rec, manifest, manifestBytes: bytes })
+        if (rec.files.length !== manifest.files.length) throw new Error('record and manifest list different files')
+        const stamps = rec.stamps ?? await this.legacyStamps(rec.files, manifest)
+        this.shares.set(rec.cid, { ...rec, stamps, manifest, manifestBytes: bytes })
       } catch (err) {
         // One unreadable record must not stop the node; the share can be added again.
         logger.error('skipping unreadable share record %s: %e', name, err)
@@ -95,51 +116,104 @@ export class ShareStore {
 
   async add (paths: readonly string[], onProgress: (p: HashProgress) => void = () => {}, signal?: AbortSignal, access: ShareAccess = PUBLIC): Promise<AddShareResult> {
     const source = await collectFiles(paths)
-    const total = source.files.reduce((n, f) => n + f.size, 0)
-    const pieceSize = choosePieceSize(total)
-    const hashes: Uint8Array[] = []
-    let done = 0
-    let hashedBytes = 0
-    let reusedBytes = 0
-    for (const f of source.files) {
-      const cached = await this.cachedHashes(f.absPath, f.size, f.mtimeMs, pieceSize)
-      if (cached != null) {
-        hashes.push(cached)
-        reusedBytes += f.size
-        done += f.size
-        onProgress({ bytes: done, total, file: f.absPath })
-        continue
-      }
-      const h = await hashFilePieces(f.absPath, f.size, pieceSize, n => {
-        done += n
-        onProgress({ bytes: done, total, file: f.absPath })
-      }, signal)
-      hashedBytes += f.size
-      hashes.push(h)
-      await this.cacheHashes(f.absPath, f.size, f.mtimeMs, pieceSize, h)
-    }
+    const files = source.files.map(f => ({ absPath: f.absPath, stamp: { size: f.size, mtimeMs: f.mtimeMs, ino: f.ino, dev: f.dev } }))
+    const pieceSize = choosePieceSize(source.files.reduce((n, f) => n + f.size, 0))
+    const hashed = await this.hashAll(files, pieceSize, onProgress, signal)
     const manifest: Manifest = {
       v: 1,
       name: source.name,
       pieceSize,
       files: source.files.map(f => ({ path: f.path, size: f.size })),
-      pieces: concat(hashes)
+      pieces: hashed.pieces
     }
-    const share = await this.put(manifest, source.files.map(f => f.absPath), source.roots, access)
-    logger('shared %s (%s, %d files, %d bytes hashed)', share.cid, manifest.name, manifest.files.length, hashedBytes)
-    return { share, hashedBytes, reusedBytes, skipped: source.skipped }
+    const share = await this.put(manifest, files.map(f => f.absPath), source.roots, access, files.map(f => f.stamp))
+    logger('shared %s (%s, %d files, %d bytes hashed)', share.cid, manifest.name, manifest.files.length, hashed.hashedBytes)
+    return { share, hashedBytes: hashed.hashedBytes, reusedBytes: hashed.reusedBytes, skipped: source.skipped }
+  }
+
+  /**
+   * Hashes a share's files again as they are now, keeping its name, layout and
+   * access: the share a changed one becomes. The old record stays until the
+   * caller removes it (the new one has the same CID if nothing really changed).
+   */
+  async rehash (cid: string, onProgress: (p: HashProgress) => void = () => {}, signal?: AbortSignal): Promise<AddShareResult> {
+    const rec = this.shares.get(cid)
+    if (rec == null) throw new Error(`no share ${cid}`)
+    const files = await Promise.all(rec.files.map(async absPath => {
+      const st = await stat(absPath).catch(() => null)
+      if (st == null) throw new PathNotFoundError(`cannot share "${rec.manifest.name}" again: ${absPath} is gone; share what is there now instead`)
+      if (!st.isFile()) throw new UsageError(`cannot share "${rec.manifest.name}" again: ${absPath} is no longer a regular file`)
+      return { absPath, stamp: stampOf(st) }
+    }))
+    const pieceSize = choosePieceSize(files.reduce((n, f) => n + f.stamp.size, 0))
+    const hashed = await this.hashAll(files, pieceSize, onProgress, signal)
+    const manifest: Manifest = {
+      v: 1,
+      name: rec.manifest.name,
+      pieceSize,
+      files: rec.manifest.files.map((f, i) => ({ path: f.path, size: files[i]!.stamp.size })),
+      pieces: hashed.pieces
+    }
+    const share = await this.put(manifest, rec.files, rec.roots, rec.access, files.map(f => f.stamp))
+    logger('shared %s again as %s (%d bytes hashed)', cid, share.cid, hashed.hashedBytes)
+    return { share, hashedBytes: hashed.hashedBytes, reusedBytes: hashed.reusedBytes, skipped: [] }
+  }
+
+  private async hashAll (files: Array<{ absPath: string, stamp: FileStamp }>, pieceSize: number, onProgress: (p: HashProgress) => void, signal?: AbortSignal): Promise<{ pieces: Uint8Array, hashedBytes: number, reusedBytes: number }> {
+    const total = files.reduce((n, f) => n + f.stamp.size, 0)
+    const hashes: Uint8Array[] = []
+    let done = 0
+    let hashedBytes = 0
+    let reusedBytes = 0
+    for (const { absPath, stamp } of files) {
+      const cached = await this.cachedHashes(absPath, stamp, pieceSize)
+      if (cached != null) {
+        hashes.push(cached)
+        reusedBytes += stamp.size
+        done += stamp.size
+        onProgress({ bytes: done, total, file: absPath })
+        continue
+      }
+      const h = await hashFilePieces(absPath, stamp.size, pieceSize, n => {
+        done += n
+        onProgress({ bytes: done, total, file: absPath })
+      }, signal)
+      hashedBytes += stamp.size
+      hashes.push(h)
+      // A file written to while we hashed it may not match these hashes: not cached, and its
+      // stamp (taken before hashing) marks the share changed the first time a piece is asked for.
+      const after = await stat(absPath).catch(() => null)
+      if (compareStamp(stamp, after) == null) await this.cacheHashes(absPath, stamp, pieceSize, h)
+      else logger('%s changed while it was hashed', absPath)
+    }
+    return { pieces: concat(hashes), hashedBytes, reusedBytes }
   }
 
   /** Registers content whose files are already verified (a finished download). */
   async addVerified (manifest: Manifest, files: string[], mtimes: number[], access: ShareAccess = PUBLIC): Promise<ShareRecord> {
     let offset = 0
+    const stamps: FileStamp[] = []
     for (let i = 0; i < files.length; i++) {
       const f = manifest.files[i]!
       const n = Math.ceil(f.size / manifest.pieceSize) * 32
-      await this.cacheHashes(files[i]!, f.size, mtimes[i]!, manifest.pieceSize, manifest.pieces.subarray(offset, offset + n))
+      // The mtime is the one the caller saw when the file was verified: a write since then shows as a change.
+      const st = await stat(files[i]!)
+      const stamp: FileStamp = { size: f.size, mtimeMs: mtimes[i]!, ino: st.ino, dev: st.dev }
+      stamps.push(stamp)
+      await this.cacheHashes(files[i]!, stamp, manifest.pieceSize, manifest.pieces.subarray(offset, offset + n))
       offset += n
     }
-    return await this.put(manifest, files, files, access)
+    return await this.put(manifest, files, files, access, stamps)
+  }
+
+  /** Records that a file of the share changed on disk; the first change is the one kept. */
+  async markChanged (cid: string, change: ShareChange): Promise<ShareRecord | undefined> {
+    const rec = this.shares.get(cid)
+    if (rec == null || rec.changed != null) return rec
+    const updated = { ...rec, changed: change }
+    this.shares.set(cid, updated)
+    await this.writeRecord(updated)
+    return updated
   }
 
   async setAccess (cid: string, access: ShareAccess): Promise<ShareRecord> {
@@ -158,9 +232,9 @@ export class ShareStore {
     return true
   }
 
-  private async put (manifest: Manifest, files: string[], roots: string[], access: ShareAccess): Promise<ShareRecord> {
+  private async put (manifest: Manifest, files: string[], roots: string[], access: ShareAccess, stamps: FileStamp[]): Promise<ShareRecord> {
     const { cid, bytes } = encodeManifest(manifest)
-    const rec: ShareRecord = { cid: cid.toString(), manifest, manifestBytes: bytes, files, roots, createdAt: Date.now(), access }
+    const rec: ShareRecord = { cid: cid.toString(), manifest, manifestBytes: bytes, files, roots, createdAt: Date.now(), access, stamps, changed: null }
     // Manifest first: a record pointing to a missing manifest would be dropped at load.
     await writeFileAtomic(join(this.dir, `${rec.cid}.cbor`), bytes)
     await this.writeRecord(rec)
@@ -169,26 +243,52 @@ export class ShareStore {
   }
 
   private async writeRecord (rec: ShareRecord): Promise<void> {
-    await writeFileAtomic(join(this.dir, `${rec.cid}.json`), JSON.stringify({ cid: rec.cid, roots: rec.roots, files: rec.files, createdAt: rec.createdAt, access: rec.access }))
+    await writeFileAtomic(join(this.dir, `${rec.cid}.json`), JSON.stringify({ cid: rec.cid, roots: rec.roots, files: rec.files, createdAt: rec.createdAt, access: rec.access, stamps: rec.stamps, changed: rec.changed }))
   }
 
   private cacheFile (absPath: string): string {
     return join(this.cacheDir, `${createHash('sha256').update(absPath).digest('hex').slice(0, 32)}.json`)
   }
 
-  private async cachedHashes (absPath: string, size: number, mtimeMs: number, pieceSize: number): Promise<Uint8Array | null> {
+  private async readCache (absPath: string): Promise<z.infer<typeof hashCacheSchema> | null> {
     try {
-      const c = hashCacheSchema.parse(JSON.parse(await readFile(this.cacheFile(absPath), 'utf8')))
-      if (c.path !== absPath || c.size !== size || c.mtimeMs !== mtimeMs || c.pieceSize !== pieceSize) return null
-      const hashes = Buffer.from(c.hashes, 'base64')
-      return hashes.byteLength === Math.ceil(size / pieceSize) * 32 ? hashes : null
+      return hashCacheSchema.parse(JSON.parse(await readFile(this.cacheFile(absPath), 'utf8')))
     } catch {
       return null
     }
   }
 
-  private async cacheHashes (absPath: string, size: number, mtimeMs: number, pieceSize: number, hashes: Uint8Array): Promise<void> {
-    await writeFileAtomic(this.cacheFile(absPath), JSON.stringify({ path: absPath, size, mtimeMs, pieceSize, hashes: Buffer.from(hashes).toString('base64') }))
+  private async cachedHashes (absPath: string, stamp: FileStamp, pieceSize: number): Promise<Uint8Array | null> {
+    const c = await this.readCache(absPath)
+    // The inode too: a file put in place with the same size and mtime (cp -p, rsync -t) is another file.
+    if (c == null || c.path !== absPath || c.size !== stamp.size || c.mtimeMs !== stamp.mtimeMs || c.pieceSize !== pieceSize) return null
+    if (c.ino != null && stamp.ino != null && c.ino !== stamp.ino) return null
+    const hashes = Buffer.from(c.hashes, 'base64')
+    return hashes.byteLength === Math.ceil(stamp.size / pieceSize) * 32 ? hashes : null
+  }
+
+  private async cacheHashes (absPath: string, stamp: FileStamp, pieceSize: number, hashes: Uint8Array): Promise<void> {
+    await writeFileAtomic(this.cacheFile(absPath), JSON.stringify({ path: absPath, size: stamp.size, mtimeMs: stamp.mtimeMs, ino: stamp.ino, pieceSize, hashes: Buffer.from(hashes).toString('base64') }))
+  }
+
+  /**
+   * For a record from before stamps: each file's size from the manifest, and its
+   * mtime from the hash cache when that entry holds this share's hashes (a later
+   * share of a changed file at the same path rewrote it, and its mtime is not ours).
+   */
+  private async legacyStamps (files: string[], manifest: Manifest): Promise<FileStamp[]> {
+    const out: FileStamp[] = []
+    let offset = 0
+    for (const [i, absPath] of files.entries()) {
+      const size = manifest.files[i]!.size
+      const n = Math.ceil(size / manifest.pieceSize) * 32
+      const ours = manifest.pieces.subarray(offset, offset + n)
+      offset += n
+      const c = await this.readCache(absPath)
+      const same = c != null && c.path === absPath && c.size === size && c.pieceSize === manifest.pieceSize && Buffer.from(c.hashes, 'base64').equals(ours)
+      out.push(same ? { size, mtimeMs: c.mtimeMs } : { size })
+    }
+    return out
   }
 }
 

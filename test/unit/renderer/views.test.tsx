@@ -20,7 +20,7 @@ afterEach(() => { cleanup(); localStorage.clear() })
 const EVIL = '<img src=x onerror=alert(1)>'
 
 function download (over: Partial<DownloadInfo> = {}): DownloadInfo {
-  return { id: 'bafyd', cid: 'bafyd', name: 'movie.mkv', state: 'downloading', bytes: 250_000_000, total: 1_000_000_000, speed: 50_000_000, peers: 3, pieces: 16, path: '/home/u/Downloads', sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, addedAt: 1, finishedAt: null, ...over }
+  return { id: 'bafyd', cid: 'bafyd', name: 'movie.mkv', state: 'downloading', bytes: 250_000_000, total: 1_000_000_000, speed: 50_000_000, peers: 3, pieces: 16, path: '/home/u/Downloads', sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: 1, finishedAt: null, ...over }
 }
 
 describe('DropZone', () => {
@@ -165,6 +165,34 @@ describe('DownloadList', () => {
     const failed = screen.getByRole('listitem', { name: 'failed.bin' })
     expect(within(failed).getByRole('alert').textContent).toBe('none of the 2 peer(s) could be reached')
     expect(within(failed).getByRole('button', { name: 'Retry' })).toBeTruthy()
+  })
+})
+
+describe('DownloadList: downloads that are not moving say why', () => {
+  it('waiting: who it last had and when, what it knows, and no Retry (it resumes by itself)', () => {
+    const at = Date.now() - 125_000
+    renderWith(<DownloadList downloads={[
+      download({ id: 'w', name: 'waiting.iso', state: 'waiting', speed: 0, waiting: { since: at, lastSeen: { peerId: '12D3KooWAbcdefghijklmnopXYZ123', at }, known: 2, tried: ['link', 'dht'], nextTryAt: Date.now() + 5_000 } }),
+      download({ id: 'n', name: 'never.iso', state: 'waiting', speed: 0, waiting: { since: at, lastSeen: null, known: 0, tried: [], nextTryAt: Date.now() + 1_000 } })
+    ]} />, fakeBridge())
+    const item = screen.getByRole('listitem', { name: 'waiting.iso' })
+    expect(within(item).getByText('Waiting for peers')).toBeTruthy()
+    expect(within(item).getByRole('status').textContent).toMatch(/^Waiting for peers — last seen 12D3Ko…XYZ123, 2m 5s ago\. Still looking; next try in [45]s\. Knows 2 peers of this swarm\.$/)
+    expect(within(item).queryByRole('button', { name: 'Retry' })).toBeNull()
+    expect(within(item).getByRole('button', { name: 'Pause' })).toBeTruthy()
+    expect(within(screen.getByRole('listitem', { name: 'never.iso' })).getByRole('status').textContent).toContain('nobody sharing this has answered yet')
+  })
+
+  it('stalled: how many pieces, which peers sent corrupt data, and since when', () => {
+    const since = new Date(2026, 11, 2, 10, 31, 0).getTime()
+    renderWith(<DownloadList downloads={[
+      download({ id: 's', name: 'stuck.bin', state: 'stalled', stall: { since, pieces: 1, sample: [37], failedBy: ['12D3KooWBadPeerBadPeer999999'], unavailable: 0 } })
+    ]} />, fakeBridge())
+    const item = screen.getByRole('listitem', { name: 'stuck.bin' })
+    expect(within(item).getByText('Stalled')).toBeTruthy()
+    const text = within(item).getByRole('status').textContent
+    expect(text).toContain('Stalled — 1 piece has no good source: 12D3Ko…999999 sent corrupt data for it')
+    expect(text).toContain(new Date(since).toLocaleTimeString())
   })
 })
 

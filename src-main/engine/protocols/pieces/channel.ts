@@ -128,6 +128,8 @@ export class PieceChannel {
           case 'error':
             // A private share whose secret was revoked, or whose list dropped us, ends here.
             if (msg.reason === ErrorReason.DENIED) throw new AccessDeniedError(`the peer revoked our access: ${msg.message}`)
+            // A seeder whose file changed stops serving it: honest, and no reason to score it down.
+            if (msg.reason === ErrorReason.NOT_FOUND) throw new ContentNotFoundError(`the peer no longer shares it: ${msg.message}`)
             throw new ProtocolViolationError(`peer ended the exchange: ${msg.message}`)
           case 'have':
             if (msg.index >= this.have.size) throw new ProtocolViolationError(`have for piece ${msg.index} out of range`)

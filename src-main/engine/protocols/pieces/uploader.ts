@@ -2,7 +2,7 @@ import type { Connection, Logger, Stream } from '@libp2p/interface'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { CID } from 'multiformats/cid'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { ProtocolViolationError } from '../../../../shared/errors.js'
+import { ProtocolViolationError, ShareChangedError } from '../../../../shared/errors.js'
 import type { ContentLookup, ServedContent } from '../../content/library.js'
 import { mayAccess, PROOF_BYTES } from '../../access/share-access.js'
 import { isViolation } from '../violations.js'
@@ -15,6 +15,8 @@ export interface UploadSlot {
   setChoked: (choked: boolean) => void
   /** Ends the exchange, telling the downloader why (e.g. its access was revoked). */
   deny: (message: string) => void
+  /** Ends the exchange because we no longer serve this content (its file changed): not the downloader's doing, nor a refusal. */
+  withdraw: (message: string) => void
   readonly peerId: string
   readonly cid: string
   /** The access proof it showed for a private share, to check again if the share's access changes. */
@@ -59,7 +61,7 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
   const proof = rest.byteLength === 0 ? undefined : rest
   const item = content.get(cid)
   if (item == null) {
-    await send(lp, { type: 'error', reason: ErrorReason.NOT_FOUND, message: 'not shared here' })
+    await send(lp, { type: 'error', reason: ErrorReason.NOT_FOUND, message: content.whyGone?.(cid) ?? 'not shared here' })
     await stream.close().catch(() => {})
     return
   }
@@ -76,6 +78,16 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
   let closed = false
   let choked = true
   const stop = new AbortController()
+  /** Says NOT_FOUND and ends our side gracefully, so the frame arrives (a reset could discard it unread). */
+  const withdraw = async (message: string): Promise<void> => {
+    if (closed) return
+    closed = true
+    queue.length = 0
+    stop.abort()
+    wake?.()
+    await send(lp, { type: 'error', reason: ErrorReason.NOT_FOUND, message }).catch(() => {})
+    await stream.close().catch(() => {})
+  }
   const slot: UploadSlot = {
     peerId,
     cid,
@@ -88,6 +100,7 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
       wake?.()
       void send(lp, { type: 'error', reason: ErrorReason.DENIED, message }).finally(() => { stream.abort(new Error(message)) })
     },
+    withdraw: message => { void withdraw(message) },
     setChoked: value => {
       if (closed || value === choked) return
       choked = value
@@ -160,11 +173,15 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
         ahead = { index: next, data: item.readPiece(next) }
         ahead.data.catch(() => {})
       }
+      if (closed) break
       await send(lp, { type: 'piece', index, data: new Uint8ArrayList(data) })
       policy.uploaded?.(slot, data.byteLength)
     }
   } catch (err) {
-    if (!closed) throw err
+    // The file under this share changed: its bytes are not the ones hashed, so none go out, and
+    // the downloader hears that we no longer have it (the file's path stays here).
+    if (err instanceof ShareChangedError) await withdraw(SHARE_CHANGED_MESSAGE)
+    else if (!closed) throw err
   } finally {
     closed = true
     unsubscribe?.()
@@ -175,6 +192,9 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
   // EOF and idle timeouts are how streams end; a flood or a bad frame is the peer's doing, and is reported.
   if (isViolation(ended)) throw ended
 }
+
+/** What a downloader is told when a share's file changed under it. */
+export const SHARE_CHANGED_MESSAGE = 'no longer shared: the file changed'
 
 function checkIndex (item: ServedContent, index: number): void {
   if (index >= item.pieceCount) throw new ProtocolViolationError(`piece index ${index} out of range`)

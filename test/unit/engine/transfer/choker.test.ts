@@ -4,7 +4,7 @@ import { Choker } from '../../../../src-main/engine/transfer/choker.js'
 import { SwarmRegistry } from '../../../../src-main/engine/swarm/registry.js'
 
 function slot (peerId: string): UploadSlot & { choked: boolean } {
-  const s = { peerId, cid: 'c', choked: false, setChoked: (v: boolean) => { s.choked = v }, deny: () => {} }
+  const s = { peerId, cid: 'c', choked: false, setChoked: (v: boolean) => { s.choked = v }, deny: () => {}, withdraw: () => {} }
   return s
 }
 
