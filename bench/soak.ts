@@ -93,10 +93,17 @@ export async function runSoak (o: SoakOptions): Promise<void> {
       // A swap that has not finished in this long counts as failed: the run must end on time whatever happens.
       const giveUp = Date.now() + SWAP_TIMEOUT_MS
       for (;;) {
-        const now = (await api.call<Array<{ id: string, state: string, bytes: number, error: { message: string } | null }>>('listDownloads', {})).find(x => x.id === d.id)
+        const now = (await api.call<Array<{ id: string, state: string, bytes: number, error: { message: string } | null, stall: { pieces: number, failedBy: string[], unavailable: number } | null, waiting: { known: number, tried: string[] } | null }>>('listDownloads', {})).find(x => x.id === d.id)
         if (now?.state === 'seeding') break
         if (now?.state === 'failed') { failures.push(now.error?.message ?? 'failed'); break }
-        if (Date.now() > giveUp) { failures.push(`not finished after ${SWAP_TIMEOUT_MS / 1000} s (${now?.state ?? 'gone'}, ${now?.bytes ?? 0} bytes)`); break }
+        if (Date.now() > giveUp) {
+          // Say why, as the app would: who it waited for, or which pieces had no good source.
+          const why = now?.stall != null
+            ? `stalled: ${now.stall.pieces} piece(s) with no good source, ${now.stall.failedBy.length} peer(s) sent bad copies, ${now.stall.unavailable} held by nobody connected`
+            : now?.waiting != null ? `waiting for peers (${now.waiting.known} known; tried ${now.waiting.tried.join(', ')})` : (now?.state ?? 'gone')
+          failures.push(`not finished after ${SWAP_TIMEOUT_MS / 1000} s (${why}, ${now?.bytes ?? 0} bytes)`)
+          break
+        }
         await new Promise(resolve => setTimeout(resolve, 250))
       }
       await api.call('cancelDownload', { id: d.id }).catch(() => {})

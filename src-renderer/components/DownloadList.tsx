@@ -76,6 +76,7 @@ function DownloadItem ({ d }: { d: DownloadInfo }): React.JSX.Element {
         {running && <span>{t('downloads.peers', { count: d.peers })}</span>}
       </p>
       <WhyNotMoving d={d} />
+      {d.state === 'seeding' && <p className="muted small saved-to">{t('downloads.savedTo', { path: d.path })}</p>}
       {d.pieces > 0 && <PieceMap id={d.id} name={d.name} live={running} />}
       <RouteDiagram paths={d.paths} />
       {Object.keys(d.sources).length > 0 && (

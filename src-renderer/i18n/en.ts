@@ -61,6 +61,7 @@ export const en = {
     stallMissing_other: 'no connected peer has {{count}} of them',
     stallSince: 'since {{time}}',
     stallHint: 'It keeps looking for other peers.',
+    savedTo: 'Saved to {{path}}',
     progress: 'Progress of {{name}}',
     eta: '{{time}} left',
     peers_one: '{{count}} peer',

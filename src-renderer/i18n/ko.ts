@@ -63,6 +63,7 @@ export const ko: Messages = {
     stallMissing_other: '연결된 피어 중 {{count}}개를 가진 피어가 없습니다',
     stallSince: '{{time}}부터',
     stallHint: '다른 피어를 계속 찾고 있습니다.',
+    savedTo: '저장 위치: {{path}}',
     progress: '{{name}} 진행률',
     eta: '{{time}} 남음',
     peers_one: '피어 {{count}}명',

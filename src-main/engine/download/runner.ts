@@ -159,6 +159,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   /** Verified progress, a new peer, or a manifest: what the stall timeout measures from. */
   let lastProgress = Date.now()
   let lastBytes = -1
+  const met = new Set<string>()
   let stalled: StallInfo | null = null
   const watchdog = setInterval(() => {
     if (download != null) {
@@ -213,7 +214,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       await record.saveManifest(manifestBytes)
       lastProgress = Date.now()
     }
-    return await runSwarm(deps, req, { record, outDir, manifest, manifestBytes, finder, signal, discover, announce, proofFor, onWaiting, pending, setDownload: d => { download = d }, setCandidate: fn => { addCandidate = fn } })
+    return await runSwarm(deps, req, { record, outDir, manifest, manifestBytes, finder, signal, discover, announce, proofFor, onWaiting, pending, setDownload: d => { download = d }, onNewPeer: id => { if (!met.has(id)) { met.add(id); lastProgress = Date.now() } }, setCandidate: fn => { addCandidate = fn } })
   } catch (err) {
     // The watchdog's reason, not the abort it caused, is what the user reads.
     const reason: unknown = signal.reason
@@ -241,6 +242,8 @@ interface SwarmContext {
   onWaiting: (w: WaitingInfo | null) => void
   pending: Set<string>
   setDownload: (d: Download) => void
+  /** A peer this run never had before now sends us pieces: the stall timeout starts again. */
+  onNewPeer: (peerId: string) => void
   setCandidate: (fn: (peerId: string, addrs: Multiaddr[]) => void) => void
 }
 
@@ -285,6 +288,7 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
       })
       deps.registry.touch(cidText, peerId)
       finder.seen(peerId, [c.remoteAddr.toString()])
+      ctx.onNewPeer(peerId)
       return { peerId, path: pathOf(c, deps.hub()), channel }
     } catch (err) {
       log('no piece channel to %s: %s', peerId, (err as Error).message)

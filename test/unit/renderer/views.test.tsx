@@ -148,13 +148,15 @@ describe('DownloadList', () => {
     const bridge = fakeBridge({ showDownloadInFolder: vi.fn(async () => { throw new Error('cannot open files here') }) })
     renderWith(<DownloadList downloads={[
       download({ id: 'p', name: 'paused.iso', state: 'paused' }),
-      download({ id: 'd', name: 'done.zip', state: 'seeding', bytes: 10, total: 10, sources: { '12D3KooWAbcdefghijklmnop': { bytes: 10, path: 'relay' } }, paths: { direct: 4000, relay: 6000, hub: 0 } }),
+      download({ id: 'd', name: 'done.zip', state: 'seeding', path: '/home/u/Downloads/done (1).zip', bytes: 10, total: 10, sources: { '12D3KooWAbcdefghijklmnop': { bytes: 10, path: 'relay' } }, paths: { direct: 4000, relay: 6000, hub: 0 } }),
       download({ id: 'f', name: 'failed.bin', state: 'failed', error: { code: 'NO_PEERS', message: 'none of the 2 peer(s) could be reached' } })
     ]} />, bridge)
     await userEvent.click(within(screen.getByRole('listitem', { name: 'paused.iso' })).getByRole('button', { name: 'Resume' }))
     expect(bridge.resumeDownload).toHaveBeenCalledWith({ id: 'p' })
     const done = screen.getByRole('listitem', { name: 'done.zip' })
     expect(done.textContent).toContain('(relayed)')
+    // Where it really went: a name clash saves beside the other file, never over it.
+    expect(done.textContent).toContain('Saved to /home/u/Downloads/done (1).zip')
     // The routes the bytes took, each with its share: direct and relayed, no hub.
     const routes = within(done).getByRole('list', { name: 'Routes' })
     expect(within(routes).getAllByRole('listitem').map(li => li.textContent)).toEqual(['You — peer (direct)4.0 KB', 'You — relay — peer6.0 KB'])
