@@ -147,6 +147,14 @@ export interface PeerInfo {
   since: number
 }
 
+/** A peer we refuse to talk to (bad pieces, protocol violations), and until when. */
+export interface BanInfo {
+  peerId: string
+  /** Epoch milliseconds. */
+  until: number
+  reason: string
+}
+
 export interface PieceMap {
   pieces: number
   /** Bitfield, base64, most significant bit first (piece 0 is the top bit of byte 0). */
@@ -182,7 +190,7 @@ export interface Responses {
   browsePeer: { peerId: string, entries: CatalogEntry[] }
   listPeers: PeerInfo[]
   listFeed: FeedItem[]
-  listBans: Array<{ peerId: string, reason: string, until: number }>
+  listBans: BanInfo[]
   unban: { wasBanned: boolean }
   setShareAccess: ShareInfo
   getSettings: Settings

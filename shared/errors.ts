@@ -178,3 +178,19 @@ export class ShareChangedError extends SwarmdropError {
 export function isSwarmdropError (err: unknown): err is SwarmdropError {
   return err instanceof SwarmdropError
 }
+
+/**
+ * A failure as a front end sees it, rebuilt from the `{ code, message }` that
+ * crossed the boundary: both bridges (the browser's WebSocket and Electron's
+ * preload) throw this, so the UI handles one kind of error.
+ */
+export class ApiError extends Error {
+  constructor (readonly code: ErrorCode | string, message: string) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+export function errorText (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

@@ -13,7 +13,7 @@ import { LANGUAGES } from './i18n/index.js'
 import { BridgeContext } from './state/bridge-context.js'
 import { initialState, reduce, type Action } from './state/store.js'
 import { EVENT_NAMES } from '../shared/api.js'
-import { errorText } from './bridge/api-error.js'
+import { errorText } from '../shared/errors.js'
 import { shortId } from './state/format.js'
 
 /** How long a "download finished" note stays on screen. */
@@ -45,7 +45,9 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
       if (bridge.shell === 'browser' && typeof Notification === 'function' && Notification.permission === 'granted' && document.hidden) new Notification(text)
     }))
     const load = async (): Promise<void> => {
-      const [status, settings, shares, downloads, peers, feed] = await Promise.all([bridge.status({}), bridge.getSettings({}), bridge.listShares({}), bridge.listDownloads({}), bridge.listPeers({}), bridge.listFeed({})])
+      const [status, settings, shares, downloads, peers, feed] = await Promise.all([
+        bridge.status({}), bridge.getSettings({}), bridge.listShares({}), bridge.listDownloads({}), bridge.listPeers({}), bridge.listFeed({})
+      ])
       dispatch({ type: 'loaded', status, settings, shares, downloads, peers, feed })
       setLoadError(null)
     }

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Engine, type Encrypter } from '../engine/index.js'
 import { DownloadManager, type Opener } from './downloads.js'
-import { EventHub } from './events.js'
+import { EventFanout } from './event-fanout.js'
 import { Router } from './router.js'
 import { SettingsStore } from './settings.js'
 import { UploadArea } from './uploads.js'
@@ -48,11 +48,11 @@ export async function startApp (opts: AppOptions): Promise<App> {
     downLimit: s.downLimit,
     encrypters: opts.encrypters
   })
-  const hub = new EventHub()
-  const downloads = new DownloadManager(engine, hub, dataDir, () => settings.get().downloadDir, opts.opener ?? null)
+  const fanout = new EventFanout()
+  const downloads = new DownloadManager(engine, fanout, dataDir, () => settings.get().downloadDir, opts.opener ?? null)
   await downloads.load()
   const uploads = new UploadArea(dataDir)
-  const router = new Router({ engine, hub, downloads, settings, uploads, shell: opts.shell, version: opts.version })
+  const router = new Router({ engine, fanout, downloads, settings, uploads, shell: opts.shell, version: opts.version })
   return {
     engine,
     router,

@@ -1,18 +1,18 @@
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { DownloadInfo, PieceMap } from '../../shared/api.js'
 import { AbortedError, InternalError, isSwarmdropError, UnknownTransferError, UnsupportedError } from '../../shared/errors.js'
 import { mergeLinks, parseLink } from '../../shared/link.js'
 import type { Engine, DownloadView } from '../engine/index.js'
-import { writeFileAtomic } from '../engine/store/atomic-file.js'
-import { log } from '../engine/log.js'
+import { log, writeFileAtomic } from '../engine/index.js'
 import { shareInfo } from './share-info.js'
-import type { EventHub } from './events.js'
+import { seedFinished } from './seed.js'
+import type { EventFanout } from './event-fanout.js'
 
 const logger = log('api:downloads')
 
-/** Progress is sampled this often while a download runs; the hub batches what it pushes. */
+/** Progress is sampled this often while a download runs; the event fan-out batches what it pushes. */
 const PROGRESS_SAMPLE_MS = 500
 const FILE = 'app-downloads.json'
 
@@ -65,7 +65,7 @@ export class DownloadManager {
 
   constructor (
     private readonly engine: Engine,
-    private readonly hub: EventHub,
+    private readonly fanout: EventFanout,
     private readonly dataDir: string,
     private readonly downloadDir: () => string,
     private readonly opener: Opener | null
@@ -109,7 +109,7 @@ export class DownloadManager {
       info: { id: link.cid, cid: link.cid, name: link.name ?? link.cid, state: 'connecting', bytes: 0, total: 0, speed: 0, peers: 0, pieces: 0, path: outDir, sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: Date.now(), finishedAt: null }
     }
     this.entries.set(entry.info.id, entry)
-    this.hub.downloadAdded({ ...entry.info })
+    this.fanout.downloadAdded({ ...entry.info })
     this.run(entry)
     await this.save()
     return { ...entry.info }
@@ -167,11 +167,11 @@ export class DownloadManager {
     this.entries.delete(id)
     if (entry.info.state === 'seeding') {
       await this.engine.removeShare(entry.info.cid)
-      this.hub.emit('shareRemoved', { cid: entry.info.cid })
+      this.fanout.emit('shareRemoved', { cid: entry.info.cid })
     } else {
       await this.engine.discardDownload(entry.info.cid, entry.outDir)
     }
-    this.hub.downloadRemoved(id)
+    this.fanout.downloadRemoved(id)
     await this.save()
   }
 
@@ -235,14 +235,13 @@ export class DownloadManager {
           },
           onProgress: p => { this.update(entry, { bytes: p.bytes, total: p.total, speed: p.speed, peers: p.peers, ...routes(entry.before, entry.view?.sources() ?? {}) }) }
         })
-        const mtimes = await Promise.all(outcome.files.map(async f => (await stat(f)).mtimeMs))
-        const share = await this.engine.seed(outcome, mtimes)
+        const share = await seedFinished(this.engine, outcome)
         entry.wanted = 'seed'
         const done = routes(entry.before, outcome.sources)
         entry.before = done.sources
         this.update(entry, { state: 'seeding', waiting: null, stall: null, bytes: outcome.bytes, total: outcome.bytes, speed: 0, peers: 0, path: outcome.path, ...done, finishedAt: Date.now() })
-        this.hub.emit('shareAdded', shareInfo(this.engine, share))
-        this.hub.emit('downloadFinished', { id: entry.info.id, name: entry.info.name, path: outcome.path })
+        this.fanout.emit('shareAdded', shareInfo(this.engine, share))
+        this.fanout.emit('downloadFinished', { id: entry.info.id, name: entry.info.name, path: outcome.path })
       } catch (err) {
         if (abort.signal.aborted || err instanceof AbortedError) {
           if (!this.closed) this.update(entry, { state: 'paused', speed: 0, peers: 0, waiting: null, stall: null })
@@ -266,12 +265,23 @@ export class DownloadManager {
   private update (entry: Entry, patch: Partial<DownloadInfo>): void {
     if (!this.entries.has(entry.info.id)) return
     Object.assign(entry.info, patch)
-    this.hub.downloadChanged({ ...entry.info })
+    this.fanout.downloadChanged({ ...entry.info })
   }
 
   private async save (): Promise<void> {
     const rows: Saved[] = [...this.entries.values()].map(e => ({
-      id: e.info.id, cid: e.info.cid, target: e.target, peers: e.peers, outDir: e.outDir, name: e.info.name, total: e.info.total, pieces: e.info.pieces, path: e.info.path, wanted: e.wanted, addedAt: e.info.addedAt, finishedAt: e.info.finishedAt
+      id: e.info.id,
+      cid: e.info.cid,
+      target: e.target,
+      peers: e.peers,
+      outDir: e.outDir,
+      name: e.info.name,
+      total: e.info.total,
+      pieces: e.info.pieces,
+      path: e.info.path,
+      wanted: e.wanted,
+      addedAt: e.info.addedAt,
+      finishedAt: e.info.finishedAt
     }))
     // Saves queue behind each other so an older list never lands after a newer one.
     this.saving = this.saving.then(async () => { await writeFileAtomic(join(this.dataDir, FILE), JSON.stringify(rows)) }).catch((err: unknown) => { logger.error('could not save downloads: %e', err) })

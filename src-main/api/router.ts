@@ -6,12 +6,13 @@ import type { FeedItem } from '../../shared/feed.js'
 import { totalSize } from '../../shared/manifest.js'
 import { parsePeerId } from '../../shared/link.js'
 import type { Engine, ShareRecord } from '../engine/index.js'
-import { log } from '../engine/log.js'
+import { log } from '../engine/index.js'
 import type { DownloadManager } from './downloads.js'
-import type { EventHub, EventListener } from './events.js'
+import type { EventFanout, EventListener } from './event-fanout.js'
 import type { SettingsStore } from './settings.js'
 import type { UploadArea } from './uploads.js'
 import { shareInfo } from './share-info.js'
+import { throttleProgress } from './progress.js'
 
 const logger = log('api')
 
@@ -19,15 +20,13 @@ const logger = log('api')
 const FEED_BACKLOG = 200
 /** Peers and throughput are sampled once a second. */
 const SAMPLE_MS = 1_000
-/** Hashing progress is pushed at most this often per job. */
-const HASHING_PUSH_MS = 250
 
 type Parsed<C extends CommandName> = z.output<(typeof commands)[C]['request']>
 type Handlers = { [C in CommandName]: (request: Parsed<C>) => Promise<Response<C>> }
 
 export interface RouterDeps {
   engine: Engine
-  hub: EventHub
+  fanout: EventFanout
   downloads: DownloadManager
   settings: SettingsStore
   uploads: UploadArea
@@ -52,21 +51,21 @@ export class Router {
   private readonly handlers: Handlers
 
   constructor (private readonly deps: RouterDeps) {
-    const { engine, hub } = deps
+    const { engine, fanout } = deps
     this.unfeed = engine.onFeed(item => {
       this.feed.push(item)
       if (this.feed.length > FEED_BACKLOG) this.feed.shift()
-      hub.emit('feed', item)
+      fanout.emit('feed', item)
     })
     // A share whose file changed is shown as such (same row, with its reason).
-    this.unchanged = engine.onShareChanged(share => { hub.emit('shareAdded', this.shareInfo(share)) })
+    this.unchanged = engine.onShareChanged(share => { fanout.emit('shareAdded', this.shareInfo(share)) })
     this.lastTotals = engine.totals()
     this.timers.push(setInterval(() => { this.sample() }, SAMPLE_MS))
     this.handlers = this.makeHandlers()
   }
 
   subscribe (listener: EventListener): () => void {
-    return this.deps.hub.subscribe(listener)
+    return this.deps.fanout.subscribe(listener)
   }
 
   /** Runs one command from an untrusted caller. Never throws. */
@@ -89,30 +88,25 @@ export class Router {
     for (const t of this.timers) clearInterval(t)
     this.unfeed()
     this.unchanged()
-    this.deps.hub.close()
+    this.deps.fanout.close()
   }
 
   private makeHandlers (): Handlers {
-    const { engine, downloads, settings, hub } = this.deps
+    const { engine, downloads, settings, fanout } = this.deps
     return {
       status: async () => ({ peerId: engine.peerId, addrs: engine.addrs(), version: this.deps.version, shell: this.deps.shell, restartNeeded: this.restartNeeded }),
       listShares: async () => engine.listShares().map(s => this.shareInfo(s)),
       addShares: async ({ paths, access }) => {
         const job = `share-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-        let last = 0
         const name = paths.length === 1 ? paths[0]!.split(/[\\/]/).filter(Boolean).pop() ?? paths[0]! : `${paths.length} items`
         const result = await engine.share(paths, {
           allow: access?.allow?.map(parsePeerId),
           secret: access?.secret,
-          onProgress: p => {
-            if (Date.now() - last < HASHING_PUSH_MS && p.bytes < p.total) return
-            last = Date.now()
-            hub.emit('hashing', { job, name, bytes: p.bytes, total: p.total })
-          }
+          onProgress: throttleProgress(p => { fanout.emit('hashing', { job, name, bytes: p.bytes, total: p.total }) })
         })
-        hub.emit('hashing', { job, name, bytes: totalSize(result.share.manifest), total: totalSize(result.share.manifest) })
+        fanout.emit('hashing', { job, name, bytes: totalSize(result.share.manifest), total: totalSize(result.share.manifest) })
         const info = this.shareInfo(result.share)
-        hub.emit('shareAdded', info)
+        fanout.emit('shareAdded', info)
         return info
       },
       removeShare: async ({ cid }) => {
@@ -120,7 +114,7 @@ export class Router {
         if (!await engine.removeShare(cid)) throw new UnknownTransferError(`not sharing ${cid}`)
         // A browser upload exists only to be shared: once nothing shares it, its copy goes.
         await this.deps.uploads.discardIfUnused(roots, engine.listShares().flatMap(s => s.roots))
-        hub.emit('shareRemoved', { cid })
+        fanout.emit('shareRemoved', { cid })
         return {}
       },
       reshare: async ({ cid }) => {
@@ -128,19 +122,14 @@ export class Router {
         if (old == null) throw new UnknownTransferError(`not sharing ${cid}`)
         const job = `reshare-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
         const name = old.manifest.name
-        let last = 0
         const result = await engine.reshare(cid, {
-          onProgress: p => {
-            if (Date.now() - last < HASHING_PUSH_MS && p.bytes < p.total) return
-            last = Date.now()
-            hub.emit('hashing', { job, name, bytes: p.bytes, total: p.total })
-          }
+          onProgress: throttleProgress(p => { fanout.emit('hashing', { job, name, bytes: p.bytes, total: p.total }) })
         })
         const total = totalSize(result.share.manifest)
-        hub.emit('hashing', { job, name, bytes: total, total })
-        if (result.share.cid !== cid) hub.emit('shareRemoved', { cid })
+        fanout.emit('hashing', { job, name, bytes: total, total })
+        if (result.share.cid !== cid) fanout.emit('shareRemoved', { cid })
         const info = this.shareInfo(result.share)
-        hub.emit('shareAdded', info)
+        fanout.emit('shareAdded', info)
         return info
       },
       listDownloads: async () => downloads.list(),
@@ -161,7 +150,7 @@ export class Router {
         const share = await engine.setShareAccess(cid, { allow: allow?.map(parsePeerId), secret: secret === 'none' ? null : secret })
         const info = this.shareInfo(share)
         // The link changed (a new secret, or none): clients replace the row.
-        hub.emit('shareAdded', info)
+        fanout.emit('shareAdded', info)
         return info
       },
       getSettings: async () => settings.get(),
@@ -191,7 +180,7 @@ export class Router {
 
   /** Once a second: what changed among the peers, and bytes per second each way. */
   private sample (): void {
-    const { engine, hub } = this.deps
+    const { engine, fanout } = this.deps
     const upsert: PeerInfo[] = []
     const now = new Map<string, string>()
     for (const p of engine.peers()) {
@@ -201,9 +190,9 @@ export class Router {
     }
     const remove = [...this.lastPeers.keys()].filter(id => !now.has(id))
     this.lastPeers = now
-    if (upsert.length > 0 || remove.length > 0) hub.emit('peersChanged', { upsert, remove })
+    if (upsert.length > 0 || remove.length > 0) fanout.emit('peersChanged', { upsert, remove })
     const totals = engine.totals()
-    hub.emit('throughput', { at: Date.now(), up: totals.sent - this.lastTotals.sent, down: totals.received - this.lastTotals.received })
+    fanout.emit('throughput', { at: Date.now(), up: totals.sent - this.lastTotals.sent, down: totals.received - this.lastTotals.received })
     this.lastTotals = totals
   }
 }

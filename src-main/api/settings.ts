@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { settingsSchema, type Settings } from '../../shared/api.js'
-import { writeFileAtomic } from '../engine/store/atomic-file.js'
+import { writeFileAtomic } from '../engine/index.js'
 
 const FILE = 'settings.json'
 

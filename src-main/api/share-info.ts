@@ -5,7 +5,16 @@ import type { Engine, ShareRecord } from '../engine/index.js'
 /** A share as every client sees it, with its current link (which carries the secret of a private one). */
 export function shareInfo (engine: Engine, s: ShareRecord): ShareInfo {
   const access = s.access.secret != null ? 'secret' : s.access.allow.length > 0 ? 'allow-list' : 'public'
-  const info: ShareInfo = { cid: s.cid, name: s.manifest.name, size: totalSize(s.manifest), files: s.manifest.files.length, link: engine.linkFor(s), createdAt: s.createdAt, access, allow: s.access.allow }
+  const info: ShareInfo = {
+    cid: s.cid,
+    name: s.manifest.name,
+    size: totalSize(s.manifest),
+    files: s.manifest.files.length,
+    link: engine.linkFor(s),
+    createdAt: s.createdAt,
+    access,
+    allow: s.access.allow
+  }
   const changed = changeInfo(s)
   if (changed != null) info.changed = changed
   return info

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { UnsafePathError, UsageError } from '../../shared/errors.js'
-import { MAX_SEGMENT_BYTES, sanitiseSegment } from '../engine/storage/sanitise.js'
+import { MAX_SEGMENT_BYTES, sanitiseSegment } from '../engine/index.js'
 
 /** Deepest folder a browser upload may create; real trees are far shallower. */
 export const MAX_UPLOAD_DEPTH = 64

@@ -1,4 +1,8 @@
 import cliProgress from 'cli-progress'
+import { formatBytes, printable } from '../../shared/format.js'
+
+// The CLI's commands print through these; one definition, shared with the UI and the tray.
+export { formatBytes, printable }
 
 /**
  * Everything the CLI prints goes through here: one JSON object a line with
@@ -64,22 +68,4 @@ export class Output {
     // Error texts can quote what a peer sent (a name, its refusal message).
     process.stderr.write(`swarmdrop: ${printable(message)}\n`)
   }
-}
-
-export function formatBytes (n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++ }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`
-}
-
-/**
- * Names from other peers go to a terminal: control characters (including
- * the escape sequences that could rewrite the screen or the title bar) are
- * shown as `?`, never sent raw.
- */
-export function printable (text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?')
 }

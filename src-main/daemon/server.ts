@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { clientFrameSchema, MAX_CLIENT_FRAME_BYTES, type ServerFrame } from '../../shared/api.js'
-import { isSwarmdropError } from '../../shared/errors.js'
+import { CSP } from '../../shared/csp.js'
+import { ErrorCodes, isSwarmdropError } from '../../shared/errors.js'
 import { log, type Router, type UploadArea } from '../api/index.js'
 import { allowedHosts, hostAllowed, newToken, originAllowed, tokenMatches } from './auth.js'
 import { serveStatic } from './static-files.js'
@@ -14,12 +15,6 @@ const logger = log('daemon')
 const MAX_CLIENT_BACKLOG_BYTES = 8 * 1024 * 1024
 /** Calls one client may have running at once; more wait for a slot. */
 const MAX_CALLS_IN_FLIGHT = 32
-
-/**
- * The page may talk to itself only: scripts and styles from this origin,
- * the API over a WebSocket to this origin, images from data: URLs (QR codes).
- */
-export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CSP,
@@ -108,7 +103,7 @@ export class DaemonServer {
       res.writeHead(200, { 'content-type': 'application/json', ...SECURITY_HEADERS })
       res.end(JSON.stringify({ ok: true, value: { root } }))
     } catch (err) {
-      const data = isSwarmdropError(err) ? err.toData() : { code: 'INTERNAL', message: (err as Error).message }
+      const data = isSwarmdropError(err) ? err.toData() : { code: ErrorCodes.INTERNAL, message: (err as Error).message }
       res.writeHead(isSwarmdropError(err) ? 400 : 500, { 'content-type': 'application/json', ...SECURITY_HEADERS })
       res.end(JSON.stringify({ ok: false, error: data }))
     }
@@ -144,7 +139,7 @@ export class DaemonServer {
         ws.close(1007, 'malformed frame')
         return
       }
-      if (++inFlight > MAX_CALLS_IN_FLIGHT) { inFlight--; send({ type: 'result', id: frame.id, result: { ok: false, error: { code: 'USAGE', message: 'too many calls at once' } } }); return }
+      if (++inFlight > MAX_CALLS_IN_FLIGHT) { inFlight--; send({ type: 'result', id: frame.id, result: { ok: false, error: { code: ErrorCodes.USAGE, message: 'too many calls at once' } } }); return }
       void this.opts.router.handle(frame.command, frame.request).then(result => {
         inFlight--
         send({ type: 'result', id: frame.id, result })

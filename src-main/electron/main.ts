@@ -10,7 +10,9 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { COMMAND_NAMES, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../../shared/api-names.js'
 import type { Events, Result, ServerFrame } from '../../shared/api.js'
-import { allowNavigation, APP_ORIGIN, APP_SCHEME, assetPath, CSP, deepLinkFromArgv, externalUrl, isTrustedSender, windowOptions } from './security.js'
+import { CSP } from '../../shared/csp.js'
+import { ErrorCodes } from '../../shared/errors.js'
+import { allowNavigation, APP_ORIGIN, APP_SCHEME, assetPath, deepLinkFromArgv, externalUrl, isTrustedSender, windowOptions } from './security.js'
 import { trayTitle } from './tray-title.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -36,10 +38,10 @@ if (!app.requestSingleInstanceLock()) {
   const send = <E extends keyof Events>(name: E, payload: Events[E]): void => { win?.webContents.send(IPC_EVENT_CHANNEL, name, payload) }
 
   const callEngine = async (command: string, request: unknown): Promise<Result<unknown>> => {
-    if (engine == null) return { ok: false, error: { code: 'ABORTED', message: 'the engine is not running' } }
+    if (engine == null) return { ok: false, error: { code: ErrorCodes.ABORTED, message: 'the engine is not running' } }
     const id = nextId++
     return await new Promise(resolve => {
-      const timer = setTimeout(() => { pending.delete(id); resolve({ ok: false, error: { code: 'TIMEOUT', message: `${command} took too long` } }) }, CALL_TIMEOUT_MS)
+      const timer = setTimeout(() => { pending.delete(id); resolve({ ok: false, error: { code: ErrorCodes.TIMEOUT, message: `${command} took too long` } }) }, CALL_TIMEOUT_MS)
       pending.set(id, r => { clearTimeout(timer); resolve(r) })
       engine!.postMessage({ type: 'call', id, command, request })
     })
@@ -76,7 +78,7 @@ if (!app.requestSingleInstanceLock()) {
       }
     })
     engine.on('exit', code => {
-      for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'ABORTED', message: 'the engine stopped' } })
+      for (const resolve of pending.values()) resolve({ ok: false, error: { code: ErrorCodes.ABORTED, message: 'the engine stopped' } })
       pending.clear()
       engine = null
       // A crashed engine is restarted; the window stays up and reconnects.
@@ -132,7 +134,7 @@ if (!app.requestSingleInstanceLock()) {
     })
     for (const name of COMMAND_NAMES) {
       ipcMain.handle(IPC_CHANNEL_PREFIX + name, async (event, request: unknown) => {
-        if (!isTrustedSender(event, win?.webContents.id ?? null)) return { ok: false, error: { code: 'USAGE', message: 'refused: not the Swarmdrop window' } }
+        if (!isTrustedSender(event, win?.webContents.id ?? null)) return { ok: false, error: { code: ErrorCodes.USAGE, message: 'refused: not the Swarmdrop window' } }
         return await callEngine(name, request)
       })
     }

@@ -6,6 +6,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { COMMAND_NAMES, EVENT_NAMES, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../../shared/api-names.js'
+import { ApiError, ErrorCodes } from '../../shared/errors.js'
 
 type Listener = (payload: unknown) => void
 const listeners = new Map<string, Set<Listener>>()
@@ -20,9 +21,7 @@ interface Result { ok: boolean, value?: unknown, error?: { code: string, message
 const call = async (command: string, request: unknown): Promise<unknown> => {
   const r = await ipcRenderer.invoke(IPC_CHANNEL_PREFIX + command, request ?? {}) as Result
   if (r.ok) return r.value
-  const err = new Error(r.error?.message ?? 'failed') as Error & { code?: string }
-  err.code = r.error?.code
-  throw err
+  throw new ApiError(r.error?.code ?? ErrorCodes.INTERNAL, r.error?.message ?? 'failed')
 }
 
 const api: Record<string, unknown> = {}

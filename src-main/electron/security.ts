@@ -12,9 +12,6 @@ export const APP_SCHEME = 'app'
 export const APP_HOST = 'swarmdrop'
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
 
-/** Scripts and styles from the app only, no eval, no inline code, no remote content; images may be data: (QR codes). */
-export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'"
-
 export function windowOptions (preload: string): BrowserWindowConstructorOptions {
   return {
     width: 1200,

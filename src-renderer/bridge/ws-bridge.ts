@@ -1,5 +1,5 @@
 import { COMMAND_NAMES, type ClientFrame, type CommandName, type DroppedFile, type EventName, type Events, type Result, type ServerFrame, type ShareInfo, type SwarmdropApi, type SwarmdropBridge } from '../../shared/api.js'
-import { ApiError } from './api-error.js'
+import { ApiError, ErrorCodes } from '../../shared/errors.js'
 
 /** Reconnect after a dropped connection: quickly at first, then every few seconds. */
 const RECONNECT_MS = [250, 500, 1000, 2000, 4000]
@@ -51,7 +51,7 @@ export function createWsBridge (loc: Location = window.location, onConnection?: 
     }
     socket.onclose = () => {
       onConnection?.(false)
-      for (const p of pending.values()) p.reject(new ApiError('ABORTED', 'lost the connection to Swarmdrop'))
+      for (const p of pending.values()) p.reject(new ApiError(ErrorCodes.ABORTED, 'lost the connection to Swarmdrop'))
       pending.clear()
       setTimeout(connect, RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)])
     }
@@ -80,9 +80,9 @@ export function createWsBridge (loc: Location = window.location, onConnection?: 
       xhr.upload.onprogress = e => { onBytes(e.loaded - last); last = e.loaded }
       xhr.onload = () => {
         const body = JSON.parse(xhr.responseText || '{}') as Result<{ root: string }>
-        if (body.ok) { onBytes(f.file.size - last); resolve(body.value.root) } else reject(new ApiError(body.error?.code ?? 'INTERNAL', body.error?.message ?? `upload failed (${xhr.status})`))
+        if (body.ok) { onBytes(f.file.size - last); resolve(body.value.root) } else reject(new ApiError(body.error?.code ?? ErrorCodes.INTERNAL, body.error?.message ?? `upload failed (${xhr.status})`))
       }
-      xhr.onerror = () => { reject(new ApiError('ABORTED', 'the upload was interrupted')) }
+      xhr.onerror = () => { reject(new ApiError(ErrorCodes.ABORTED, 'the upload was interrupted')) }
       xhr.send(f.file)
     })
   }

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { DownloadInfo } from '../../shared/api.js'
-import { errorText } from '../bridge/api-error.js'
+import { errorText } from '../../shared/errors.js'
 import { useBridge } from '../state/bridge-context.js'
-import { etaSeconds, formatBytes, formatDuration, formatSpeed, shortId } from '../state/format.js'
+import { formatBytes, formatSpeed } from '../../shared/format.js'
+import { etaSeconds, formatDuration, shortId } from '../state/format.js'
 import { PieceMap } from './PieceMap.js'
 import { RouteDiagram } from './RouteDiagram.js'
 

@@ -1,7 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { DroppedFile } from '../../shared/api.js'
-import { errorText } from '../bridge/api-error.js'
+import { errorText } from '../../shared/errors.js'
 import { useBridge } from '../state/bridge-context.js'
 import type { HashingJob } from '../state/store.js'
 import { collectDrop, fromInput } from './collect-drop.js'

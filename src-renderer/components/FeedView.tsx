@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next'
 import type { FeedItem } from '../../shared/feed.js'
-import { formatBytes, shortId } from '../state/format.js'
+import { formatBytes } from '../../shared/format.js'
+import { shortId } from '../state/format.js'
 
 export function FeedView ({ feed }: { feed: FeedItem[] }): React.JSX.Element {
   const { t } = useTranslation()

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { CatalogEntry } from '../../shared/catalog.js'
-import { errorText } from '../bridge/api-error.js'
+import { errorText } from '../../shared/errors.js'
 import { useBridge } from '../state/bridge-context.js'
-import { classifyJoinInput, formatBytes, shortId } from '../state/format.js'
+import { formatBytes } from '../../shared/format.js'
+import { classifyJoinInput, shortId } from '../state/format.js'
 
 /**
  * One box for everything someone might paste: a link or content ID starts a

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import type { PeerInfo } from '../../shared/api.js'
-import { formatBytes } from '../state/format.js'
+import { formatBytes } from '../../shared/format.js'
 
 export function PeersView ({ peers }: { peers: PeerInfo[] }): React.JSX.Element {
   const { t } = useTranslation()

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import type { TransferPath } from '../../shared/transfer.js'
-import { formatBytes } from '../state/format.js'
+import { formatBytes } from '../../shared/format.js'
 
 const ORDER: TransferPath[] = ['direct', 'relay', 'hub']
 

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Settings } from '../../shared/api.js'
-import { errorText } from '../bridge/api-error.js'
+import { errorText } from '../../shared/errors.js'
 import { useBridge } from '../state/bridge-context.js'
 import { shortId } from '../state/format.js'
 

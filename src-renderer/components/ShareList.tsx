@@ -2,9 +2,9 @@ import QRCode from 'qrcode'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ShareInfo } from '../../shared/api.js'
-import { errorText } from '../bridge/api-error.js'
+import { errorText } from '../../shared/errors.js'
 import { useBridge } from '../state/bridge-context.js'
-import { formatBytes } from '../state/format.js'
+import { formatBytes } from '../../shared/format.js'
 
 function QrCode ({ text, label }: { text: string, label: string }): React.JSX.Element | null {
   const [src, setSrc] = useState<string | null>(null)

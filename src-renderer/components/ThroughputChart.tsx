@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 import type uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import { formatSpeed } from '../state/format.js'
+import { formatSpeed } from '../../shared/format.js'
 
 type Sample = { at: number, up: number, down: number }
 

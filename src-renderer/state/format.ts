@@ -1,17 +1,3 @@
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB']
-
-/** 1536 -> "1.5 KB" (decimal units, as file managers show them). */
-export function formatBytes (n: number): string {
-  let v = n
-  let u = 0
-  while (v >= 1000 && u < UNITS.length - 1) { v /= 1000; u++ }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${UNITS[u]}`
-}
-
-export function formatSpeed (bytesPerSecond: number): string {
-  return `${formatBytes(bytesPerSecond)}/s`
-}
-
 /** Seconds left at the current speed, or null when it cannot be guessed. */
 export function etaSeconds (bytes: number, total: number, speed: number): number | null {
   if (speed <= 0 || total <= bytes) return null

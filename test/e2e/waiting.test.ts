@@ -4,10 +4,9 @@ import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../helpers/browser.js'
-import { randomFile, run, sha256File, tempDir, type CliProcess } from '../helpers/cli.js'
+import { MiB, randomFile, run, sha256File, tempDir, type CliProcess } from '../helpers/cli.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 
-const MiB = 1024 * 1024
 const SHOTS = join(import.meta.dirname, '../../test-results/screenshots')
 
 /** A port free on loopback right now: the seeder is started on it twice, as a user's same command would be. */

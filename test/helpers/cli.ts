@@ -6,12 +6,26 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { once } from 'node:events'
+import { afterEach, beforeEach } from 'vitest'
+import type { DoneEvent, ProgressEvent, SharingEvent, StalledEvent, WaitingEvent } from '../../shared/transfer.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const BIN = join(ROOT, 'bin', 'swarmdrop.js')
 export const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
+export const MiB = 1024 * 1024
+/** Loopback only, no mDNS (it would multicast on the host's interfaces), JSON lines: how every test process runs. */
+export const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
 
 export type JsonEvent = Record<string, unknown> & { event?: string }
+
+/** The CLI's JSON lines by name, typed from the one contract in shared/transfer.ts. */
+export interface CliEvents {
+  done: DoneEvent
+  progress: ProgressEvent
+  sharing: SharingEvent
+  waiting: WaitingEvent
+  stalled: StalledEvent
+}
 
 /** A running `swarmdrop` process with its JSON lines collected as they arrive. */
 export class CliProcess {
@@ -63,6 +77,16 @@ export class CliProcess {
     }
   }
 
+  /** The first `name` event (matching `pred`), typed: no casts at the call site. */
+  async waitForEvent<K extends keyof CliEvents> (name: K, pred: (e: CliEvents[K]) => boolean = () => true, timeoutMs = 60_000): Promise<CliEvents[K]> {
+    return await this.waitFor(e => e.event === name && pred(e as unknown as CliEvents[K]), timeoutMs) as unknown as CliEvents[K]
+  }
+
+  /** Every `name` event so far, typed. */
+  eventsOf<K extends keyof CliEvents> (name: K): Array<CliEvents[K]> {
+    return this.events.filter(e => e.event === name) as unknown as Array<CliEvents[K]>
+  }
+
   async stop (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child.exitCode == null && this.child.signalCode == null) this.child.kill(signal)
     return await this.exited
@@ -101,6 +125,22 @@ export async function share (paths: string[], dataDir: string, extra: string[] =
 export async function tempDir (prefix = 'swarmdrop-test-'): Promise<{ path: string, cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix))
   return { path, cleanup: async () => { await rm(path, { recursive: true, force: true }) } }
+}
+
+/**
+ * A fresh temp folder per test and the processes it started, killed and
+ * removed after each test whatever happened: the teardown every suite needs.
+ */
+export function useScratch (prefix = 'swarmdrop-test-'): { dir: () => string, track: <P extends { stop: (s?: NodeJS.Signals) => Promise<unknown> }>(p: P) => P } {
+  let path = ''
+  let cleanup: () => Promise<void> = async () => {}
+  const running: Array<{ stop: (s?: NodeJS.Signals) => Promise<unknown> }> = []
+  beforeEach(async () => { ({ path, cleanup } = await tempDir(prefix)) })
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map(async p => await p.stop('SIGKILL')))
+    await cleanup()
+  })
+  return { dir: () => path, track: p => { running.push(p); return p } }
 }
 
 /** Writes `size` random bytes, streamed, and returns their SHA-256. */

@@ -9,9 +9,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { randomBytes } from 'node:crypto'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { PROTOCOL as MANIFEST_PROTOCOL } from '../../src-main/engine/protocols/manifest/constants.js'
-import { PROTOCOL as PIECES_PROTOCOL } from '../../src-main/engine/protocols/pieces/constants.js'
-import { decode, encode } from '../../src-main/engine/protocols/pieces/messages.js'
+import { PROTOCOL as MANIFEST_PROTOCOL } from '../../src-main/engine/protocols/manifest/index.js'
+import { decode, encode, PROTOCOL as PIECES_PROTOCOL } from '../../src-main/engine/protocols/pieces/index.js'
 
 /**
  * How a hostile seeder misbehaves once a downloader asks it for pieces:

@@ -3,21 +3,9 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ShareInfo } from '../../shared/api.js'
 import { ApiClient } from '../helpers/api-client.js'
-import { LOOPBACK, randomFile, run, runToEnd, sha256File, tempDir } from '../helpers/cli.js'
+import { ISOLATED, MiB, randomFile, run, runToEnd, sha256File, tempDir } from '../helpers/cli.js'
+import { until } from '../helpers/until.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
-
-const MiB = 1024 * 1024
-const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
-
-async function until<T> (fn: () => T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = fn()
-    if (v != null && v !== false) return v
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
 
 describe('the API: a share whose file changed, and sharing it again', () => {
   let dir: string

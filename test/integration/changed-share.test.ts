@@ -2,11 +2,9 @@ import { spawn } from 'node:child_process'
 import { rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { BIN, CliProcess, LOOPBACK, randomFile, run, runToEnd, sha256File, share, tempDir, type JsonEvent } from '../helpers/cli.js'
+import { BIN, CliProcess, ISOLATED, MiB, randomFile, run, runToEnd, sha256File, share, tempDir, type JsonEvent } from '../helpers/cli.js'
 
-const MiB = 1024 * 1024
 const SIZE = 6 * MiB
-const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
 /** How the downloader logs a piece that failed its hash (download.ts); matched loosely, the wording may move. */
 const HASH_FAIL = /fail\w* (its )?hash|hash (check )?fail/i
 

@@ -6,11 +6,9 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DownloadInfo, ShareInfo } from '../../shared/api.js'
 import { ApiClient } from '../helpers/api-client.js'
-import { LOOPBACK, randomFile, run, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess } from '../helpers/cli.js'
+import { ISOLATED, MiB, randomFile, run, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess } from '../helpers/cli.js'
+import { until } from '../helpers/until.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
-
-const MiB = 1024 * 1024
-const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
 
 /** A size-limited tmpfs needs root (CI has it); elsewhere the test says why it cannot run. */
 function canMountTmpfs (): string | null {
@@ -28,16 +26,6 @@ function canMountTmpfs (): string | null {
 }
 const noTmpfs = canMountTmpfs()
 if (noTmpfs != null) process.stderr.write(`crash-safety: the full-disk test cannot run here: ${noTmpfs}\n`)
-
-async function until<T> (probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe()
-    if (v != null && v !== false) return v
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
 
 describe('crash safety: kill -9 at any moment, and a full disk', () => {
   let dir: string

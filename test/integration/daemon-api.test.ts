@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DownloadInfo, Events, ShareInfo } from '../../shared/api.js'
 import { ApiClient, handshakeStatus } from '../helpers/api-client.js'
 import { tempDir } from '../helpers/cli.js'
+import { until } from '../helpers/until.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 
 function api (d: Daemon, token = d.token): string {
@@ -21,16 +22,6 @@ async function httpStatus (url: string, opts: { method?: string, headers?: Recor
     req.on('error', reject)
     req.end(opts.body)
   })
-}
-
-async function until<T> (fn: () => T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = fn()
-    if (v != null && v !== false) return v
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
 }
 
 describe('swarmdrop daemon: the API over a WebSocket', () => {

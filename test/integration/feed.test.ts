@@ -1,9 +1,10 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { FeedItem } from '../../shared/feed.js'
+import { feedTopic, type FeedItem } from '../../shared/feed.js'
 import { Engine } from '../../src-main/engine/index.js'
 import { LOOPBACK, randomFile, tempDir } from '../helpers/cli.js'
+import { until } from '../helpers/until.js'
 
 describe('the swarm feed (gossipsub)', () => {
   let dir: string
@@ -15,14 +16,6 @@ describe('the swarm feed (gossipsub)', () => {
     await Promise.all(engines.splice(0).map(async e => { await e.stop() }))
     await cleanup()
   })
-
-  const until = async (cond: () => boolean, ms = 15_000): Promise<void> => {
-    const end = Date.now() + ms
-    while (!cond()) {
-      if (Date.now() > end) throw new Error('condition not met in time')
-      await new Promise(resolve => setTimeout(resolve, 100))
-    }
-  }
 
   it('delivers a member\'s announcement to every member, signed by its sender', async () => {
     const start = async (name: string): Promise<Engine> => {
@@ -46,8 +39,11 @@ describe('the swarm feed (gossipsub)', () => {
       e.feed.join(share.cid)
     }
     await until(() => a.feed.members(share.cid).length >= 2 && c.feed.members(share.cid).includes(d.peerId) && d.feed.members(share.cid).includes(c.peerId))
-    // Give the mesh a heartbeat to form before publishing.
-    await new Promise(resolve => setTimeout(resolve, 1_500))
+    // Publish once the mesh has formed along the path: A to B and C, C on to D.
+    const topic = feedTopic(share.cid)
+    // The public interface has no mesh accessor; the implementation does (gossipsub.d.ts getMeshPeers).
+    const mesh = (e: Engine): string[] => (e.node.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(topic)
+    await until(() => mesh(a).length >= 2 && mesh(c).includes(d.peerId), 15_000, 'the gossipsub mesh')
 
     await a.feed.publish(share.cid, { type: 'share', cid: share.cid, name: 'x.bin', size: 100_000, files: 1 })
     await until(() => [b, c, d].every(e => got.get(e.peerId)!.some(i => i.message.type === 'share')))

@@ -5,10 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { pieceCount } from '../../shared/manifest.js'
 import { decodeManifest } from '../../src-main/engine/content/manifest-codec.js'
 import { hostileLeecher, hostileSeeder, type HostilePeer, type SeederMode } from '../helpers/hostile-peer.js'
-import { LOOPBACK, randomFile, run, runToEnd, sha256File, share, tempDir, type CliProcess } from '../helpers/cli.js'
+import { ISOLATED, MiB, randomFile, run, runToEnd, sha256File, share, tempDir, type CliProcess } from '../helpers/cli.js'
 
-const MiB = 1024 * 1024
-const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
 /** A downloader of 32 MiB normally peaks near 200 MB here; a hostile peer must not push it far past that. */
 const RSS_BOUND_BYTES = 400 * MiB
 

@@ -4,16 +4,14 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DownloadInfo } from '../../shared/api.js'
 import { ApiClient } from '../helpers/api-client.js'
-import { LOOPBACK, randomFile, run, runInNamespace, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess, type JsonEvent } from '../helpers/cli.js'
+import { ISOLATED, MiB, randomFile, run, runInNamespace, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess, type JsonEvent } from '../helpers/cli.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 import { createTopology, type Topology } from '../helpers/netns.js'
 import { until } from '../helpers/until.js'
 
-const MiB = 1024 * 1024
-const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
 
 const fetchedIn = (done: JsonEvent): number => Object.values(sourcesOf(done)).reduce((n, s) => n + s.bytes, 0)
-const lastBytes = (p: CliProcess): number => Math.max(0, ...p.events.filter(e => e.event === 'progress').map(e => e.bytes as number))
+const lastBytes = (p: CliProcess): number => Math.max(0, ...p.eventsOf('progress').map(e => e.bytes))
 
 /** Pieces a download's saved state vouches for (0 until its first checkpoint). */
 async function savedPieces (dataDir: string): Promise<number> {
@@ -155,9 +153,9 @@ describe.skipIf(net == null)('a seeder that leaves and comes back with the same 
 
     const getter = runInNamespace(t.ns('g'), ['get', String(sharing.link), '--out', join(dir, 'out'), '--data', join(dir, 'getter'), '--no-mdns', '--json', '--progress-interval', '100'])
     procs.push(getter)
-    await getter.waitFor(e => e.event === 'progress' && (e.bytes as number) >= size / 4)
+    await getter.waitForEvent('progress', e => e.bytes >= size / 4)
     expect(await seeder.stop('SIGTERM')).toBe(0)
-    const waiting = await getter.waitFor(e => e.event === 'waiting', 20_000)
+    const waiting = await getter.waitForEvent('waiting', () => true, 20_000)
     expect(waiting).toMatchObject({ lastSeen: { peerId: sharing.peerId } })
     const before = lastBytes(getter)
     expect(before).toBeLessThan(size)
@@ -168,10 +166,10 @@ describe.skipIf(net == null)('a seeder that leaves and comes back with the same 
     // Same data folder, no --listen: the same port, so the link and the remembered address still work.
     expect(port(back.addrs)).toEqual(port(sharing.addrs))
     expect(await getter.exited).toBe(0)
-    const done = getter.events.find(e => e.event === 'done')!
+    const [done] = getter.eventsOf('done')
     expect(await sha256File(join(dir, 'out', 'show.bin'))).toBe(hash)
     // This run's bytes: the whole file once, give or take the pieces in flight at the stop.
-    expect(fetchedIn(done)).toBeLessThanOrEqual(size + 2 * MiB)
+    expect(Object.values(done!.sources).reduce((n, s) => n + s.bytes, 0)).toBeLessThanOrEqual(size + 2 * MiB)
     expect(getter.events.filter(e => e.event === 'error')).toEqual([])
   })
 })

@@ -2,11 +2,9 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ShareInfo } from '../../shared/api.js'
 import { ApiClient } from '../helpers/api-client.js'
-import { LOOPBACK, randomFile, run, runToEnd, sha256File, share, tempDir, type CliProcess } from '../helpers/cli.js'
+import { ISOLATED, MiB, randomFile, run, runToEnd, sha256File, share, tempDir, type CliProcess } from '../helpers/cli.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 
-const MiB = 1024 * 1024
-const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
 
 describe('private shares: an allow-list of peer IDs, or a secret carried in the link', () => {
   let dir: string
@@ -54,7 +52,7 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
     expect(listed.events.filter(e => e.event === 'share')).toEqual([])
   })
 
-  it('is never announced: a DHT lookup by content ID finds nobody, and asking the sharer outright gets nothing', async () => {
+  it('is never announced: a DHT lookup by content ID finds nobody, while the same lookup finds a public share, and asking the sharer outright gets nothing', async () => {
     const hub = run(['hub', '--data', join(dir, 'hub'), ...ISOLATED])
     procs.push(hub)
     const hubAddr = ((await hub.waitFor(e => e.event === 'listening')).addrs as string[])[0]!
@@ -62,8 +60,17 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
     await randomFile(src, 100_000)
     const sharer = await share([src], join(dir, 'sharer'), ['--secret', '--no-mdns', '--bootstrap', hubAddr])
     procs.push(sharer.proc)
-    await new Promise(resolve => setTimeout(resolve, 1500))
-    const res = await get(String(sharer.sharing.cid), 'seeker', ['--bootstrap', hubAddr])
+    // The control: a public share on the same DHT, looked up the same way, is found there.
+    const open = join(dir, 'visible.bin')
+    const openHash = await randomFile(open, 100_000)
+    const publisher = await share([open], join(dir, 'publisher'), ['--no-mdns', '--bootstrap', hubAddr])
+    procs.push(publisher.proc)
+    const found = await get(String(publisher.sharing.cid), 'seeker', ['--bootstrap', hubAddr])
+    expect(found.code, found.stderr).toBe(0)
+    expect(found.events.some(e => e.event === 'peers' && e.via === 'dht' && (e.peers as string[]).includes(String(publisher.sharing.peerId)))).toBe(true)
+    expect(await sha256File(join(dir, 'seeker-out', 'visible.bin'))).toBe(openHash)
+
+    const res = await get(String(sharer.sharing.cid), 'seeker', ['--bootstrap', hubAddr, '--stall-timeout', '5'])
     expect(res.code).toBe(1)
     expect(res.events.filter(e => e.event === 'peers' && e.via === 'dht')).toEqual([])
     // The seeker may meet the sharer through the DHT's own traffic and ask it: it is refused.

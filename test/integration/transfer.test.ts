@@ -5,9 +5,8 @@ import { CID } from 'multiformats/cid'
 import { pieceCount } from '../../shared/manifest.js'
 import { decodeManifest } from '../../src-main/engine/content/manifest-codec.js'
 import { hostileSeeder } from '../helpers/hostile-peer.js'
-import { LOOPBACK, randomFile, run, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess } from '../helpers/cli.js'
+import { LOOPBACK, MiB, randomFile, run, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess } from '../helpers/cli.js'
 
-const MiB = 1024 * 1024
 
 describe('share and get between real processes on loopback', () => {
   let dir: string

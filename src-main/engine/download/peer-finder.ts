@@ -7,8 +7,8 @@ import { deadline } from '../deadline.js'
 import type { Logger } from '../log.js'
 import type { SwarmNode } from '../node/create-node.js'
 import { hasDhtPeers } from '../node/dht-peers.js'
-import type { BanList } from '../store/ban-list.js'
-import type { KnownPeer } from '../store/download-store.js'
+import type { BanList } from '../persistence/ban-list.js'
+import type { KnownPeer } from '../persistence/download-store.js'
 import { dialPeer, type HubRef } from './dial.js'
 
 /** Where a candidate came from, as the CLI and UI name it. */
@@ -43,6 +43,14 @@ export interface PeerFinderInit {
   log: Logger
   signal: AbortSignal
   onDiscovered?: (via: DiscoveryVia, peers: string[]) => void
+}
+
+export interface UntilOptions {
+  exclude?: ReadonlySet<string>
+  maxRounds?: number
+  /** Also try the peers already connected (LAN, bootstrap) when nobody else answers. */
+  withLan?: boolean
+  onWaiting?: (w: WaitingInfo | null) => void
 }
 
 /**
@@ -285,7 +293,7 @@ export class PeerFinder {
    * `onWaiting`, and is woken early by `wake()`. `maxRounds` bounds it (a
    * client-server run); otherwise only the signal ends it.
    */
-  async until<T> (use: (conns: Map<string, Connection>) => Promise<T[]>, opts: { exclude?: ReadonlySet<string>, maxRounds?: number, withLan?: boolean, onWaiting?: (w: WaitingInfo | null) => void } = {}): Promise<T[]> {
+  async until<T> (use: (conns: Map<string, Connection>) => Promise<T[]>, opts: UntilOptions = {}): Promise<T[]> {
     const exclude = opts.exclude ?? new Set<string>()
     const { signal } = this.init
     for (let round = 0; ; round++) {

@@ -1,6 +1,6 @@
 import type { Bitfield } from '../../../shared/bitfield.js'
 import type { TransferPath } from '../../../shared/transfer.js'
-import type { ChannelEvents } from '../protocols/pieces/channel.js'
+import type { ChannelEvents } from '../protocols/pieces/index.js'
 import { INITIAL_IN_FLIGHT_BYTES, MIN_DEPTH, PIPELINE_SECONDS } from './constants.js'
 
 /**

@@ -16,8 +16,8 @@ import { decodeManifest } from '../content/manifest-codec.js'
 import type { Logger } from '../log.js'
 import type { SwarmNode } from '../node/create-node.js'
 import { PartFiles } from '../storage/part-files.js'
-import type { BanList } from '../store/ban-list.js'
-import { DownloadRecord } from '../store/download-store.js'
+import type { BanList } from '../persistence/ban-list.js'
+import { DownloadRecord } from '../persistence/download-store.js'
 import type { SwarmFeed } from '../swarm/feed.js'
 import type { SwarmRegistry } from '../swarm/registry.js'
 import type { RateLimit } from '../transfer/token-bucket.js'
@@ -154,7 +154,15 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   for (const a of req.addrs) finder.addBare(a)
   finder.remember(await record.loadPeers())
 
-  const whyNoPeers = (): string => noPeersReason({ tried: finder.triedRoutes(), known: finder.targets.size, found: finder.found, named: req.peers.length + req.addrs.length, hub: deps.hub() != null, privateShare: req.secret != null, leechOnly: !discover })
+  const whyNoPeers = (): string => noPeersReason({
+    tried: finder.triedRoutes(),
+    known: finder.targets.size,
+    found: finder.found,
+    named: req.peers.length + req.addrs.length,
+    hub: deps.hub() != null,
+    privateShare: req.secret != null,
+    leechOnly: !discover
+  })
   let download: Download | undefined
   /** Verified progress, a new peer, or a manifest: what the stall timeout measures from. */
   let lastProgress = Date.now()
@@ -214,7 +222,22 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       await record.saveManifest(manifestBytes)
       lastProgress = Date.now()
     }
-    return await runSwarm(deps, req, { record, outDir, manifest, manifestBytes, finder, signal, discover, announce, proofFor, onWaiting, pending, setDownload: d => { download = d }, onNewPeer: id => { if (!met.has(id)) { met.add(id); lastProgress = Date.now() } }, setCandidate: fn => { addCandidate = fn } })
+    return await runSwarm(deps, req, {
+      record,
+      outDir,
+      manifest,
+      manifestBytes,
+      finder,
+      signal,
+      discover,
+      announce,
+      proofFor,
+      onWaiting,
+      pending,
+      setDownload: d => { download = d },
+      onNewPeer: id => { if (!met.has(id)) { met.add(id); lastProgress = Date.now() } },
+      setCandidate: fn => { addCandidate = fn }
+    })
   } catch (err) {
     // The watchdog's reason, not the abort it caused, is what the user reads.
     const reason: unknown = signal.reason
@@ -467,7 +490,15 @@ export async function discardDownload (dataDir: string, cid: string, outDir: str
  * CID; null when none does. Peers without it are forgotten; a private share
  * that shuts us out everywhere is an error the user must act on.
  */
-async function fetchManifest (node: SwarmNode, peers: string[], cid: CID, log: Logger, proofFor: (peerId: string) => Uint8Array | undefined, finder: PeerFinder, signal: AbortSignal): Promise<{ manifest: Manifest, bytes: Uint8Array } | null> {
+async function fetchManifest (
+  node: SwarmNode,
+  peers: string[],
+  cid: CID,
+  log: Logger,
+  proofFor: (peerId: string) => Uint8Array | undefined,
+  finder: PeerFinder,
+  signal: AbortSignal
+): Promise<{ manifest: Manifest, bytes: Uint8Array } | null> {
   let denied: AccessDeniedError | undefined
   for (const p of peers) {
     try {

@@ -12,15 +12,14 @@ import { tls } from '@libp2p/tls'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { ContentLookup } from '../content/library.js'
-import { catalogService, type CatalogInit, type CatalogService } from '../protocols/catalog/service.js'
-import { manifestService, type ManifestService } from '../protocols/manifest/service.js'
-import { pexService, type PexInit, type PexService } from '../protocols/pex/service.js'
-import { pieceExchange, type PieceExchange } from '../protocols/pieces/exchange.js'
-import { storeService, type StoreInit, type StoreService } from '../protocols/store/service.js'
-import { trackerService, type TrackerInit, type TrackerService } from '../protocols/tracker/service.js'
-import type { RelayBudget } from '../hosting/relay-budget.js'
+import { catalogService, type CatalogInit, type CatalogLimits, type CatalogService } from '../protocols/catalog/index.js'
+import { manifestService, type ManifestLimits, type ManifestService } from '../protocols/manifest/index.js'
+import { pexService, type PexInit, type PexLimits, type PexService } from '../protocols/pex/index.js'
+import { pieceExchange, type PieceExchange, type PiecesLimits, type UploadPolicy } from '../protocols/pieces/index.js'
+import { storeService, type StoreInit, type StoreProtocolLimits, type StoreService } from '../protocols/store/index.js'
+import { trackerService, type TrackerInit, type TrackerLimits, type TrackerService } from '../protocols/tracker/index.js'
+import type { RelayBudget } from '../hub/relay-budget.js'
 import { hubFinder, type HubFinder, type HubFinderInit } from './hub-finder.js'
-import type { UploadPolicy } from '../protocols/pieces/uploader.js'
 import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_PUBSUB_OUTBOUND_BUFFER, MAX_PUBSUB_TOPIC_BYTES_PER_PEER, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
 
 export type NodeServices = {
@@ -42,6 +41,16 @@ export type NodeServices = {
 
 export type SwarmNode = Libp2p<NodeServices>
 
+/** Overrides of each protocol's defaults (its constants.ts); tests shorten timeouts this way. */
+export interface ProtocolLimits {
+  manifest?: Partial<ManifestLimits>
+  pieces?: Partial<PiecesLimits>
+  catalog?: Partial<CatalogLimits>
+  pex?: Partial<PexLimits>
+  tracker?: Partial<TrackerLimits>
+  store?: Partial<StoreProtocolLimits>
+}
+
 export interface NodeOptions {
   privateKey: PrivateKey
   listen: string[]
@@ -58,6 +67,7 @@ export interface NodeOptions {
   publicDht?: boolean
   tracker?: TrackerInit
   store?: StoreInit
+  protocolLimits?: ProtocolLimits
   /** A hub: serve circuit relay v2 within these limits. */
   relay?: RelayBudget
   /** A remote peer broke one of our protocols (scored by the engine). */
@@ -71,6 +81,7 @@ export interface NodeOptions {
 export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
   const denied = (peer: PeerId): boolean => opts.isBanned(peer.toString())
   const encrypters = (opts.encrypters ?? DEFAULT_ENCRYPTERS).map(e => e === 'tls' ? tls() : noise())
+  const limits = opts.protocolLimits ?? {}
   return await createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen },
@@ -113,13 +124,19 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       // and private addresses are the point there, so none are filtered out.
       dht: kadDHT({ protocol: PRIVATE_DHT_PROTOCOL, clientMode: opts.dhtClientOnly === true, peerInfoMapper: passthroughMapper, logPrefix: 'swarmdrop:dht', datastorePrefix: '/swarmdrop-dht', metricsPrefix: 'swarmdrop_dht' }),
       ...(opts.publicDht === true ? { publicDht: kadDHT({ protocol: PUBLIC_DHT_PROTOCOL, peerInfoMapper: removePrivateAddressesMapper, logPrefix: 'swarmdrop:amino', datastorePrefix: '/amino-dht', metricsPrefix: 'amino_dht' }) } : {}),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, maxInboundDataLength: MAX_PUBSUB_FRAME, maxOutboundBufferSize: MAX_PUBSUB_OUTBOUND_BUFFER, maxTopicBytesPerPeer: MAX_PUBSUB_TOPIC_BYTES_PER_PEER }),
-      manifest: manifestService({ content: opts.content, onViolation: opts.onViolation }),
-      pieces: pieceExchange({ content: opts.content, policy: opts.uploads, onViolation: opts.onViolation }),
-      catalog: catalogService({ ...opts.catalog, onViolation: opts.onViolation }),
-      pex: pexService({ ...opts.pex, onViolation: opts.onViolation }),
-      tracker: trackerService({ ...opts.tracker, onViolation: opts.onViolation }),
-      store: storeService({ ...opts.store, onViolation: opts.onViolation }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        maxInboundDataLength: MAX_PUBSUB_FRAME,
+        maxOutboundBufferSize: MAX_PUBSUB_OUTBOUND_BUFFER,
+        maxTopicBytesPerPeer: MAX_PUBSUB_TOPIC_BYTES_PER_PEER
+      }),
+      manifest: manifestService({ content: opts.content, onViolation: opts.onViolation, limits: limits.manifest }),
+      pieces: pieceExchange({ content: opts.content, policy: opts.uploads, onViolation: opts.onViolation, limits: limits.pieces }),
+      catalog: catalogService({ ...opts.catalog, onViolation: opts.onViolation, limits: limits.catalog ?? opts.catalog.limits }),
+      pex: pexService({ ...opts.pex, onViolation: opts.onViolation, limits: limits.pex ?? opts.pex.limits }),
+      tracker: trackerService({ ...opts.tracker, onViolation: opts.onViolation, limits: limits.tracker ?? opts.tracker?.limits }),
+      store: storeService({ ...opts.store, onViolation: opts.onViolation, limits: limits.store ?? opts.store?.limits }),
       // Hole punching: a relayed connection is upgraded to a direct one when both sides can.
       dcutr: dcutr(),
       hubFinder: hubFinder(opts.hubFinder ?? { enabled: false }),

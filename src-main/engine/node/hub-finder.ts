@@ -3,7 +3,8 @@ import type { ComponentLogger, IdentifyResult, Libp2pEvents, Logger, PeerId, Pee
 import type { TransportManager } from '@libp2p/interface-internal'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { HubRef } from '../download/dial.js'
-import { PROTOCOL as TRACKER_PROTOCOL } from '../protocols/tracker/constants.js'
+import { PROTOCOL as TRACKER_PROTOCOL } from '../protocols/tracker/index.js'
+import { isCircuit, peerIdOf } from './addresses.js'
 
 /**
  * What a hub speaks and an ordinary peer does not: circuit relay (hop) and our
@@ -22,10 +23,10 @@ export function speaksHub (protocols: readonly string[]): boolean {
  * Always ends in /p2p/<hub>, as relayed addresses are built on it.
  */
 export function hubAddress (peer: PeerId, dialled: Multiaddr | undefined, listenAddrs: readonly Multiaddr[]): Multiaddr | undefined {
-  const direct = (a: Multiaddr): boolean => !a.toString().includes('/p2p-circuit')
+  const direct = (a: Multiaddr): boolean => !isCircuit(a)
   const addr = dialled != null && direct(dialled) ? dialled : listenAddrs.find(direct)
   if (addr == null) return undefined
-  const id = addr.getComponents().findLast(c => c.name === 'p2p')?.value
+  const id = peerIdOf(addr)
   if (id != null) return id === peer.toString() ? addr : undefined
   return addr.encapsulate(`/p2p/${peer.toString()}`)
 }
@@ -54,6 +55,7 @@ export interface HubFinderComponents {
 export class HubFinder implements Startable {
   private found?: HubRef
   private started = false
+  private readonly foundListeners = new Set<(hub: HubRef) => void>()
   private readonly log: Logger
 
   constructor (private readonly components: HubFinderComponents, private readonly init: HubFinderInit) {
@@ -62,6 +64,12 @@ export class HubFinder implements Startable {
 
   get hub (): HubRef | undefined {
     return this.found
+  }
+
+  /** Tells `listener` about the hub once one is found (parts built after the node listen here). */
+  onFound (listener: (hub: HubRef) => void): () => void {
+    this.foundListeners.add(listener)
+    return () => { this.foundListeners.delete(listener) }
   }
 
   start (): void {
@@ -115,6 +123,7 @@ export class HubFinder implements Startable {
       this.log.error('cannot listen through the hub relay: %e', err)
     })
     this.init.onFound?.(this.found)
+    for (const l of this.foundListeners) l(this.found)
   }
 }
 

@@ -3,7 +3,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StateCorruptError } from '../../../shared/errors.js'
-import { writeFileAtomic } from '../store/atomic-file.js'
+import { writeFileAtomic } from '../persistence/atomic-file.js'
 
 const KEY_FILE = 'identity.key'
 

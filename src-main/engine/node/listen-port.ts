@@ -3,7 +3,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { InternalError } from '../../../shared/errors.js'
 import { log } from '../log.js'
-import { writeFileAtomic } from '../store/atomic-file.js'
+import { writeFileAtomic } from '../persistence/atomic-file.js'
 
 const logger = log('listen-port')
 

@@ -6,21 +6,32 @@ import { ProtocolViolationError } from '../../../shared/errors.js'
 import { deadline } from '../deadline.js'
 import { isViolation } from './violations.js'
 
-/** The shape every one-question, one-answer protocol shares; the numbers live in its constants.ts. */
-export interface RequestResponseSpec {
-  protocol: string
+/** The limits every one-question, one-answer protocol has; each protocol's constants.ts gives them their values and reasons. */
+export interface RequestResponseLimits {
   maxRequestBytes: number
   maxResponseBytes: number
+  /** A deadline on the whole exchange, on both sides. */
   timeoutMs: number
-  /** Serve requests (false: this node only asks, e.g. a tracker client). */
-  serve?: boolean
   maxInboundStreams: number
   maxOutboundStreams: number
+}
+
+/** The shape every one-question, one-answer protocol shares. */
+export interface RequestResponseSpec {
+  protocol: string
+  limits: RequestResponseLimits
+  /** Serve requests (false: this node only asks, e.g. a tracker client). */
+  serve?: boolean
   logName: string
   /** Requests one peer may make per RATE_WINDOW_MS before it counts as a flood. */
   maxRequestsPerWindow?: number
   /** The peer broke the protocol (bad frame, flood): the engine scores it down. */
   onViolation?: (peer: PeerId, err: Error) => void
+}
+
+/** A protocol's limits as its init asked for them: the defaults, with any override (tests shorten timeouts) on top. */
+export function withLimits<L extends object> (defaults: L, override?: Partial<L>): L {
+  return { ...defaults, ...override }
 }
 
 /** Per-peer request counting window. */
@@ -66,7 +77,7 @@ export abstract class RequestResponseService implements Startable {
         stream.abort(err as Error)
       })
     // Relayed connections are "limited"; our protocols are what such a connection is for.
-    }, { maxInboundStreams: this.spec.maxInboundStreams, maxOutboundStreams: this.spec.maxOutboundStreams, runOnLimitedConnection: true })
+    }, { maxInboundStreams: this.spec.limits.maxInboundStreams, maxOutboundStreams: this.spec.limits.maxOutboundStreams, runOnLimitedConnection: true })
     this.started = true
   }
 
@@ -94,9 +105,9 @@ export abstract class RequestResponseService implements Startable {
 
   private async serve (stream: Stream, peer: PeerId): Promise<void> {
     if (!this.admit(peer)) throw new ProtocolViolationError(`more than ${this.spec.maxRequestsPerWindow ?? DEFAULT_MAX_REQUESTS_PER_WINDOW} ${this.spec.protocol} requests in ${RATE_WINDOW_MS / 1000} s`)
-    const { signal, clear } = deadline(this.spec.timeoutMs)
+    const { signal, clear } = deadline(this.spec.limits.timeoutMs)
     try {
-      const lp = lpStream(stream, { maxDataLength: this.spec.maxRequestBytes, maxBufferSize: this.spec.maxRequestBytes + 16 })
+      const lp = lpStream(stream, { maxDataLength: this.spec.limits.maxRequestBytes, maxBufferSize: this.spec.limits.maxRequestBytes + 16 })
       const req = await lp.read({ signal })
       await lp.write(await this.respond(req.subarray(), peer), { signal })
       await stream.close({ signal })
@@ -107,11 +118,11 @@ export abstract class RequestResponseService implements Startable {
 
   /** Sends `body` to `peer` and returns its answer. */
   protected async ask (peer: PeerId, body: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
-    const { signal, clear } = deadline(this.spec.timeoutMs, options.signal)
+    const { signal, clear } = deadline(this.spec.limits.timeoutMs, options.signal)
     try {
       const stream = await openStreamTo(this.components.connectionManager, peer, this.spec.protocol, signal)
       try {
-        const lp = lpStream(stream, { maxDataLength: this.spec.maxResponseBytes, maxBufferSize: this.spec.maxResponseBytes + 16 })
+        const lp = lpStream(stream, { maxDataLength: this.spec.limits.maxResponseBytes, maxBufferSize: this.spec.limits.maxResponseBytes + 16 })
         await lp.write(body, { signal })
         const res = (await lp.read({ signal })).subarray()
         await stream.close({ signal }).catch(() => {})

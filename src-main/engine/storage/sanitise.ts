@@ -1,6 +1,7 @@
 import { lstat, mkdir, realpath } from 'node:fs/promises'
 import { join, relative, isAbsolute, sep } from 'node:path'
 import { UnsafePathError } from '../../../shared/errors.js'
+import { printable } from '../../../shared/format.js'
 
 /**
  * Names in a manifest come from strangers. A segment that tries to climb
@@ -14,6 +15,8 @@ import { UnsafePathError } from '../../../shared/errors.js'
 export const MAX_SEGMENT_BYTES = 250
 /** An extension longer than this is not worth keeping when a name is cut. */
 const MAX_KEPT_EXTENSION = 32
+/** A name quoted in an error is cut here: enough to recognise it, not a page of a stranger's text. */
+const QUOTED_NAME_MAX = 120
 
 // Control characters, characters Windows forbids in names, and the bidi
 // overrides that can make `exe.txt` display as `txt.exe`.
@@ -26,7 +29,7 @@ export function sanitiseSegment (raw: string): string {
   let s = raw.normalize('NFC').replace(FORBIDDEN, '_')
   // Windows silently drops trailing dots and spaces, which would merge names.
   s = s.replace(/[. ]+$/, '')
-  if (s === '' || s === '.' || s === '..') throw new UnsafePathError(`unsafe path segment "${printable(raw)}" in manifest`)
+  if (s === '' || s === '.' || s === '..') throw new UnsafePathError(`unsafe path segment "${printable(raw, QUOTED_NAME_MAX)}" in manifest`)
   const stem = s.split('.')[0]!
   if (RESERVED.test(stem.trimEnd())) s = `_${s}`
   return truncateUtf8(s, MAX_SEGMENT_BYTES)
@@ -47,11 +50,11 @@ export function checkManifestPaths (paths: ReadonlyArray<readonly string[]>): vo
   for (const p of paths) {
     const clean = sanitisePath(p).map(s => s.toLowerCase())
     const key = clean.join('/')
-    if (files.has(key) || dirs.has(key)) throw new UnsafePathError(`manifest names "${printable(p.join('/'))}" twice (or as both file and folder)`)
+    if (files.has(key) || dirs.has(key)) throw new UnsafePathError(`manifest names "${printable(p.join('/'), QUOTED_NAME_MAX)}" twice (or as both file and folder)`)
     files.add(key)
     for (let i = 1; i < clean.length; i++) {
       const d = clean.slice(0, i).join('/')
-      if (files.has(d)) throw new UnsafePathError(`manifest uses file "${printable(p.slice(0, i).join('/'))}" as a folder`)
+      if (files.has(d)) throw new UnsafePathError(`manifest uses file "${printable(p.slice(0, i).join('/'), QUOTED_NAME_MAX)}" as a folder`)
       dirs.add(d)
     }
   }
@@ -108,9 +111,4 @@ function truncateUtf8 (s: string, maxBytes: number): string {
     used += n
   }
   return out + ext
-}
-
-function printable (s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 120)
 }

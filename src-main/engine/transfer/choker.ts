@@ -1,4 +1,4 @@
-import type { UploadSlot } from '../protocols/pieces/uploader.js'
+import type { UploadSlot } from '../protocols/pieces/index.js'
 
 /** Regular upload slots: enough to keep an uplink busy, few enough that each gets real speed. */
 export const UPLOAD_SLOTS = 4

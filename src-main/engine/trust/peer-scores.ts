@@ -1,4 +1,4 @@
-import type { BanList } from '../store/ban-list.js'
+import type { BanList } from '../persistence/ban-list.js'
 
 /** What a peer can do wrong, and what each costs it. */
 export const PENALTY = {

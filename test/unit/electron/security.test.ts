@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { allowNavigation, APP_ORIGIN, assetPath, CSP, deepLinkFromArgv, externalUrl, isTrustedSender, windowOptions, type SenderInfo } from '../../../src-main/electron/security.js'
+import { CSP } from '../../../shared/csp.js'
+import { allowNavigation, APP_ORIGIN, assetPath, deepLinkFromArgv, externalUrl, isTrustedSender, windowOptions, type SenderInfo } from '../../../src-main/electron/security.js'
 
 const WINDOW = 7
 const event = (url: string | null, opts: { id?: number, parent?: unknown } = {}): SenderInfo => ({
@@ -27,6 +28,7 @@ describe('window options', () => {
     expect(CSP).toContain("script-src 'self'")
     expect(CSP).not.toMatch(/unsafe-(inline|eval)/)
     expect(CSP).not.toMatch(/https?:/)
+    expect(CSP).toContain("object-src 'none'")
   })
 })
 

@@ -1,9 +1,16 @@
 export const PROTOCOL = '/swarmdrop/catalog/1.0.0'
-/** 2,000 entries of a few hundred bytes: a big library, still one frame. */
-export const MAX_ENTRIES = 2_000
-export const MAX_RESPONSE_BYTES = 1024 * 1024
-/** The request carries nothing yet (a capability secret later). */
-export const MAX_REQUEST_BYTES = 1024
-export const TIMEOUT_MS = 15_000
-export const MAX_INBOUND_STREAMS = 8
-export const MAX_OUTBOUND_STREAMS = 8
+
+export const LIMITS = {
+  /** 2,000 entries of a few hundred bytes: a big library, still one frame. */
+  maxEntries: 2_000,
+  maxResponseBytes: 1024 * 1024,
+  /** The request carries nothing yet (a capability secret later). */
+  maxRequestBytes: 1024,
+  /** Long enough for a megabyte answer over a relay. */
+  timeoutMs: 15_000,
+  /** A catalog is asked for when a user joins by peer ID: a few at once is plenty. */
+  maxInboundStreams: 8,
+  maxOutboundStreams: 8
+} as const
+
+export type CatalogLimits = { -readonly [K in keyof typeof LIMITS]: number }

@@ -1,38 +1,37 @@
 import type { PeerId } from '@libp2p/interface'
-import { z } from 'zod'
-import { catalogEntrySchema, type CatalogEntry } from '../../../../shared/catalog.js'
-import { encodeJson, parseJson, RequestResponseService, type RequestResponseComponents } from '../request-response.js'
-import { MAX_ENTRIES, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PROTOCOL, TIMEOUT_MS } from './constants.js'
+import type { CatalogEntry } from '../../../../shared/catalog.js'
+import { encodeJson, parseJson, RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { LIMITS, PROTOCOL, type CatalogLimits } from './constants.js'
+import { responseSchema } from './messages.js'
 
 export interface CatalogInit {
   /** The peer broke the protocol: the engine scores it down. */
   onViolation?: (peer: PeerId, err: Error) => void
   /** What we list to a given peer. */
   entries: (peer: PeerId) => CatalogEntry[]
+  limits?: Partial<CatalogLimits>
 }
-
-export const responseSchema = z.array(catalogEntrySchema).max(MAX_ENTRIES)
 
 /** What a peer shares: asked for when someone joins by peer ID. */
 export class CatalogService extends RequestResponseService {
+  private readonly limits: CatalogLimits
+
   constructor (components: RequestResponseComponents, private readonly init: CatalogInit) {
+    const limits = withLimits<CatalogLimits>(LIMITS, init.limits)
     super(components, {
       protocol: PROTOCOL,
-      maxRequestBytes: MAX_REQUEST_BYTES,
-      maxResponseBytes: MAX_RESPONSE_BYTES,
-      timeoutMs: TIMEOUT_MS,
-      maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS,
+      limits,
       logName: 'swarmdrop:catalog',
       onViolation: init.onViolation
     })
+    this.limits = limits
   }
 
   protected async respond (_request: Uint8Array, peer: PeerId): Promise<Uint8Array> {
     // Halve the list until it fits the frame cap: a huge library answers with its first part.
-    let entries = this.init.entries(peer).slice(0, MAX_ENTRIES)
+    let entries = this.init.entries(peer).slice(0, this.limits.maxEntries)
     let bytes = encodeJson(entries)
-    while (bytes.byteLength > MAX_RESPONSE_BYTES && entries.length > 0) {
+    while (bytes.byteLength > this.limits.maxResponseBytes && entries.length > 0) {
       entries = entries.slice(0, Math.floor(entries.length / 2))
       bytes = encodeJson(entries)
     }

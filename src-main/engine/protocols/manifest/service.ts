@@ -5,12 +5,14 @@ import { mayAccess, PROOF_BYTES, withProof } from '../../access/share-access.js'
 import type { Manifest } from '../../../../shared/manifest.js'
 import type { ContentLookup } from '../../content/library.js'
 import { decodeManifest } from '../../content/manifest-codec.js'
-import { RequestResponseService, type RequestResponseComponents } from '../request-response.js'
-import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PROTOCOL, Status, TIMEOUT_MS } from './constants.js'
+import { RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { LIMITS, PROTOCOL, type ManifestLimits } from './constants.js'
+import { Status } from './messages.js'
 
 export interface ManifestServiceInit {
   content: ContentLookup
   onViolation?: (peer: PeerId, err: Error) => void
+  limits?: Partial<ManifestLimits>
 }
 
 export interface FetchedManifest {
@@ -23,11 +25,7 @@ export class ManifestService extends RequestResponseService {
   constructor (components: RequestResponseComponents, private readonly init: ManifestServiceInit) {
     super(components, {
       protocol: PROTOCOL,
-      maxRequestBytes: MAX_REQUEST_BYTES,
-      maxResponseBytes: MAX_RESPONSE_BYTES,
-      timeoutMs: TIMEOUT_MS,
-      maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS,
+      limits: withLimits<ManifestLimits>(LIMITS, init.limits),
       logName: 'swarmdrop:manifest',
       onViolation: init.onViolation
     })

@@ -1,10 +1,17 @@
 export const PROTOCOL = '/swarmdrop/pex/1.0.0'
-/** BitTorrent's PEX sends at most 50 peers a message: enough to join a swarm, too few to flood it. */
-export const MAX_PEERS = 50
-/** Addresses per peer past this are noise (and a way to make us dial junk). */
-export const MAX_ADDRS_PER_PEER = 8
-export const MAX_REQUEST_BYTES = 128
-export const MAX_RESPONSE_BYTES = 64 * 1024
-export const TIMEOUT_MS = 10_000
-export const MAX_INBOUND_STREAMS = 16
-export const MAX_OUTBOUND_STREAMS = 16
+
+export const LIMITS = {
+  /** BitTorrent's PEX sends at most 50 peers a message: enough to join a swarm, too few to flood it. */
+  maxPeers: 50,
+  /** Addresses per peer past this are noise (and a way to make us dial junk). */
+  maxAddrsPerPeer: 8,
+  /** The request is one CID. */
+  maxRequestBytes: 128,
+  /** 50 peers of 8 addresses each, with room to spare. */
+  maxResponseBytes: 64 * 1024,
+  timeoutMs: 10_000,
+  maxInboundStreams: 16,
+  maxOutboundStreams: 16
+} as const
+
+export type PexLimits = { -readonly [K in keyof typeof LIMITS]: number }

@@ -2,39 +2,33 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
-import { z } from 'zod'
 import { ProtocolViolationError } from '../../../../shared/errors.js'
 import type { PeerHint } from '../../../../shared/link.js'
-import { encodeJson, parseJson, RequestResponseService, type RequestResponseComponents } from '../request-response.js'
-import { MAX_ADDRS_PER_PEER, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_PEERS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PROTOCOL, TIMEOUT_MS } from './constants.js'
+import { encodeJson, parseJson, RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { LIMITS, PROTOCOL, type PexLimits } from './constants.js'
+import { responseSchema } from './messages.js'
 
 export interface PexInit {
   /** The peer broke the protocol: the engine scores it down. */
   onViolation?: (peer: PeerId, err: Error) => void
   /** Peers we know in the swarm for `cid`, never including `asker`. */
   swarmPeers: (cid: string, asker: PeerId) => Promise<PeerHint[]> | PeerHint[]
+  limits?: Partial<PexLimits>
 }
-
-export const responseSchema = z.object({
-  peers: z.array(z.object({
-    peerId: z.string().max(128),
-    addrs: z.array(z.string().max(256)).max(MAX_ADDRS_PER_PEER)
-  })).max(MAX_PEERS)
-})
 
 /** Peer exchange: members of a swarm tell each other who else is in it. */
 export class PexService extends RequestResponseService {
+  private readonly limits: PexLimits
+
   constructor (components: RequestResponseComponents, private readonly init: PexInit) {
+    const limits = withLimits<PexLimits>(LIMITS, init.limits)
     super(components, {
       protocol: PROTOCOL,
-      maxRequestBytes: MAX_REQUEST_BYTES,
-      maxResponseBytes: MAX_RESPONSE_BYTES,
-      timeoutMs: TIMEOUT_MS,
-      maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS,
+      limits,
       logName: 'swarmdrop:pex',
       onViolation: init.onViolation
     })
+    this.limits = limits
   }
 
   protected async respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array> {
@@ -44,7 +38,7 @@ export class PexService extends RequestResponseService {
     } catch {
       throw new ProtocolViolationError('pex request is not a CID')
     }
-    const peers = (await this.init.swarmPeers(cid, peer)).slice(0, MAX_PEERS).map(p => ({ peerId: p.peerId, addrs: p.addrs.slice(0, MAX_ADDRS_PER_PEER) }))
+    const peers = (await this.init.swarmPeers(cid, peer)).slice(0, this.limits.maxPeers).map(p => ({ peerId: p.peerId, addrs: p.addrs.slice(0, this.limits.maxAddrsPerPeer) }))
     return encodeJson({ peers })
   }
 

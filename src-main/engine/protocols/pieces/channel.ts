@@ -4,7 +4,7 @@ import type { CID } from 'multiformats/cid'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { Bitfield } from '../../../../shared/bitfield.js'
 import { AccessDeniedError, ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
-import { HELLO_TIMEOUT_MS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME, MAX_REDUNDANT_HAVES, WRITE_TIMEOUT_MS } from './constants.js'
+import { LIMITS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME, type PiecesLimits } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 import { withProof } from '../../access/share-access.js'
 
@@ -38,18 +38,18 @@ export class PieceChannel {
   choked = true
   private redundantHaves = 0
 
-  private constructor (readonly stream: Stream, lp: LengthPrefixedStream, have: Bitfield) {
+  private constructor (readonly stream: Stream, lp: LengthPrefixedStream, have: Bitfield, private readonly limits: PiecesLimits) {
     this.lp = lp
     this.have = have
   }
 
-  static async open (stream: Stream, cid: CID, opts: ChannelOptions): Promise<PieceChannel> {
+  static async open (stream: Stream, cid: CID, opts: ChannelOptions, limits: PiecesLimits = LIMITS): Promise<PieceChannel> {
     // The uploader answers requests only, so at most maxInFlight pieces can be
     // buffered unread: bound the buffer there and anything past it is a violation.
     const maxBuffer = Math.max(MAX_BITFIELD_FRAME, (opts.maxInFlight + 2) * (opts.pieceSize + 16))
     const lp = lpStream(stream, { maxDataLength: Math.max(MAX_PIECE_FRAME, MAX_BITFIELD_FRAME), maxBufferSize: maxBuffer })
-    await lp.write(encode({ type: 'hello', cid: withProof(cid.bytes, opts.proof) }), { signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) })
-    const first = decode(await lp.read({ signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) }))
+    await lp.write(encode({ type: 'hello', cid: withProof(cid.bytes, opts.proof) }), { signal: AbortSignal.timeout(limits.helloTimeoutMs) })
+    const first = decode(await lp.read({ signal: AbortSignal.timeout(limits.helloTimeoutMs) }))
     let have: Bitfield
     if (first.type === 'have-all') {
       have = Bitfield.full(opts.pieceCount)
@@ -67,7 +67,7 @@ export class PieceChannel {
     } else {
       throw new ProtocolViolationError(`expected a bitfield, got ${first.type}`)
     }
-    const ch = new PieceChannel(stream, lp, have)
+    const ch = new PieceChannel(stream, lp, have, limits)
     return ch
   }
 
@@ -103,7 +103,7 @@ export class PieceChannel {
   private write (msg: PieceMessage): void {
     if (this.closed) return
     // Control frames are a few bytes; the write buffer cap bounds the rest.
-    this.lp.write(encode(msg), { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) }).catch(err => { this.close(err as Error) })
+    this.lp.write(encode(msg), { signal: AbortSignal.timeout(this.limits.writeTimeoutMs) }).catch(err => { this.close(err as Error) })
   }
 
   private async readLoop (): Promise<void> {
@@ -134,7 +134,7 @@ export class PieceChannel {
           case 'have':
             if (msg.index >= this.have.size) throw new ProtocolViolationError(`have for piece ${msg.index} out of range`)
             // An honest uploader announces each new piece once; a stream of repeats is a flood that would eat our CPU.
-            if (this.have.get(msg.index) && ++this.redundantHaves > MAX_REDUNDANT_HAVES) throw new ProtocolViolationError(`more than ${MAX_REDUNDANT_HAVES} have frames for pieces it had already announced`)
+            if (this.have.get(msg.index) && ++this.redundantHaves > this.limits.maxRedundantHaves) throw new ProtocolViolationError(`more than ${this.limits.maxRedundantHaves} have frames for pieces it had already announced`)
             this.have.set(msg.index)
             this.listeners.have?.(msg.index)
             break

@@ -18,16 +18,21 @@ export const MAX_CONTROL_BUFFER = 2 * 128 * (MAX_CONTROL_FRAME + 2)
 /** Longest error text we send or show; a peer cannot fill a log with it. */
 export const MAX_ERROR_TEXT = 200
 
-/** Repeated `have` frames tolerated per stream (an honest uploader sends none: each piece is announced once). */
-export const MAX_REDUNDANT_HAVES = 16
-/** A downloader that keeps more requests than this queued is flooding us. */
-export const MAX_QUEUED_REQUESTS = 128
-/** A peer that has not said hello in this long is not a Swarmdrop peer. */
-export const HELLO_TIMEOUT_MS = 10_000
-/** An uploader closes a stream that has asked for nothing in this long. */
-export const IDLE_TIMEOUT_MS = 120_000
-/** One stream per share per peer is the norm; a few more allow overlaps during reconnects. */
-export const MAX_INBOUND_STREAMS = 64
-export const MAX_OUTBOUND_STREAMS = 64
-/** A peer that has not taken a frame off our hands in this long has stopped reading. */
-export const WRITE_TIMEOUT_MS = 60_000
+/** What the exchange enforces on each stream; init may override any of it (tests shorten the timeouts). */
+export const LIMITS = {
+  /** Repeated `have` frames tolerated per stream (an honest uploader sends none: each piece is announced once). */
+  maxRedundantHaves: 16,
+  /** A downloader that keeps more requests than this queued is flooding us. */
+  maxQueuedRequests: 128,
+  /** A peer that has not said hello in this long is not a Swarmdrop peer. */
+  helloTimeoutMs: 10_000,
+  /** An uploader closes a stream that has asked for nothing in this long. */
+  idleTimeoutMs: 120_000,
+  /** A peer that has not taken a frame off our hands in this long has stopped reading. */
+  writeTimeoutMs: 60_000,
+  /** One stream per share per peer is the norm; a few more allow overlaps during reconnects. */
+  maxInboundStreams: 64,
+  maxOutboundStreams: 64
+} as const
+
+export type PiecesLimits = { -readonly [K in keyof typeof LIMITS]: number }

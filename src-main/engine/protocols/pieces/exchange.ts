@@ -3,8 +3,8 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { CID } from 'multiformats/cid'
 import type { ContentLookup } from '../../content/library.js'
 import { PieceChannel, type ChannelOptions } from './channel.js'
-import { HELLO_TIMEOUT_MS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, PROTOCOL } from './constants.js'
-import { openStreamTo } from '../request-response.js'
+import { LIMITS, PROTOCOL, type PiecesLimits } from './constants.js'
+import { openStreamTo, withLimits } from '../request-response.js'
 import { deadline } from '../../deadline.js'
 import { serveUploads, type UploadPolicy } from './uploader.js'
 import { isViolation } from '../violations.js'
@@ -14,6 +14,7 @@ export interface PieceExchangeInit {
   policy?: UploadPolicy
   /** A downloader broke the protocol: the engine scores it down. */
   onViolation?: (peer: PeerId, err: Error) => void
+  limits?: Partial<PiecesLimits>
 }
 
 export interface PieceExchangeComponents {
@@ -26,20 +27,22 @@ export interface PieceExchangeComponents {
 /** The piece-exchange protocol: serves uploads, opens download channels. */
 export class PieceExchange implements Startable {
   private readonly log: Logger
+  private readonly limits: PiecesLimits
   private started = false
 
   constructor (private readonly components: PieceExchangeComponents, private readonly init: PieceExchangeInit) {
     this.log = components.logger.forComponent('swarmdrop:pieces')
+    this.limits = withLimits<PiecesLimits>(LIMITS, init.limits)
   }
 
   async start (): Promise<void> {
     await this.components.registrar.handle(PROTOCOL, async (stream, connection) => {
-      await serveUploads(stream, connection, this.init.content, this.log, this.components.peerId.toString(), this.init.policy).catch(err => {
+      await serveUploads(stream, connection, this.init.content, this.log, this.components.peerId.toString(), this.init.policy, this.limits).catch(err => {
         this.log('upload to %p ended: %e', connection.remotePeer, err)
         if (isViolation(err)) this.init.onViolation?.(connection.remotePeer, err as Error)
         stream.abort(err as Error)
       })
-    }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS, runOnLimitedConnection: true })
+    }, { maxInboundStreams: this.limits.maxInboundStreams, maxOutboundStreams: this.limits.maxOutboundStreams, runOnLimitedConnection: true })
     this.started = true
   }
 
@@ -53,11 +56,11 @@ export class PieceExchange implements Startable {
   }
 
   async open (peer: PeerId, cid: CID, opts: ChannelOptions & { signal?: AbortSignal }): Promise<PieceChannel> {
-    const { signal, clear } = deadline(HELLO_TIMEOUT_MS * 3, opts.signal)
+    const { signal, clear } = deadline(this.limits.helloTimeoutMs * 3, opts.signal)
     try {
       const stream = await openStreamTo(this.components.connectionManager, peer, PROTOCOL, signal)
       try {
-        return await PieceChannel.open(stream, cid, opts)
+        return await PieceChannel.open(stream, cid, opts, this.limits)
       } catch (err) {
         stream.abort(err as Error)
         throw err

@@ -6,7 +6,7 @@ import { ProtocolViolationError, ShareChangedError } from '../../../../shared/er
 import type { ContentLookup, ServedContent } from '../../content/library.js'
 import { mayAccess, PROOF_BYTES } from '../../access/share-access.js'
 import { isViolation } from '../violations.js'
-import { HELLO_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_CONTROL_BUFFER, MAX_CONTROL_FRAME, MAX_QUEUED_REQUESTS, WRITE_TIMEOUT_MS } from './constants.js'
+import { LIMITS, MAX_CONTROL_BUFFER, MAX_CONTROL_FRAME, type PiecesLimits } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 
 /** One downloader as the upload policy sees it. */
@@ -43,10 +43,19 @@ export interface UploadPolicy {
  * loop so a cancel can overtake the queue; the queue is capped, so a flood of
  * requests costs a fixed amount of memory and then the stream.
  */
-export async function serveUploads (stream: Stream, connection: Connection, content: ContentLookup, log: Logger, self: string, policy: UploadPolicy = {}): Promise<void> {
+export async function serveUploads (
+  stream: Stream,
+  connection: Connection,
+  content: ContentLookup,
+  log: Logger,
+  self: string,
+  policy: UploadPolicy = {},
+  limits: PiecesLimits = LIMITS
+): Promise<void> {
+  const send = async (l: LengthPrefixedStream, msg: PieceMessage): Promise<void> => { await sendWithin(l, msg, limits.writeTimeoutMs) }
   const lp = lpStream(stream, { maxDataLength: MAX_CONTROL_FRAME, maxBufferSize: MAX_CONTROL_BUFFER })
   const peerId = connection.remotePeer.toString()
-  const hello = decode(await lp.read({ signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) }))
+  const hello = decode(await lp.read({ signal: AbortSignal.timeout(limits.helloTimeoutMs) }))
   if (hello.type !== 'hello') throw new ProtocolViolationError('first frame must be hello')
   let cid: string
   let rest: Uint8Array
@@ -118,14 +127,14 @@ export async function serveUploads (stream: Stream, connection: Connection, cont
   const reader = (async () => {
     try {
       while (true) {
-        const msg = decode(await lp.read({ signal: AbortSignal.timeout(IDLE_TIMEOUT_MS) }))
+        const msg = decode(await lp.read({ signal: AbortSignal.timeout(limits.idleTimeoutMs) }))
         if (msg.type === 'request') {
           checkIndex(item, msg.index)
           if (choked) {
             void send(lp, { type: 'reject', index: msg.index }).catch(() => {})
             continue
           }
-          if (queue.length >= MAX_QUEUED_REQUESTS) throw new ProtocolViolationError(`more than ${MAX_QUEUED_REQUESTS} requests queued`)
+          if (queue.length >= limits.maxQueuedRequests) throw new ProtocolViolationError(`more than ${limits.maxQueuedRequests} requests queued`)
           queue.push(msg.index)
           wake?.()
         } else if (msg.type === 'cancel') {
@@ -200,7 +209,7 @@ function checkIndex (item: ServedContent, index: number): void {
   if (index >= item.pieceCount) throw new ProtocolViolationError(`piece index ${index} out of range`)
 }
 
-async function send (lp: LengthPrefixedStream, msg: PieceMessage): Promise<void> {
+async function sendWithin (lp: LengthPrefixedStream, msg: PieceMessage, timeoutMs: number): Promise<void> {
   // A piece goes out as a list (header + the buffer read from disk): no copy.
-  await lp.write(encode(msg), { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) })
+  await lp.write(encode(msg), { signal: AbortSignal.timeout(timeoutMs) })
 }

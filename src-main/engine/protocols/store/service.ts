@@ -1,9 +1,9 @@
 import type { PeerId } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
-import { z } from 'zod'
 import { ErrorCodes, isSwarmdropError, SwarmdropError, type ErrorCode } from '../../../../shared/errors.js'
-import { encodeJson, parseJson, RequestResponseService, type RequestResponseComponents } from '../request-response.js'
-import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, PROTOCOL, TIMEOUT_MS } from './constants.js'
+import { encodeJson, parseJson, RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { LIMITS, PROTOCOL, type StoreProtocolLimits } from './constants.js'
+import { answerSchema } from './messages.js'
 
 export interface StoreInit {
   /** The peer broke the protocol: the engine scores it down. */
@@ -13,12 +13,8 @@ export interface StoreInit {
    * allow-list and quotas first) and keep serving it. Absent: client only.
    */
   accept?: (cid: CID, pusher: PeerId, signal: AbortSignal) => Promise<{ bytes: number }>
+  limits?: Partial<StoreProtocolLimits>
 }
-
-export const answerSchema = z.union([
-  z.object({ ok: z.literal(true), bytes: z.number().int().nonnegative() }),
-  z.object({ ok: z.literal(false), code: z.string().max(64), message: z.string().max(1024) })
-])
 
 /**
  * Push to a hub's store: "please keep a copy of this CID". The hub pulls the
@@ -26,25 +22,25 @@ export const answerSchema = z.union([
  * one, so a push can never place unverified bytes on the hub.
  */
 export class StoreService extends RequestResponseService {
+  private readonly limits: StoreProtocolLimits
+
   constructor (components: RequestResponseComponents, private readonly init: StoreInit) {
+    const limits = withLimits<StoreProtocolLimits>(LIMITS, init.limits)
     super(components, {
       protocol: PROTOCOL,
-      maxRequestBytes: MAX_REQUEST_BYTES,
-      maxResponseBytes: MAX_RESPONSE_BYTES,
-      timeoutMs: TIMEOUT_MS,
+      limits,
       serve: init.accept != null,
-      maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS,
       logName: 'swarmdrop:store',
       onViolation: init.onViolation
     })
+    this.limits = limits
   }
 
   protected async respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array> {
     let cid: CID
     try { cid = CID.decode(request) } catch { return encodeJson({ ok: false, code: ErrorCodes.INVALID_CID, message: 'push request is not a CID' }) }
     try {
-      const { bytes } = await this.init.accept!(cid, peer, AbortSignal.timeout(TIMEOUT_MS))
+      const { bytes } = await this.init.accept!(cid, peer, AbortSignal.timeout(this.limits.timeoutMs))
       return encodeJson({ ok: true, bytes })
     } catch (err) {
       const e = isSwarmdropError(err) ? err : null

@@ -1,5 +1,5 @@
 import type { PeerHint } from '../../../../shared/link.js'
-import { ANNOUNCE_TTL_MS, MAX_ENTRIES, MAX_PEERS_PER_CID, MAX_PEERS_PER_LOOKUP } from './constants.js'
+import { ANNOUNCE_TTL_MS, LIMITS, MAX_ENTRIES, MAX_PEERS_PER_CID } from './constants.js'
 
 /**
  * Who has which CID, as announced to this tracker: pure, with the clock
@@ -48,7 +48,7 @@ export class TrackerTable {
     }
     if (holders.size === 0) this.byCid.delete(cid)
     // Freshest first, so a lookup prefers peers that renewed most recently.
-    return out.sort((a, b) => holders.get(b.peerId)!.expires - holders.get(a.peerId)!.expires).slice(0, MAX_PEERS_PER_LOOKUP)
+    return out.sort((a, b) => holders.get(b.peerId)!.expires - holders.get(a.peerId)!.expires).slice(0, LIMITS.maxPeersPerLookup)
   }
 
   get size (): number {

@@ -9,7 +9,7 @@ import type { Manifest } from '../../../../shared/manifest.js'
 import { pieceLayout } from '../../../../src-main/engine/content/layout.js'
 import { Download, type PeerLink, type PieceSource } from '../../../../src-main/engine/download/download.js'
 import { log } from '../../../../src-main/engine/log.js'
-import type { ChannelEvents } from '../../../../src-main/engine/protocols/pieces/channel.js'
+import type { ChannelEvents } from '../../../../src-main/engine/protocols/pieces/index.js'
 import { PartFiles } from '../../../../src-main/engine/storage/part-files.js'
 import { until } from '../../../helpers/until.js'
 

@@ -4,7 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import { hubAddress, speaksHub } from '../../../../src-main/engine/node/hub-finder.js'
-import { PROTOCOL as TRACKER } from '../../../../src-main/engine/protocols/tracker/constants.js'
+import { PROTOCOL as TRACKER } from '../../../../src-main/engine/protocols/tracker/index.js'
 
 const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
 const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))

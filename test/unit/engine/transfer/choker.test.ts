@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { UploadSlot } from '../../../../src-main/engine/protocols/pieces/uploader.js'
+import type { UploadSlot } from '../../../../src-main/engine/protocols/pieces/index.js'
 import { Choker } from '../../../../src-main/engine/transfer/choker.js'
 import { SwarmRegistry } from '../../../../src-main/engine/swarm/registry.js'
 

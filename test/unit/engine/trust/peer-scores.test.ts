@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { BanList } from '../../../../src-main/engine/store/ban-list.js'
+import { BanList } from '../../../../src-main/engine/persistence/ban-list.js'
 import { BAN_THRESHOLD, FORGIVE_PER_MINUTE, PeerScores, SCORE_BAN_MS } from '../../../../src-main/engine/trust/peer-scores.js'
 
 describe('PeerScores', () => {

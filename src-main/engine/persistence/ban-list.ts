@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
+import type { BanInfo } from '../../../shared/api.js'
 import { writeFileAtomic } from './atomic-file.js'
 
 /** Long enough that a misbehaving peer gives up on us; short enough that a fixed one comes back. */
@@ -8,16 +9,12 @@ export const DEFAULT_BAN_MS = 24 * 60 * 60 * 1000
 
 const fileSchema = z.record(z.string(), z.object({ until: z.number(), reason: z.string() }))
 
-export interface Ban {
-  peerId: string
-  until: number
-  reason: string
-}
+export type Ban = BanInfo
 
 /** Peers we refuse to talk to, persisted so a restart does not forgive them. */
 export class BanList {
   private readonly file: string
-  private bans = new Map<string, { until: number, reason: string }>()
+  private bans = new Map<string, Omit<BanInfo, 'peerId'>>()
   private saving: Promise<void> = Promise.resolve()
 
   constructor (dataDir: string, private readonly now: () => number = Date.now) {

@@ -10,7 +10,7 @@ export type EventListener = <E extends EventName>(name: E, payload: Events[E]) =
  * coalesced per download and pushed as deltas (only the fields that changed)
  * every PUSH_INTERVAL_MS, never as full state dumps (STYLE.md §6).
  */
-export class EventHub {
+export class EventFanout {
   private readonly listeners = new Set<EventListener>()
   private readonly sent = new Map<string, DownloadInfo>()
   private readonly pending = new Map<string, DownloadInfo>()

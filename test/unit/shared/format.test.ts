@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { printable } from '../../../src-main/cli/output.js'
+import { printable } from '../../../shared/format.js'
 
 describe('printable', () => {
   it('never lets a peer\'s name send terminal escape sequences', () => {

@@ -4,6 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { UsageError } from '../../../shared/errors.js'
 import { writeFileAtomic } from './atomic-file.js'
+import { peerIdOf } from '../node/addresses.js'
 
 /** A list this long is a config mistake, not a network. */
 export const MAX_BOOTSTRAP = 64
@@ -37,7 +38,7 @@ export class BootstrapList {
       } catch {
         throw new UsageError(`--bootstrap "${a}" is not a valid multiaddr`)
       }
-      if (ma.getComponents().findLast(c => c.name === 'p2p') == null) throw new UsageError(`--bootstrap "${a}" must end in /p2p/<peerId>`)
+      if (peerIdOf(ma) == null) throw new UsageError(`--bootstrap "${a}" must end in /p2p/<peerId>`)
       const text = ma.toString()
       if (!this.addrs.includes(text)) this.addrs.push(text)
     }

@@ -159,7 +159,12 @@ export class ShareStore {
     return { share, hashedBytes: hashed.hashedBytes, reusedBytes: hashed.reusedBytes, skipped: [] }
   }
 
-  private async hashAll (files: Array<{ absPath: string, stamp: FileStamp }>, pieceSize: number, onProgress: (p: HashProgress) => void, signal?: AbortSignal): Promise<{ pieces: Uint8Array, hashedBytes: number, reusedBytes: number }> {
+  private async hashAll (
+    files: Array<{ absPath: string, stamp: FileStamp }>,
+    pieceSize: number,
+    onProgress: (p: HashProgress) => void,
+    signal?: AbortSignal
+  ): Promise<{ pieces: Uint8Array, hashedBytes: number, reusedBytes: number }> {
     const total = files.reduce((n, f) => n + f.stamp.size, 0)
     const hashes: Uint8Array[] = []
     let done = 0

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { NotAllowedError, QuotaExceededError } from '../../../shared/errors.js'
-import { writeFileAtomic } from '../store/atomic-file.js'
+import { writeFileAtomic } from '../persistence/atomic-file.js'
 
 export interface StoreLimits {
   /** Peer IDs that may push; nobody else can. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { compareStamp } from '../../../../src-main/engine/storage/file-stamp.js'
-import { ShareStore } from '../../../../src-main/engine/store/share-store.js'
+import { ShareStore } from '../../../../src-main/engine/persistence/share-store.js'
 
 describe('ShareStore: what a share hashed, and when it changed', () => {
   let dir: string

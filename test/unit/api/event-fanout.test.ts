@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { DownloadInfo, EventName } from '../../../shared/api.js'
-import { diff, EventHub, PUSH_INTERVAL_MS } from '../../../src-main/api/events.js'
+import { diff, EventFanout, PUSH_INTERVAL_MS } from '../../../src-main/api/event-fanout.js'
 import { applyDeltas, initialState, reduce } from '../../../src-renderer/state/store.js'
 
 const base: DownloadInfo = { id: 'd', cid: 'd', name: 'n', state: 'downloading', bytes: 0, total: 100, speed: 0, peers: 0, pieces: 4, path: '/x', sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: 1, finishedAt: null }
@@ -16,15 +16,15 @@ describe('download deltas', () => {
 
   it('are batched: many changes in one interval push one delta with the latest values', () => {
     vi.useFakeTimers()
-    const hub = new EventHub()
+    const fanout = new EventFanout()
     const got: Array<[EventName, unknown]> = []
-    hub.subscribe((name, payload) => { got.push([name, payload]) })
-    hub.downloadAdded(base)
-    for (let i = 1; i <= 50; i++) hub.downloadChanged({ ...base, bytes: i })
+    fanout.subscribe((name, payload) => { got.push([name, payload]) })
+    fanout.downloadAdded(base)
+    for (let i = 1; i <= 50; i++) fanout.downloadChanged({ ...base, bytes: i })
     expect(got.map(g => g[0])).toEqual(['downloadAdded'])
     vi.advanceTimersByTime(PUSH_INTERVAL_MS)
     expect(got[1]).toEqual(['downloadsChanged', [{ id: 'd', bytes: 50 }]])
-    hub.downloadChanged({ ...base, bytes: 50 })
+    fanout.downloadChanged({ ...base, bytes: 50 })
     vi.advanceTimersByTime(PUSH_INTERVAL_MS)
     expect(got).toHaveLength(2)
   })

@@ -1,0 +1,45 @@
+import { Option, type Command } from 'commander'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { runDaemon } from '../../daemon/index.js'
+import { encrypters, type CliContext, type GlobalOpts } from '../context.js'
+import type { Output } from '../output.js'
+import { parsePort } from '../parsers.js'
+import { untilSignal } from '../signals.js'
+import { notePortChange } from '../start-engine.js'
+
+interface DaemonOpts extends GlobalOpts { out?: string, uiPort: number, uiHost: string }
+
+export function registerDaemon (cli: CliContext): void {
+  cli.command('daemon', 'run Swarmdrop headless and serve its app to a browser on this machine')
+    .option('--out <dir>', 'download folder (default: the one in settings, ~/Downloads at first)')
+    .option('--ui-port <n>', 'port of the web UI and API; 0 picks a free one', v => parsePort(v), 0)
+    .addOption(new Option('--ui-host <address>', 'address the web UI binds to (loopback unless you know why not)').default('127.0.0.1'))
+    .action(async (_o, cmd: Command) => { await daemon(cmd.opts<DaemonOpts>(), cli.output(cmd)) })
+}
+
+async function daemon (o: DaemonOpts, out: Output): Promise<void> {
+  // From dist/src-main/cli/commands/ up to the package's root.
+  const version = JSON.parse(await readFile(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }
+  const d = await runDaemon({
+    dataDir: resolve(o.data),
+    listen: o.listen,
+    bootstrap: o.bootstrap,
+    hub: o.hub,
+    mdns: o.mdns,
+    encrypters: encrypters(o),
+    downloadDir: o.out,
+    uiHost: o.uiHost,
+    uiPort: o.uiPort,
+    version: version.version
+  })
+  try {
+    out.event({ event: 'ready', url: d.url, peerId: d.peerId, addrs: d.addrs },
+      `Swarmdrop is running (peer ID ${d.peerId}).\nOpen the app in your browser:\n\n  ${d.url}\n\n` +
+      'The link holds a secret token: do not share it. Ctrl+C stops Swarmdrop.')
+    notePortChange(d.portChanged, out)
+    await untilSignal()
+  } finally {
+    await d.stop()
+  }
+}

@@ -1,0 +1,33 @@
+import type { Encrypter } from './node/constants.js'
+import type { RelayLimits } from './hub/relay-budget.js'
+import type { StoreLimits } from './hub/store-ledger.js'
+
+export interface EngineConfig {
+  dataDir: string
+  /** Used as given; absent: all interfaces, on the port kept in the data folder. */
+  listen?: string[]
+  encrypters?: Encrypter[]
+  /** Bootstrap peers for this run; they are remembered in the data folder. */
+  bootstrap?: string[]
+  /** Find peers on the LAN with multicast DNS (default on). */
+  mdns?: boolean
+  /** Also join the public IPFS Amino DHT. */
+  publicDht?: boolean
+  /** Bytes per second, 0 for none: the whole node's upload and download. */
+  upLimit?: number
+  downLimit?: number
+  /** Client-server mode for benchmarks: downloads use only the given peers and serve nobody. */
+  leechOnly?: boolean
+  /** A hub to fall back on (multiaddr ending in /p2p/<id>): tracker, relay and store. */
+  hub?: string
+  /** Run as a hub: relay, tracker and (optionally) store for others. */
+  hubServer?: HubServerConfig
+}
+
+export interface HubServerConfig {
+  relay: RelayLimits
+  /** Keep pushed shares for allow-listed peers (absent: no store). */
+  store?: StoreLimits
+  /** Serve the DHT (default). Off only to test the tracker fallback. */
+  dhtServer?: boolean
+}

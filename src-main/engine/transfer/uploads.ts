@@ -1,0 +1,84 @@
+import type { ActiveDownload } from '../download/runner.js'
+import type { UploadPolicy, UploadSlot } from '../protocols/pieces/uploader.js'
+import type { SwarmRegistry } from '../swarm/registry.js'
+import { Choker, RECHOKE_MS } from './choker.js'
+import { RateLimit, TokenBucket } from './token-bucket.js'
+
+export interface UploadsComponents {
+  registry: SwarmRegistry
+  /** Downloads running now: a peer asking us for the same content may have some of it too. */
+  active: ReadonlyMap<string, ActiveDownload>
+}
+
+/**
+ * Who we serve and how fast: the choker's tit-for-tat rounds, the upload rate
+ * limit, and the downloaders being served now (so a change of a share's access
+ * or files reaches them at once). Built before the node, which takes `policy`.
+ */
+export class Uploads {
+  /** Downloaders being served right now. */
+  private readonly slots = new Set<UploadSlot>()
+  private readonly bucket: TokenBucket
+  private readonly limit: RateLimit
+  private readonly choker: Choker
+  private round: ReturnType<SwarmRegistry['takeRound']>
+  private timer?: NodeJS.Timeout
+
+  constructor (private readonly components: UploadsComponents, init: { upLimit: number }) {
+    this.bucket = new TokenBucket(init.upLimit)
+    this.limit = new RateLimit([this.bucket])
+    this.round = components.registry.takeRound()
+    // Tit-for-tat: what a peer gave us counts double what it took.
+    this.choker = new Choker(slot => 2 * (this.round.received.get(slot.peerId) ?? 0) + (this.round.sent.get(slot.peerId) ?? 0))
+  }
+
+  /** The hooks the piece exchange calls for every downloader. */
+  readonly policy: UploadPolicy = {
+    open: slot => {
+      this.slots.add(slot)
+      this.components.registry.touch(slot.cid, slot.peerId)
+      this.components.active.get(slot.cid)?.offer(slot.peerId)
+      return this.choker.add(slot)
+    },
+    close: slot => { this.choker.remove(slot); this.slots.delete(slot) },
+    beforeSend: async (_slot, bytes, signal) => { await this.limit.take(bytes, signal) },
+    uploaded: (slot, bytes) => { this.components.registry.countSent(slot.peerId, bytes) }
+  }
+
+  start (): void {
+    this.timer = setInterval(() => {
+      this.round = this.components.registry.takeRound()
+      this.choker.rechoke()
+    }, RECHOKE_MS)
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+  }
+
+  /** Bytes per second, 0 for none; takes effect at once. */
+  setRate (bytesPerSecond: number): void {
+    this.bucket.setRate(bytesPerSecond)
+  }
+
+  /** Cuts off the downloaders of `cid` that `mayStay` refuses, telling them why; returns how many. */
+  deny (cid: string, mayStay: (slot: UploadSlot) => boolean, message: string): number {
+    let cut = 0
+    for (const slot of this.slots) {
+      if (slot.cid !== cid || mayStay(slot)) continue
+      slot.deny(message)
+      this.slots.delete(slot)
+      cut++
+    }
+    return cut
+  }
+
+  /** Stops serving `cid` to everyone: we no longer have it as it was hashed. */
+  withdraw (cid: string, message: string): void {
+    for (const slot of this.slots) {
+      if (slot.cid !== cid) continue
+      slot.withdraw(message)
+      this.slots.delete(slot)
+    }
+  }
+}
