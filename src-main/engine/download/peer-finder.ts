@@ -9,7 +9,7 @@ import type { SwarmNode } from '../node/create-node.js'
 import { hasDhtPeers } from '../node/dht-peers.js'
 import type { BanList } from '../persistence/ban-list.js'
 import type { KnownPeer } from '../persistence/download-store.js'
-import { dialPeer, type HubRef } from './dial.js'
+import { dialPeer, type HubRef } from '../node/dial.js'
 
 /** Where a candidate came from, as the CLI and UI name it. */
 export type DiscoveryVia = 'hint' | 'dht' | 'tracker' | 'known' | 'pex' | 'hub-store' | 'remembered' | 'peer-lookup'

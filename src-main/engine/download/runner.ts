@@ -23,13 +23,13 @@ import type { SwarmRegistry } from '../swarm/registry.js'
 import type { RateLimit } from '../transfer/token-bucket.js'
 import { accessProof } from '../access/share-access.js'
 import type { PeerScores } from '../trust/peer-scores.js'
-import { dialPeer, pathOf, type HubRef } from './dial.js'
+import { dialPeer, pathOf, type HubRef } from '../node/dial.js'
 import { Download, type DownloadProgress, type PeerLink } from './download.js'
 import { stallMessage } from './explain.js'
 import { noPeersReason } from './no-peers-reason.js'
 import { PeerFinder, type DiscoveryVia } from './peer-finder.js'
 
-export { dialPeer, pathOf, type HubRef } from './dial.js'
+export { dialPeer, pathOf, type HubRef } from '../node/dial.js'
 export type { DiscoveryVia } from './peer-finder.js'
 
 /** Rounds of looking for peers in a client-server run (no waiting: the server is there or not). */

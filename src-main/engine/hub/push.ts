@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { UsageError } from '../../../shared/errors.js'
 import { parseCid } from '../../../shared/link.js'
 import { isPrivate } from '../access/share-access.js'
-import { dialPeer, type HubRef } from '../download/dial.js'
+import { dialPeer, type HubRef } from '../node/dial.js'
 import type { SwarmNode } from '../node/create-node.js'
 import type { ShareStore } from '../persistence/share-store.js'
 

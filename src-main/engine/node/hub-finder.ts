@@ -2,7 +2,7 @@ import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import type { ComponentLogger, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { TransportManager } from '@libp2p/interface-internal'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { HubRef } from '../download/dial.js'
+import type { HubRef } from './dial.js'
 import { PROTOCOL as TRACKER_PROTOCOL } from '../protocols/tracker/index.js'
 import { isCircuit, peerIdOf } from './addresses.js'
 

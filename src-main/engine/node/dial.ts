@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PeerUnreachableError, UsageError } from '../../../shared/errors.js'
 import type { TransferPath } from '../../../shared/transfer.js'
-import type { SwarmNode } from '../node/create-node.js'
+import type { SwarmNode } from './create-node.js'
 
 /** The hub a node uses for the client-server fallback: tracker, relay and store. */
 export interface HubRef {
