@@ -1,6 +1,7 @@
 import type { Encrypter } from './node/constants.js'
 import type { RelayLimits } from './hub/relay-budget.js'
 import type { StoreLimits } from './hub/store-ledger.js'
+import type { ProtocolLimits } from './node/create-node.js'
 
 export interface EngineConfig {
   dataDir: string
@@ -22,6 +23,8 @@ export interface EngineConfig {
   hub?: string
   /** Run as a hub: relay, tracker and (optionally) store for others. */
   hubServer?: HubServerConfig
+  /** Overrides of the wire protocols' limits and timeouts (each protocol's constants.ts); tests shorten them. */
+  protocolLimits?: ProtocolLimits
 }
 
 export interface HubServerConfig {

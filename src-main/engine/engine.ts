@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import type { CatalogEntry } from '../../shared/catalog.js'
 import type { FeedItem } from '../../shared/feed.js'
 import type { PeerInfo } from '../../shared/api.js'
+import { TimeoutError } from '../../shared/errors.js'
 import type { EngineConfig } from './config.js'
 import { Library } from './content/library.js'
 import type { ActiveDownload, DownloadOutcome, HubRef } from './download/runner.js'
@@ -112,7 +113,15 @@ export class Engine {
       tracker: { table },
       // With no hub named, the first peer found to speak the hub protocols becomes ours; a hub needs none.
       hubFinder: { enabled: namedHub == null && hubServer == null },
-      store: { accept: ledger != null ? async (cid, pusher, signal) => await hubStore!.acceptPush(cid, pusher, signal) : undefined },
+      // The hub store is built right after the node; a push in that gap is refused, and the pusher retries.
+      store: {
+        accept: ledger != null
+          ? async (cid, pusher, signal) => {
+            if (hubStore == null) throw new TimeoutError('the hub store is still starting; try again')
+            return await hubStore.acceptPush(cid, pusher, signal)
+          }
+          : undefined
+      },
       relay: hubServer != null ? new RelayBudget(hubServer.relay) : undefined,
       dhtClientOnly: hubServer?.dhtServer === false,
       content: library,
@@ -120,6 +129,7 @@ export class Engine {
       encrypters: cfg.encrypters,
       mdns: cfg.mdns ?? true,
       publicDht: cfg.publicDht,
+      protocolLimits: cfg.protocolLimits,
       uploads: uploads.policy,
       catalog: { entries: peer => catalogFor(store, peer) },
       onViolation: (peer, err) => { void scores.penalize(peer.toString(), 'violation', err.message) },

@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PeerUnreachableError, UsageError } from '../../../shared/errors.js'
 import type { TransferPath } from '../../../shared/transfer.js'
+import { isRelayed } from './addresses.js'
 import type { SwarmNode } from './create-node.js'
 
 /** The hub a node uses for the client-server fallback: tracker, relay and store. */
@@ -43,5 +44,5 @@ export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiadd
 /** The route a connection's bytes take: from the hub's store, through a relay, or straight. */
 export function pathOf (c: Connection, hub?: HubRef): TransferPath {
   if (hub != null && c.remotePeer.toString() === hub.peerId) return 'hub'
-  return c.limits != null || c.remoteAddr.toString().includes('/p2p-circuit') ? 'relay' : 'direct'
+  return isRelayed(c) ? 'relay' : 'direct'
 }
