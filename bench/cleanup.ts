@@ -20,6 +20,14 @@ export function spawnNode (script: string, args: string[], opts: SpawnOptions = 
   return child
 }
 
+/** Spawns any command (e.g. `ip netns exec <ns> node ...`); killed by cleanup() like the rest. */
+export function spawnCommand (command: string, args: string[], opts: SpawnOptions = {}): ChildProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts })
+  children.add(child)
+  child.once('exit', () => { children.delete(child) })
+  return child
+}
+
 export function kill (child: ChildProcess): void {
   if (child.exitCode == null && child.signalCode == null) child.kill('SIGKILL')
 }

@@ -9,6 +9,7 @@ import '../src-main/engine/polyfills.js'
 import { cleanup } from './cleanup.js'
 import { runSoak } from './soak.js'
 import { runSwarm } from './swarm.js'
+import { hostsUnavailable, printHosts, runSwarmHosts, writeHosts } from './swarm-hosts.js'
 import { runTransfer } from './transfer.js'
 
 const SUITES = ['transfer', 'swarm', 'soak'] as const
@@ -51,7 +52,21 @@ async function run (args: Args): Promise<void> {
     await runTransfer({ sizeMiB: args.sizeMiB ?? 1024, rounds: args.rounds ?? 2 })
   } else if (args.suite === 'soak') {
     await runSoak({ peers: args.peers ?? 20, minutes: args.minutes ?? 10, sizeMiB: args.sizeMiB ?? 8 })
+  } else if (hostsUnavailable() == null) {
+    // Kernel caps, a host per peer: the swarm as people run it.
+    const sizeMiB = args.sizeMiB ?? 64
+    const bits = 8 * (args.rate ?? 8_000_000)
+    const n = args.peers ?? 8
+    const rows = [
+      ...await runSwarmHosts({ sizeMiB, bits, leechers: [1, 2, 4], modes: ['client-server'] }),
+      ...await runSwarmHosts({ sizeMiB, bits, leechers: [...new Set([2, 4, n])], modes: ['swarm'] }),
+      // Twice the peers at a quarter of the rate: CPU is not the limit there, the swarm is.
+      ...await runSwarmHosts({ sizeMiB: sizeMiB / 2, bits: bits / 4, leechers: [2 * n], modes: ['swarm'] })
+    ]
+    process.stdout.write(printHosts(rows, sizeMiB))
+    process.stdout.write(`JSON: ${await writeHosts(rows, Math.round(sizeMiB * 1024 * 1024))}\n`)
   } else {
+    process.stderr.write(`swarm: ${hostsUnavailable() ?? ''}; falling back to app-level caps on loopback (labelled as such)\n`)
     await runSwarm({ sizeMiB: args.sizeMiB ?? 64, rate: args.rate ?? 4_000_000, leechers: [1, 2, 4, 8] })
   }
 }

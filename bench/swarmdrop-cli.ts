@@ -47,6 +47,11 @@ export class SwarmdropProcess {
     return new SwarmdropProcess(spawnNode(BIN, args), startedAt)
   }
 
+  /** A process already spawned (through cleanup.ts, so it is killed on exit) whose stdout is swarmdrop's. */
+  static wrap (child: ChildProcess): SwarmdropProcess {
+    return new SwarmdropProcess(child, performance.now())
+  }
+
   get pid (): number {
     if (this.child.pid == null) throw new Error('swarmdrop did not start')
     return this.child.pid

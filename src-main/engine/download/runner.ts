@@ -23,6 +23,7 @@ import type { SwarmRegistry } from '../swarm/registry.js'
 import type { RateLimit } from '../transfer/token-bucket.js'
 import { accessProof } from '../access/share-access.js'
 import type { PeerScores } from '../trust/peer-scores.js'
+import { isCircuit } from '../node/addresses.js'
 import { dialPeer, pathOf, type HubRef } from '../node/dial.js'
 import { Download, type DownloadProgress, type PeerLink } from './download.js'
 import { stallMessage } from './explain.js'
@@ -191,14 +192,15 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   }
 
   const pending = new Set<string>()
-  let addCandidate = (_peerId: string, _addrs: Multiaddr[]): void => {}
+  let addCandidate = (_peerId: string, _addrs: Multiaddr[], _via: DiscoveryVia): void => {}
   const active: ActiveDownload = {
-    offer: peerId => { addCandidate(peerId, []) },
+    // A peer that opened a download of this from us is in the swarm too.
+    offer: peerId => { addCandidate(peerId, [], 'known') },
     addHints: peers => {
       for (const p of peers) {
         const addrs = p.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
         finder.add(p.peerId, addrs, 'hint')
-        addCandidate(p.peerId, addrs)
+        addCandidate(p.peerId, addrs, 'hint')
       }
       finder.wake()
     }
@@ -267,7 +269,7 @@ interface SwarmContext {
   setDownload: (d: Download) => void
   /** A peer this run never had before now sends us pieces: the stall timeout starts again. */
   onNewPeer: (peerId: string) => void
-  setCandidate: (fn: (peerId: string, addrs: Multiaddr[]) => void) => void
+  setCandidate: (fn: (peerId: string, addrs: Multiaddr[], via: DiscoveryVia) => void) => void
 }
 
 /** From a known manifest to every piece verified and in place. */
@@ -323,10 +325,11 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   const openLinks = async (conns: Connection[]): Promise<PeerLink[]> => (await Promise.all(conns.map(openLink))).filter(l => l != null)
 
   /** One more peer that may have pieces: connect, open a channel, add it. */
-  const addCandidate = (peerId: string, addrs: Multiaddr[]): void => {
-    if (peerId === self || download.finished || pending.has(peerId) || deps.bans.isBanned(peerId) || download.banned.has(peerId)) return
-    if (download.connectedPeers().includes(peerId) || download.connectedPeers().length >= MAX_DOWNLOAD_PEERS) return
-    finder.add(peerId, addrs)
+  const addCandidate = (peerId: string, addrs: Multiaddr[], via: DiscoveryVia): void => {
+    if (peerId === self || download.finished || deps.bans.isBanned(peerId) || download.banned.has(peerId)) return
+    // Known before anything else: a member we are already talking to is still one more the swarm told us of.
+    finder.add(peerId, addrs, via)
+    if (pending.has(peerId) || download.connectedPeers().includes(peerId) || download.connectedPeers().length >= MAX_DOWNLOAD_PEERS) return
     pending.add(peerId)
     dialPeer(node, peerId, finder.targets.get(peerId) ?? addrs, signal)
       .then(async c => await openLink(c))
@@ -382,11 +385,11 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
     if (!discover || download.finished) return
     await finder.findProviders()
     await finder.askTracker()
-    for (const [id, addrs] of finder.targets) addCandidate(id, addrs)
+    for (const [id, addrs] of finder.targets) addCandidate(id, addrs, 'dht')
     const asked = download.connectedPeers().sort(() => Math.random() - 0.5).slice(0, PEX_FANOUT)
     await Promise.all(asked.map(async id => {
       const hints = await node.services.pex.askPeers(peerIdFromString(id), req.cid, { signal }).catch(() => [])
-      for (const h of hints) addCandidate(h.peerId, h.addrs.map(a => multiaddr(a)))
+      for (const h of hints) addCandidate(h.peerId, h.addrs.map(a => multiaddr(a)), 'pex')
     }))
   }
   let discovery: NodeJS.Timeout | undefined
@@ -464,7 +467,7 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
 }
 
 function connectedAddrs (node: SwarmNode, peerId: string): string[] {
-  return node.getConnections(peerIdFromString(peerId)).map(c => c.remoteAddr.toString()).filter(a => !a.includes('/p2p-circuit'))
+  return node.getConnections(peerIdFromString(peerId)).map(c => c.remoteAddr.toString()).filter(a => !isCircuit(a))
 }
 
 /**
