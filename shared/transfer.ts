@@ -42,6 +42,46 @@ export interface SharingEvent {
   private: false | 'secret' | 'allow-list'
 }
 
+/** `share --json` while it hashes what it was given. */
+export interface HashingEvent {
+  event: 'hashing'
+  bytes: number
+  total: number
+}
+
+/** `share --json`: a path left out of the share, and why ("symlink loop", …). */
+export interface SkippedEvent {
+  event: 'skipped'
+  path: string
+  reason: string
+}
+
+/** `share --push --json`: a copy is on its way to the hub, then kept there. */
+export interface PushingEvent {
+  event: 'pushing'
+  cid: string
+}
+
+export interface PushedEvent {
+  event: 'pushed'
+  cid: string
+  bytes: number
+}
+
+/** `get --json` while it re-verifies what an earlier run left on disk. */
+export interface CheckingEvent {
+  event: 'checking'
+  bytes: number
+  total: number
+}
+
+/** `get --json`: peers found, and how ('hint', 'dht', 'tracker', 'pex', …: the engine's DiscoveryVia). */
+export interface PeersEvent {
+  event: 'peers'
+  via: string
+  peers: string[]
+}
+
 /** The ways a download looks for peers, in the order it falls back on them. */
 export type DiscoveryRoute = 'link' | 'remembered' | 'dht' | 'peer-lookup' | 'tracker' | 'relay' | 'hub-store' | 'lan'
 

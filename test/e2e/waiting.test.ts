@@ -50,7 +50,7 @@ describe('the app when the only seeder leaves and comes back', () => {
     const seederArgs = ['share', src, '--data', join(dirs.path, 'seeder'), '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--json', '--up-limit', '3MB']
     let seeder = run(seederArgs)
     procs.push(seeder)
-    const link = String((await seeder.waitFor(e => e.event === 'sharing')).link)
+    const link = (await seeder.waitForEvent('sharing')).link
 
     const box = page.getByLabel('Peer ID or link')
     await box.fill(link)

@@ -7,7 +7,12 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { once } from 'node:events'
 import { afterEach, beforeEach } from 'vitest'
-import type { DoneEvent, ProgressEvent, SharingEvent, StalledEvent, WaitingEvent } from '../../shared/transfer.js'
+import type { FileChangeKind, ErrorCode } from '../../shared/errors.js'
+import type { CatalogEntry } from '../../shared/catalog.js'
+import type {
+  CheckingEvent, DoneEvent, HashingEvent, PeersEvent, ProgressEvent, PushedEvent, PushingEvent, SharingEvent, SkippedEvent, StalledEvent, WaitingEvent
+} from '../../shared/transfer.js'
+import type { HubServerConfig, PortChange } from '../../src-main/api/index.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const BIN = join(ROOT, 'bin', 'swarmdrop.js')
@@ -18,13 +23,65 @@ export const ISOLATED = ['--no-mdns', '--listen', LOOPBACK, '--json']
 
 export type JsonEvent = Record<string, unknown> & { event?: string }
 
-/** The CLI's JSON lines by name, typed from the one contract in shared/transfer.ts. */
+/*
+ * The CLI's other JSON lines, as src-main/cli and src-main/hub print them. They are
+ * no transfer's events, so they have no home in shared/transfer.ts; keep them in step.
+ */
+/** `hub --json`'s first line. */
+export interface ListeningEvent {
+  event: 'listening'
+  peerId: string
+  addrs: string[]
+  relay: HubServerConfig['relay']
+  store: NonNullable<HubServerConfig['store']> | null
+  dht: boolean
+}
+/** `daemon --json`'s first line: the UI's URL, with its token. */
+export interface ReadyEvent { event: 'ready', url: string, peerId: string, addrs: string[] }
+/** A hub's log: one line per connection opened or closed. */
+export interface ConnectionEvent { event: 'connection', type: 'open' | 'close', peerId: string, addr: string, direction: 'inbound' | 'outbound', relayed: boolean }
+/** `bans --json`: one line per banned peer, or one for the ban lifted. */
+export interface BanEvent { event: 'ban', peerId: string, until: number, reason: string }
+export interface UnbannedEvent { event: 'unbanned', peerId: string, wasBanned: boolean }
+/** `browse --json`: one line per entry of the peer's catalog. */
+export interface CatalogEvent extends CatalogEntry { event: 'share', peerId: string }
+/** A seeded share taken out of service because its file changed on disk (`file` is absolute here). */
+export interface ChangedEvent { event: 'changed', cid: string, file: string, kind: FileChangeKind, reason: string }
+export interface PortChangedEvent extends PortChange { event: 'port-changed' }
+/** The line a failed command ends with. */
+export interface ErrorEvent { event: 'error', code: ErrorCode, message: string }
+/** Not the CLI's: what CliProcess records for a stdout line that is not JSON. */
+export interface NonJsonLine { event: 'non-json', line: string }
+
+/** The CLI's JSON lines by name, typed from the one contract in shared/transfer.ts where it has one. */
 export interface CliEvents {
   done: DoneEvent
   progress: ProgressEvent
-  sharing: SharingEvent
+  checking: CheckingEvent
+  peers: PeersEvent
   waiting: WaitingEvent
   stalled: StalledEvent
+  /** `get --seed` prints only its cid, link, peerId and addrs. */
+  sharing: SharingEvent
+  hashing: HashingEvent
+  skipped: SkippedEvent
+  pushing: PushingEvent
+  pushed: PushedEvent
+  listening: ListeningEvent
+  ready: ReadyEvent
+  connection: ConnectionEvent
+  ban: BanEvent
+  unbanned: UnbannedEvent
+  share: CatalogEvent
+  changed: ChangedEvent
+  'port-changed': PortChangedEvent
+  error: ErrorEvent
+  'non-json': NonJsonLine
+}
+
+/** Whether a collected line is the `name` event, which then has that event's type. */
+export function isEvent<K extends keyof CliEvents> (e: JsonEvent, name: K): e is JsonEvent & CliEvents[K] {
+  return e.event === name
 }
 
 /** A running `swarmdrop` process with its JSON lines collected as they arrive. */
@@ -62,6 +119,8 @@ export class CliProcess {
   }
 
   /** Waits for the first event matching `pred`; fails if the process exits first. */
+  async waitFor<E extends JsonEvent> (pred: (e: JsonEvent) => e is E, timeoutMs?: number): Promise<E>
+  async waitFor (pred: (e: JsonEvent) => boolean, timeoutMs?: number): Promise<JsonEvent>
   async waitFor (pred: (e: JsonEvent) => boolean, timeoutMs = 60_000): Promise<JsonEvent> {
     const deadline = Date.now() + timeoutMs
     while (true) {
@@ -79,12 +138,22 @@ export class CliProcess {
 
   /** The first `name` event (matching `pred`), typed: no casts at the call site. */
   async waitForEvent<K extends keyof CliEvents> (name: K, pred: (e: CliEvents[K]) => boolean = () => true, timeoutMs = 60_000): Promise<CliEvents[K]> {
-    return await this.waitFor(e => e.event === name && pred(e as unknown as CliEvents[K]), timeoutMs) as unknown as CliEvents[K]
+    return await this.waitFor((e): e is JsonEvent & CliEvents[K] => isEvent(e, name) && pred(e), timeoutMs)
   }
 
   /** Every `name` event so far, typed. */
   eventsOf<K extends keyof CliEvents> (name: K): Array<CliEvents[K]> {
-    return this.events.filter(e => e.event === name) as unknown as Array<CliEvents[K]>
+    return this.events.filter((e): e is JsonEvent & CliEvents[K] => isEvent(e, name))
+  }
+
+  /** Where an event (typed or not) is in `events` and `times`, -1 if it is not one of them. */
+  indexOf (e: object): number {
+    return this.events.findIndex(x => x === e)
+  }
+
+  /** The first `name` event so far, typed. */
+  first<K extends keyof CliEvents> (name: K): CliEvents[K] | undefined {
+    return this.events.find((e): e is JsonEvent & CliEvents[K] => isEvent(e, name))
   }
 
   async stop (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
@@ -109,16 +178,37 @@ export function runInNamespace (ns: string, args: string[]): CliProcess {
   return new CliProcess(child)
 }
 
-/** Runs a command to completion. */
-export async function runToEnd (args: string[]): Promise<{ code: number | null, events: JsonEvent[], stderr: string }> {
-  const p = run(args)
-  const code = await p.exited
-  return { code, events: p.events, stderr: p.stderr }
+/** What a command left once it exited: its code, its JSON lines (typed through `first` and `eventsOf`) and its stderr. */
+export interface Finished {
+  code: number | null
+  events: JsonEvent[]
+  stderr: string
+  first: CliProcess['first']
+  eventsOf: CliProcess['eventsOf']
 }
 
-export async function share (paths: string[], dataDir: string, extra: string[] = []): Promise<{ proc: CliProcess, sharing: JsonEvent }> {
+/** Waits for `p` to exit. */
+export async function finished (p: CliProcess): Promise<Finished> {
+  const code = await p.exited
+  return { code, events: p.events, stderr: p.stderr, first: name => p.first(name), eventsOf: name => p.eventsOf(name) }
+}
+
+/** Runs a command to completion. */
+export async function runToEnd (args: string[]): Promise<Finished> {
+  return await finished(run(args))
+}
+
+/** This data folder's peer ID, from `swarmdrop id --json` (its one line is `{ peerId }`, with no event name). */
+export async function peerIdOf (dataDir: string): Promise<string> {
+  const res = await runToEnd(['id', '--data', dataDir, '--json'])
+  const peerId = res.events[0]?.peerId
+  if (typeof peerId !== 'string') throw new Error(`swarmdrop id printed no peer ID: ${JSON.stringify(res.events)}; stderr: ${res.stderr}`)
+  return peerId
+}
+
+export async function share (paths: string[], dataDir: string, extra: string[] = []): Promise<{ proc: CliProcess, sharing: SharingEvent }> {
   const proc = run(['share', ...paths, '--data', dataDir, '--listen', LOOPBACK, '--json', ...extra])
-  const sharing = await proc.waitFor(e => e.event === 'sharing')
+  const sharing = await proc.waitForEvent('sharing')
   return { proc, sharing }
 }
 
@@ -165,6 +255,6 @@ export async function sha256File (path: string): Promise<string> {
   return h.digest('hex')
 }
 
-export function sourcesOf (done: JsonEvent): Record<string, { bytes: number, path: string }> {
-  return done.sources as Record<string, { bytes: number, path: string }>
+export function sourcesOf (done: DoneEvent): DoneEvent['sources'] {
+  return done.sources
 }

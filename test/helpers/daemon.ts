@@ -12,7 +12,7 @@ export interface Daemon {
 /** A real `swarmdrop daemon` process on loopback, with its own data and download folders. */
 export async function startDaemon (dataDir: string, outDir: string, extra: string[] = []): Promise<Daemon> {
   const proc = run(['daemon', '--data', dataDir, '--out', outDir, '--listen', LOOPBACK, '--ui-port', '0', '--json', ...extra])
-  const ready = await proc.waitFor(e => e.event === 'ready', 60_000)
-  const url = new URL(ready.url as string)
-  return { proc, url: url.toString(), origin: url.origin, token: url.searchParams.get('token')!, peerId: ready.peerId as string, addrs: ready.addrs as string[] }
+  const ready = await proc.waitForEvent('ready', () => true, 60_000)
+  const url = new URL(ready.url)
+  return { proc, url: url.toString(), origin: url.origin, token: url.searchParams.get('token')!, peerId: ready.peerId, addrs: ready.addrs }
 }

@@ -49,7 +49,7 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
     // Rate-limited so that ten kills land at different stages: start-up, manifest, mid-download, checkpoints.
     const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns', '--up-limit', '4MB'])
     procs.push(seeder.proc)
-    const args = ['get', String(seeder.sharing.link), '--out', join(dir, 'out'), '--data', join(dir, 'getter'), ...ISOLATED, '--progress-interval', '20']
+    const args = ['get', seeder.sharing.link, '--out', join(dir, 'out'), '--data', join(dir, 'getter'), ...ISOLATED, '--progress-interval', '20']
 
     let lastVerified = 0
     const kills: number[] = []
@@ -61,7 +61,7 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
       await new Promise(resolve => setTimeout(resolve, delay))
       p.child.kill('SIGKILL')
       await p.stop('SIGKILL')
-      const progress = p.events.filter(e => e.event === 'progress').map(e => e.bytes as number)
+      const progress = p.eventsOf('progress').map(e => e.bytes)
       // What a run reported verified was on disk: the next run starts from at least that.
       if (progress.length > 0) {
         expect(progress[0]).toBeGreaterThanOrEqual(lastVerified)
@@ -75,7 +75,7 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
     const final = await runToEnd(args)
     expect(final.stderr).toBe('')
     expect(final.code).toBe(0)
-    const fetched = Object.values(sourcesOf(final.events.find(e => e.event === 'done')!)).reduce((n, s) => n + s.bytes, 0)
+    const fetched = Object.values(sourcesOf(final.first('done')!)).reduce((n, s) => n + s.bytes, 0)
     expect(fetched).toBeLessThanOrEqual(size - lastVerified + 4 * MiB)
     expect(await sha256File(join(dir, 'out', 'crash.bin'))).toBe(hash)
   })
@@ -102,7 +102,7 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
       const ownHash = await randomFile(own, 2 * MiB)
       const mine: ShareInfo = await cb.call('addShares', { paths: [own] })
 
-      const started: DownloadInfo = await cb.call('startDownload', { target: String(seeder.sharing.link) })
+      const started: DownloadInfo = await cb.call('startDownload', { target: seeder.sharing.link })
       const failed = await until(async () => (await cb.call('listDownloads', {})).find(d => d.id === started.id && d.state === 'failed'))
       expect(failed.error).toMatchObject({ code: 'DISK_FULL' })
       expect(failed.error!.message).toMatch(/disk full/i)
@@ -134,7 +134,7 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
     const hash = await randomFile(src, size)
     const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns'])
     procs.push(seeder.proc)
-    const args = ['get', String(seeder.sharing.link), '--out', mnt, '--data', join(dir, 'getter'), ...ISOLATED]
+    const args = ['get', seeder.sharing.link, '--out', mnt, '--data', join(dir, 'getter'), ...ISOLATED]
     const full = await runToEnd(args)
     expect(full.code).toBe(1)
     expect(full.events.find(e => e.event === 'error')?.code).toBe('DISK_FULL')
@@ -145,7 +145,7 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
     const again = await runToEnd(args)
     expect(again.stderr).toBe('')
     expect(again.code).toBe(0)
-    const fetched = Object.values(sourcesOf(again.events.find(e => e.event === 'done')!)).reduce((n, s) => n + s.bytes, 0)
+    const fetched = Object.values(sourcesOf(again.first('done')!)).reduce((n, s) => n + s.bytes, 0)
     expect(fetched).toBe(size)
     expect(await sha256File(join(mnt, 'big.bin'))).toBe(hash)
   })

@@ -41,7 +41,7 @@ describe('hostile peers: the honest node stays up, memory stays bounded, the dow
     // Rate-limited so that the hostile peers get their share of the requests before the honest one has sent everything.
     const honest = await share([src], join(dir, 'honest'), ['--no-mdns', '--up-limit', '8MB'])
     procs.push(honest.proc)
-    const cid = String(honest.sharing.cid)
+    const cid = honest.sharing.cid
     const manifestBytes = await readFile(join(dir, 'honest', 'shares', `${cid}.cbor`))
     const manifest = decodeManifest(manifestBytes, CID.parse(cid))
     const modes: SeederMode[] = ['oversized', 'wrong', 'unrequested', 'endless', 'drip']
@@ -49,11 +49,11 @@ describe('hostile peers: the honest node stays up, memory stays bounded, the dow
     hostile.push(...liars)
 
     // The hostile peers are named first: they get the first requests.
-    const peers = [...liars.map(l => ['--peer', l.addr]).flat(), '--peer', (honest.sharing.addrs as string[])[0]!]
+    const peers = [...liars.map(l => ['--peer', l.addr]).flat(), '--peer', honest.sharing.addrs[0]!]
     const getter = run(['get', cid, ...peers, '--out', join(dir, 'out'), '--data', join(dir, 'getter'), ...ISOLATED])
     procs.push(getter)
     const rss = watchRss(getter.child.pid!)
-    const done = await getter.waitFor(e => e.event === 'done', 120_000)
+    const done = await getter.waitForEvent('done', () => true, 120_000)
     rss.stop()
     expect(await getter.stop()).toBe(0)
     expect(await sha256File(join(dir, 'out', 'target.bin'))).toBe(hash)
@@ -64,8 +64,7 @@ describe('hostile peers: the honest node stays up, memory stays bounded, the dow
     expect(rss.peak()).toBeGreaterThan(0)
     expect(rss.peak()).toBeLessThan(RSS_BOUND_BYTES)
     // The honest seeder carried the file.
-    const sources = done.sources as Record<string, { bytes: number }>
-    expect(sources[String(honest.sharing.peerId)]!.bytes).toBeGreaterThan(16 * MiB)
+    expect(done.sources[honest.sharing.peerId]!.bytes).toBeGreaterThan(16 * MiB)
   })
 
   it('a seeder survives downloaders that send oversized frames, flood requests and open streams without end, bans the repeat offenders, and still serves honest peers', async () => {
@@ -73,8 +72,8 @@ describe('hostile peers: the honest node stays up, memory stays bounded, the dow
     const hash = await randomFile(src, 4 * MiB)
     const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns'])
     procs.push(seeder.proc)
-    const addr = (seeder.sharing.addrs as string[])[0]!
-    const cidBytes = CID.parse(String(seeder.sharing.cid)).bytes
+    const addr = seeder.sharing.addrs[0]!
+    const cidBytes = CID.parse(seeder.sharing.cid).bytes
 
     const oversized = await hostileLeecher(addr, cidBytes, 'oversized')
     const flood = await hostileLeecher(addr, cidBytes, 'request-flood')
@@ -94,7 +93,7 @@ describe('hostile peers: the honest node stays up, memory stays bounded, the dow
     // A banned peer cannot even connect again.
     await expect(oversized.attack()).rejects.toThrow()
 
-    const res = await runToEnd(['get', String(seeder.sharing.link), '--out', join(dir, 'out'), '--data', join(dir, 'honest'), ...ISOLATED])
+    const res = await runToEnd(['get', seeder.sharing.link, '--out', join(dir, 'out'), '--data', join(dir, 'honest'), ...ISOLATED])
     expect(res.code).toBe(0)
     expect(await sha256File(join(dir, 'out', 'served.bin'))).toBe(hash)
     expect(seeder.proc.child.exitCode).toBeNull()

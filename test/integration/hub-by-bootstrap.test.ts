@@ -32,7 +32,7 @@ describe.skipIf(net == null)('a hub named only as a bootstrap peer', () => {
     t.isolate('a', true)
     t.isolate('b', true)
     const hub = start('h', ['hub', '--data', join(dir, 'h'), '--listen', `/ip4/${t.addr('h')}/tcp/0`, '--no-mdns', '--json'])
-    hubAddr = ((await hub.waitFor(e => e.event === 'listening')).addrs as string[])[0]!
+    hubAddr = (await hub.waitForEvent('listening')).addrs[0]!
   }, 60_000)
 
   afterAll(async () => {
@@ -46,16 +46,16 @@ describe.skipIf(net == null)('a hub named only as a bootstrap peer', () => {
     const src = join(dir, 'via-bootstrap.bin')
     const hash = await randomFile(src, size)
     const sharer = start('a', ['share', src, ...args('a', 'a')])
-    const sharing = await sharer.waitFor(e => e.event === 'sharing')
-    const aId = sharing.peerId as string
+    const sharing = await sharer.waitForEvent('sharing')
+    const aId = sharing.peerId
     // Reachable through the hub's relay by the time the link is printed.
     expect(sharing.link).toContain('p2p-circuit')
 
-    const getter = start('b', ['get', sharing.link as string, '--out', join(dir, 'b-out'), ...args('b', 'b')])
+    const getter = start('b', ['get', sharing.link, '--out', join(dir, 'b-out'), ...args('b', 'b')])
     const code = await getter.exited
     expect(code, getter.stderr).toBe(0)
-    const done = getter.events.find(e => e.event === 'done')!
-    expect((done.sources as Record<string, { bytes: number, path: string }>)[aId]).toEqual({ bytes: size, path: 'relay' })
+    const done = getter.first('done')!
+    expect(done.sources[aId]).toEqual({ bytes: size, path: 'relay' })
     expect(await sha256File(join(dir, 'b-out', 'via-bootstrap.bin'))).toBe(hash)
     await sharer.stop()
   })

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { randomFile, runInNamespace, runToEnd, sha256File, tempDir, type CliProcess, type JsonEvent } from '../helpers/cli.js'
+import { finished, peerIdOf, randomFile, runInNamespace, sha256File, tempDir, type CliProcess, type Finished } from '../helpers/cli.js'
 import { createTopology, type Topology } from '../helpers/netns.js'
 
 /**
@@ -28,23 +28,20 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
     procs.push(p)
     return p
   }
-  const get = async (h: string, target: string, name: string, extra: string[] = []): Promise<{ code: number | null, events: JsonEvent[], stderr: string }> => {
-    const p = start(h, ['get', target, '--out', join(dir, `${name}-out`), '--data', join(dir, name), ...listen(h), '--hub', hubAddr, ...extra])
-    const code = await p.exited
-    return { code, events: p.events, stderr: p.stderr }
-  }
+  const get = async (h: string, target: string, name: string, extra: string[] = []): Promise<Finished> =>
+    await finished(start(h, ['get', target, '--out', join(dir, `${name}-out`), '--data', join(dir, name), ...listen(h), '--hub', hubAddr, ...extra]))
 
   beforeAll(async () => {
     ({ path: dir, cleanup } = await tempDir('swarmdrop-hub-'))
     t.isolate('a', true)
     t.isolate('b', true)
     t.isolate('c', true)
-    aId = (await runToEnd(['id', '--data', join(dir, 'a'), '--json'])).events[0]!.peerId as string
+    aId = await peerIdOf(join(dir, 'a'))
     // The hub answers the DHT as a client only, so the DHT holds no provider records and the tracker must find peers.
     hub = start('h', ['hub', '--data', join(dir, 'h'), ...listen('h'), '--store-allow', aId, '--no-dht'])
-    const ready = await hub.waitFor(e => e.event === 'listening')
-    hubAddr = (ready.addrs as string[])[0]!
-    hubId = ready.peerId as string
+    const ready = await hub.waitForEvent('listening')
+    hubAddr = ready.addrs[0]!
+    hubId = ready.peerId
   }, 60_000)
 
   afterAll(async () => {
@@ -57,11 +54,11 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
     const src = join(dir, 'relayed.bin')
     const hash = await randomFile(src, 4 * 1024 * 1024 + 99)
     const sharer = start('a', ['share', src, '--data', join(dir, 'a'), ...listen('a'), '--hub', hubAddr])
-    const sharing = await sharer.waitFor(e => e.event === 'sharing')
+    const sharing = await sharer.waitForEvent('sharing')
     expect(sharing.link).toContain('p2p-circuit')
-    const r = await get('b', sharing.link as string, 'b1')
+    const r = await get('b', sharing.link, 'b1')
     expect(r.code, r.stderr).toBe(0)
-    const done = r.events.find(e => e.event === 'done')!
+    const done = r.first('done')!
     expect(done.sources).toEqual({ [aId]: { bytes: 4 * 1024 * 1024 + 99, path: 'relay' } })
     expect(done.paths).toEqual({ direct: 0, relay: 4 * 1024 * 1024 + 99, hub: 0 })
     expect(await sha256File(join(dir, 'b1-out', 'relayed.bin'))).toBe(hash)
@@ -72,13 +69,13 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
     const src = join(dir, 'tracked.bin')
     const hash = await randomFile(src, 1024 * 1024)
     const sharer = start('a', ['share', src, '--data', join(dir, 'a'), ...listen('a'), '--hub', hubAddr])
-    const sharing = await sharer.waitFor(e => e.event === 'sharing')
-    const r = await get('b', sharing.cid as string, 'b2', ['--no-mdns'])
+    const sharing = await sharer.waitForEvent('sharing')
+    const r = await get('b', sharing.cid, 'b2', ['--no-mdns'])
     expect(r.code, `a=${aId} hub=${hubId} ${JSON.stringify(r.events.filter(e => e.event === 'peers'))} ${r.stderr}`).toBe(0)
     expect(r.events.filter(e => e.event === 'peers').map(e => e.via)).toContain('tracker')
     expect(r.events.find(e => e.event === 'peers' && e.via === 'tracker')!.peers).toEqual([aId])
     expect(r.events.some(e => e.event === 'peers' && e.via === 'dht')).toBe(false)
-    expect((r.events.find(e => e.event === 'done')!.sources as Record<string, { path: string }>)[aId]!.path).toBe('relay')
+    expect(r.first('done')!.sources[aId]!.path).toBe('relay')
     expect(await sha256File(join(dir, 'b2-out', 'tracked.bin'))).toBe(hash)
     await sharer.stop()
   })
@@ -89,11 +86,11 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
     const sharer = start('a', ['share', src, '--data', join(dir, 'a'), ...listen('a'), '--hub', hubAddr, '--push'])
     const pushed = await sharer.waitFor(e => e.event === 'pushed', 60_000)
     expect(pushed.bytes).toBe(3 * 1024 * 1024)
-    const sharing = await sharer.waitFor(e => e.event === 'sharing')
+    const sharing = await sharer.waitForEvent('sharing')
     await sharer.stop()
-    const r = await get('b', sharing.link as string, 'b3')
+    const r = await get('b', sharing.link, 'b3')
     expect(r.code, r.stderr).toBe(0)
-    const done = r.events.find(e => e.event === 'done')!
+    const done = r.first('done')!
     expect(done.sources).toEqual({ [hubId]: { bytes: 3 * 1024 * 1024, path: 'hub' } })
     expect(done.paths).toEqual({ direct: 0, relay: 0, hub: 3 * 1024 * 1024 })
     expect(await sha256File(join(dir, 'b3-out', 'pushed.bin'))).toBe(hash)
@@ -122,10 +119,10 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
       const src = join(dir, 'direct.bin')
       const hash = await randomFile(src, 2 * 1024 * 1024)
       const sharer = start('a', ['share', src, '--data', join(dir, 'a'), ...listen('a'), '--hub', hubAddr])
-      const sharing = await sharer.waitFor(e => e.event === 'sharing')
-      const r = await get('b', sharing.link as string, 'b4')
+      const sharing = await sharer.waitForEvent('sharing')
+      const r = await get('b', sharing.link, 'b4')
       expect(r.code, r.stderr).toBe(0)
-      const done = r.events.find(e => e.event === 'done')!
+      const done = r.first('done')!
       expect(done.paths).toEqual({ direct: 2 * 1024 * 1024, relay: 0, hub: 0 })
       expect(await sha256File(join(dir, 'b4-out', 'direct.bin'))).toBe(hash)
       await sharer.stop()

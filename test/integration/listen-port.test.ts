@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { randomFile, runInNamespace, tempDir, type CliProcess, type JsonEvent } from '../helpers/cli.js'
+import { randomFile, runInNamespace, tempDir, type CliProcess } from '../helpers/cli.js'
+import type { SharingEvent } from '../../shared/transfer.js'
 import { createTopology, type Topology } from '../helpers/netns.js'
 
 /**
@@ -16,7 +17,7 @@ const topo = createTopology('sdp', ['a'], '10.234.0')
 if (typeof topo === 'string') process.stderr.write(`listen-port.test.ts: skipped, network namespaces cannot be created here: ${topo}\n`)
 const net = typeof topo === 'string' ? null : topo
 
-const portsOf = (addrs: unknown): number[] => [...new Set((addrs as string[]).map(a => Number(/\/tcp\/(\d+)\//.exec(a)![1])))]
+const portsOf = (addrs: string[]): number[] => [...new Set(addrs.map(a => Number(/\/tcp\/(\d+)\//.exec(a)![1])))]
 
 describe.skipIf(net == null)('a node with the default listen address keeps its port across restarts', () => {
   const t = net as Topology
@@ -31,13 +32,13 @@ describe.skipIf(net == null)('a node with the default listen address keeps its p
     procs.push(p)
     return p
   }
-  const started = async (): Promise<{ proc: CliProcess, sharing: JsonEvent, port: number }> => {
+  const started = async (): Promise<{ proc: CliProcess, sharing: SharingEvent, port: number }> => {
     const proc = share()
-    const sharing = await proc.waitFor(e => e.event === 'sharing')
+    const sharing = await proc.waitForEvent('sharing')
     const ports = portsOf(sharing.addrs)
     // Every interface (loopback and the LAN link) answers on the one port.
     expect(ports).toHaveLength(1)
-    expect(sharing.addrs as string[]).toContain(`/ip4/${t.addr('a')}/tcp/${ports[0]}/p2p/${String(sharing.peerId)}`)
+    expect(sharing.addrs).toContain(`/ip4/${t.addr('a')}/tcp/${ports[0]}/p2p/${sharing.peerId}`)
     return { proc, sharing, port: ports[0]! }
   }
   /** Another program on `port`, on every interface of the namespace. */
@@ -85,7 +86,7 @@ describe.skipIf(net == null)('a node with the default listen address keeps its p
     const notice = moved.proc.events.find(e => e.event === 'port-changed')
     expect(notice).toEqual({ event: 'port-changed', old: first.port, new: moved.port })
     // The notice comes as soon as the node is up, before the share's own events.
-    expect(moved.proc.events.indexOf(notice!)).toBeLessThan(moved.proc.events.indexOf(moved.sharing))
+    expect(moved.proc.indexOf(notice!)).toBeLessThan(moved.proc.indexOf(moved.sharing))
     expect(await moved.proc.stop('SIGTERM')).toBe(0)
 
     // Without --json the notice is one line on stderr, and the new port was the kept one.

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import { readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { DownloadInfo } from '../../shared/api.js'
+import type { DoneEvent } from '../../shared/transfer.js'
 import { ApiClient } from '../helpers/api-client.js'
-import { ISOLATED, MiB, randomFile, run, runInNamespace, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess, type JsonEvent } from '../helpers/cli.js'
-import { startDaemon, type Daemon } from '../helpers/daemon.js'
+import { ISOLATED, MiB, randomFile, run, runInNamespace, runToEnd, sha256File, share, sourcesOf, useScratch, type CliProcess } from '../helpers/cli.js'
+import { startDaemon } from '../helpers/daemon.js'
 import { createTopology, type Topology } from '../helpers/netns.js'
 import { until } from '../helpers/until.js'
 
 
-const fetchedIn = (done: JsonEvent): number => Object.values(sourcesOf(done)).reduce((n, s) => n + s.bytes, 0)
+const fetchedIn = (done: DoneEvent): number => Object.values(sourcesOf(done)).reduce((n, s) => n + s.bytes, 0)
 const lastBytes = (p: CliProcess): number => Math.max(0, ...p.eventsOf('progress').map(e => e.bytes))
 
 /** Pieces a download's saved state vouches for (0 until its first checkpoint). */
@@ -27,16 +28,7 @@ async function savedPieces (dataDir: string): Promise<number> {
 }
 
 describe('downloads outlive their peers and never vouch for bytes they did not check', () => {
-  let dir: string
-  let cleanup: () => Promise<void>
-  const procs: CliProcess[] = []
-  const daemons: Daemon[] = []
-
-  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir('swarmdrop-outlive-')) })
-  afterEach(async () => {
-    await Promise.all([...procs.splice(0), ...daemons.splice(0).map(d => d.proc)].map(async p => await p.stop('SIGKILL')))
-    await cleanup()
-  })
+  const { dir, track } = useScratch('swarmdrop-outlive-')
 
   it.each([
     ['deleted', async (part: string) => { await rm(part) }],
@@ -44,18 +36,18 @@ describe('downloads outlive their peers and never vouch for bytes they did not c
     ['overwritten in place with random bytes', async (part: string) => { await writeFile(part, randomBytes((await stat(part)).size)) }],
     ['truncated', async (part: string) => { await truncate(part, Math.floor((await stat(part)).size / 3)) }]
   ] as const)('after kill -9, a .part %s is re-verified, and the same get finishes bit-exact', async (what, mutate) => {
-    const src = join(dir, 'data.bin')
+    const src = join(dir(), 'data.bin')
     const size = 16 * MiB
     const hash = await randomFile(src, size)
     // Slow enough that the first run is still going at its first checkpoint (every 5 s).
-    const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns', '--up-limit', '2.5MB'])
-    procs.push(seeder.proc)
-    const out = join(dir, 'out')
-    const args = ['get', String(seeder.sharing.link), '--out', out, '--data', join(dir, 'getter'), ...ISOLATED, '--progress-interval', '50']
+    const seeder = await share([src], join(dir(), 'seeder'), ['--no-mdns', '--up-limit', '2.5MB'])
+    track(seeder.proc)
+    const out = join(dir(), 'out')
+    const args = ['get', seeder.sharing.link, '--out', out, '--data', join(dir(), 'getter'), ...ISOLATED, '--progress-interval', '50']
     const first = run(args)
-    procs.push(first)
+    track(first)
     // A checkpoint has vouched for some pieces: that is what must not be trusted blindly.
-    await until(async () => await savedPieces(join(dir, 'getter')) > 0, 60_000, 'a checkpoint')
+    await until(async () => await savedPieces(join(dir(), 'getter')) > 0, 60_000, 'a checkpoint')
     first.child.kill('SIGKILL')
     await first.exited
     const part = join(out, 'data.bin.part')
@@ -65,25 +57,25 @@ describe('downloads outlive their peers and never vouch for bytes they did not c
     expect(again.stderr).toBe('')
     expect(again.code).toBe(0)
     expect(await sha256File(join(out, 'data.bin'))).toBe(hash)
-    const fetched = fetchedIn(again.events.find(e => e.event === 'done')!)
+    const fetched = fetchedIn(again.first('done')!)
     // Nothing of the damaged file was taken on trust: what is not on disk intact came again.
     if (what !== 'truncated') expect(fetched).toBe(size)
     else expect(fetched).toBeGreaterThan(0)
   })
 
   it('a daemon download waits when its only seeder leaves, says who it last saw, and a pasted link with the seeder\'s new address resumes it at once', async () => {
-    const src = join(dir, 'movie.bin')
+    const src = join(dir(), 'movie.bin')
     const size = 24 * MiB
     const hash = await randomFile(src, size)
     // An explicit random port: the seeder comes back somewhere else, so only the new link can find it (no DHT here).
-    const seederArgs = ['share', src, '--data', join(dir, 'seeder'), ...ISOLATED, '--up-limit', '4MB']
+    const seederArgs = ['share', src, '--data', join(dir(), 'seeder'), ...ISOLATED, '--up-limit', '4MB']
     let seeder = run(seederArgs)
-    procs.push(seeder)
-    const firstLink = String((await seeder.waitFor(e => e.event === 'sharing')).link)
-    const seederId = String(seeder.events.find(e => e.event === 'sharing')!.peerId)
+    track(seeder)
+    const firstLink = (await seeder.waitForEvent('sharing')).link
+    const seederId = seeder.first('sharing')!.peerId
 
-    const b = await startDaemon(join(dir, 'b'), join(dir, 'b-out'), ['--no-mdns'])
-    daemons.push(b)
+    const b = await startDaemon(join(dir(), 'b'), join(dir(), 'b-out'), ['--no-mdns'])
+    track(b.proc)
     const api = await ApiClient.connect(`${b.origin.replace('http:', 'ws:')}/api?token=${b.token}`)
     try {
       const started: DownloadInfo = await api.call('startDownload', { target: firstLink })
@@ -98,8 +90,8 @@ describe('downloads outlive their peers and never vouch for bytes they did not c
       const bytesAtStop = waiting.bytes
 
       seeder = run(seederArgs)
-      procs.push(seeder)
-      const secondLink = String((await seeder.waitFor(e => e.event === 'sharing')).link)
+      track(seeder)
+      const secondLink = (await seeder.waitForEvent('sharing')).link
       expect(secondLink).not.toBe(firstLink)
       // Still waiting: the address it knows is dead. The new link joins the same download; no Retry.
       expect((await info()).state).toBe('waiting')
@@ -108,7 +100,7 @@ describe('downloads outlive their peers and never vouch for bytes they did not c
       expect((await api.call('listDownloads', {})).filter(d => d.cid === started.cid)).toHaveLength(1)
       const done = await until(async () => { const d = await info(); return d.state === 'seeding' ? d : null }, 60_000, 'the download to finish')
       expect(done.waiting).toBeNull()
-      expect(await sha256File(join(dir, 'b-out', 'movie.bin'))).toBe(hash)
+      expect(await sha256File(join(dir(), 'b-out', 'movie.bin'))).toBe(hash)
       // All runs together: what came before the stop plus the rest, not the whole file twice.
       expect(done.sources[seederId]!.bytes).toBeLessThanOrEqual(size + 4 * MiB)
       expect(done.sources[seederId]!.bytes).toBeGreaterThanOrEqual(size)
@@ -130,29 +122,21 @@ const net = typeof topo === 'string' ? null : topo
 
 describe.skipIf(net == null)('a seeder that leaves and comes back with the same command', () => {
   const t = net as Topology
-  let dir: string
-  let cleanup: () => Promise<void>
-  const procs: CliProcess[] = []
-
-  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir('swarmdrop-restart-')) })
-  afterEach(async () => {
-    await Promise.all(procs.splice(0).map(async p => await p.stop('SIGKILL')))
-    await cleanup()
-  })
+  const { dir, track } = useScratch('swarmdrop-restart-')
   afterAll(() => { t.destroy() })
 
   it('the same get waits, picks it up by itself, fetches only the rest, and finishes bit-exact', async () => {
-    const src = join(dir, 'show.bin')
+    const src = join(dir(), 'show.bin')
     const size = 24 * MiB
     const hash = await randomFile(src, size)
-    const seederArgs = ['share', src, '--data', join(dir, 'seeder'), '--no-mdns', '--json', '--up-limit', '4MB']
+    const seederArgs = ['share', src, '--data', join(dir(), 'seeder'), '--no-mdns', '--json', '--up-limit', '4MB']
     let seeder = runInNamespace(t.ns('s'), seederArgs)
-    procs.push(seeder)
-    const sharing = await seeder.waitFor(e => e.event === 'sharing')
-    const port = (addrs: unknown): string[] => (addrs as string[]).filter(a => a.includes(t.addr('s'))).map(a => a.split('/tcp/')[1]!.split('/')[0]!)
+    track(seeder)
+    const sharing = await seeder.waitForEvent('sharing')
+    const port = (addrs: string[]): string[] => addrs.filter(a => a.includes(t.addr('s'))).map(a => a.split('/tcp/')[1]!.split('/')[0]!)
 
-    const getter = runInNamespace(t.ns('g'), ['get', String(sharing.link), '--out', join(dir, 'out'), '--data', join(dir, 'getter'), '--no-mdns', '--json', '--progress-interval', '100'])
-    procs.push(getter)
+    const getter = runInNamespace(t.ns('g'), ['get', sharing.link, '--out', join(dir(), 'out'), '--data', join(dir(), 'getter'), '--no-mdns', '--json', '--progress-interval', '100'])
+    track(getter)
     await getter.waitForEvent('progress', e => e.bytes >= size / 4)
     expect(await seeder.stop('SIGTERM')).toBe(0)
     const waiting = await getter.waitForEvent('waiting', () => true, 20_000)
@@ -161,13 +145,13 @@ describe.skipIf(net == null)('a seeder that leaves and comes back with the same 
     expect(before).toBeLessThan(size)
 
     seeder = runInNamespace(t.ns('s'), seederArgs)
-    procs.push(seeder)
-    const back = await seeder.waitFor(e => e.event === 'sharing')
+    track(seeder)
+    const back = await seeder.waitForEvent('sharing')
     // Same data folder, no --listen: the same port, so the link and the remembered address still work.
     expect(port(back.addrs)).toEqual(port(sharing.addrs))
     expect(await getter.exited).toBe(0)
     const [done] = getter.eventsOf('done')
-    expect(await sha256File(join(dir, 'out', 'show.bin'))).toBe(hash)
+    expect(await sha256File(join(dir(), 'out', 'show.bin'))).toBe(hash)
     // This run's bytes: the whole file once, give or take the pieces in flight at the stop.
     expect(Object.values(done!.sources).reduce((n, s) => n + s.bytes, 0)).toBeLessThanOrEqual(size + 2 * MiB)
     expect(getter.events.filter(e => e.event === 'error')).toEqual([])

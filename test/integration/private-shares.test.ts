@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ShareInfo } from '../../shared/api.js'
 import { ApiClient } from '../helpers/api-client.js'
-import { ISOLATED, MiB, randomFile, run, runToEnd, sha256File, share, tempDir, type CliProcess } from '../helpers/cli.js'
+import { ISOLATED, MiB, peerIdOf, randomFile, run, runToEnd, sha256File, share, tempDir, type CliProcess } from '../helpers/cli.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 
 
@@ -19,7 +19,6 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
     await cleanup()
   })
 
-  const peerIdOf = async (data: string): Promise<string> => (await runToEnd(['id', '--data', data, '--json'])).events[0]!.peerId as string
   const get = async (target: string, name: string, extra: string[] = []): Promise<Awaited<ReturnType<typeof runToEnd>>> =>
     await runToEnd(['get', target, '--out', join(dir, `${name}-out`), '--data', join(dir, name), ...ISOLATED, ...extra])
   const withoutSecret = (link: string): string => link.replace(/([?&])secret=[^&]*&?/, '$1').replace(/[?&]$/, '')
@@ -29,7 +28,7 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
     const hash = await randomFile(src, 3 * MiB)
     const sharer = await share([src], join(dir, 'sharer'), ['--secret', '--no-mdns'])
     procs.push(sharer.proc)
-    const link = String(sharer.sharing.link)
+    const link = sharer.sharing.link
     expect(link).toMatch(/[?&]secret=[A-Za-z0-9_-]{22,}/)
     expect(sharer.sharing.private).toBe('secret')
 
@@ -47,7 +46,7 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
     }
 
     // It is not in the sharer's catalog.
-    const listed = await runToEnd(['browse', (sharer.sharing.addrs as string[])[0]!, '--data', join(dir, 'browser'), ...ISOLATED])
+    const listed = await runToEnd(['browse', sharer.sharing.addrs[0]!, '--data', join(dir, 'browser'), ...ISOLATED])
     expect(listed.code).toBe(0)
     expect(listed.events.filter(e => e.event === 'share')).toEqual([])
   })
@@ -55,7 +54,7 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
   it('is never announced: a DHT lookup by content ID finds nobody, while the same lookup finds a public share, and asking the sharer outright gets nothing', async () => {
     const hub = run(['hub', '--data', join(dir, 'hub'), ...ISOLATED])
     procs.push(hub)
-    const hubAddr = ((await hub.waitFor(e => e.event === 'listening')).addrs as string[])[0]!
+    const hubAddr = (await hub.waitForEvent('listening')).addrs[0]!
     const src = join(dir, 'hidden.bin')
     await randomFile(src, 100_000)
     const sharer = await share([src], join(dir, 'sharer'), ['--secret', '--no-mdns', '--bootstrap', hubAddr])
@@ -65,12 +64,12 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
     const openHash = await randomFile(open, 100_000)
     const publisher = await share([open], join(dir, 'publisher'), ['--no-mdns', '--bootstrap', hubAddr])
     procs.push(publisher.proc)
-    const found = await get(String(publisher.sharing.cid), 'seeker', ['--bootstrap', hubAddr])
+    const found = await get(publisher.sharing.cid, 'seeker', ['--bootstrap', hubAddr])
     expect(found.code, found.stderr).toBe(0)
-    expect(found.events.some(e => e.event === 'peers' && e.via === 'dht' && (e.peers as string[]).includes(String(publisher.sharing.peerId)))).toBe(true)
+    expect(found.eventsOf('peers').some(e => e.via === 'dht' && e.peers.includes(publisher.sharing.peerId))).toBe(true)
     expect(await sha256File(join(dir, 'seeker-out', 'visible.bin'))).toBe(openHash)
 
-    const res = await get(String(sharer.sharing.cid), 'seeker', ['--bootstrap', hubAddr, '--stall-timeout', '5'])
+    const res = await get(sharer.sharing.cid, 'seeker', ['--bootstrap', hubAddr, '--stall-timeout', '5'])
     expect(res.code).toBe(1)
     expect(res.events.filter(e => e.event === 'peers' && e.via === 'dht')).toEqual([])
     // The seeker may meet the sharer through the DHT's own traffic and ask it: it is refused.
@@ -84,15 +83,15 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
     const sharer = await share([src], join(dir, 'sharer'), ['--allow', friend, '--no-mdns'])
     procs.push(sharer.proc)
     expect(sharer.sharing.private).toBe('allow-list')
-    const addr = (sharer.sharing.addrs as string[])[0]!
+    const addr = sharer.sharing.addrs[0]!
 
-    const ok = await get(String(sharer.sharing.link), 'friend')
+    const ok = await get(sharer.sharing.link, 'friend')
     expect(ok.code).toBe(0)
     expect(await sha256File(join(dir, 'friend-out', 'listed.bin'))).toBe(hash)
     const seen = await runToEnd(['browse', addr, '--data', join(dir, 'friend'), ...ISOLATED])
     expect(seen.events.filter(e => e.event === 'share').map(e => e.cid)).toEqual([sharer.sharing.cid])
 
-    const denied = await get(String(sharer.sharing.link), 'stranger')
+    const denied = await get(sharer.sharing.link, 'stranger')
     expect(denied.code).toBe(1)
     expect(denied.events.find(e => e.event === 'error')).toMatchObject({ code: 'ACCESS_DENIED' })
     const unseen = await runToEnd(['browse', addr, '--data', join(dir, 'stranger'), ...ISOLATED])
@@ -112,13 +111,13 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
       expect(first.access).toBe('secret')
       const b = run(['get', first.link, '--out', join(dir, 'b-out'), '--data', join(dir, 'b'), ...ISOLATED])
       procs.push(b)
-      await b.waitFor(e => e.event === 'progress' && Number(e.bytes) > 0)
+      await b.waitForEvent('progress', e => e.bytes > 0)
 
       const rotated: ShareInfo = await ca.call('setShareAccess', { cid: first.cid, secret: 'rotate' })
       expect(rotated.link).not.toBe(first.link)
       expect(await b.waitFor(e => e.event === 'error', 60_000)).toMatchObject({ code: 'ACCESS_DENIED' })
       expect(await b.stop()).toBe(1)
-      const got = b.events.filter(e => e.event === 'progress').map(e => Number(e.bytes))
+      const got = b.eventsOf('progress').map(e => e.bytes)
       expect(Math.max(...got)).toBeLessThan(16 * MiB)
 
       // The new link works, and resumes from what B already verified.
@@ -137,7 +136,7 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
       expect(forFriends).toMatchObject({ access: 'allow-list', allow: [friend, other] })
       const d = run(['get', forFriends.link, '--out', join(dir, 'd-out'), '--data', join(dir, 'd'), ...ISOLATED])
       procs.push(d)
-      await d.waitFor(e => e.event === 'progress' && Number(e.bytes) > 0)
+      await d.waitForEvent('progress', e => e.bytes > 0)
       expect(await ca.call('setShareAccess', { cid: forFriends.cid, allow: [other] })).toMatchObject({ access: 'allow-list', allow: [other] })
       expect(await d.waitFor(e => e.event === 'error', 60_000)).toMatchObject({ code: 'ACCESS_DENIED' })
     } finally {

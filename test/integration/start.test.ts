@@ -10,11 +10,11 @@ describe('npm start', () => {
     delete env.DISPLAY
     const proc = new CliProcess(spawn(process.execPath, [join(ROOT, 'scripts', 'start.js'), '--data', dir.path, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] }))
     try {
-      const ready = await proc.waitFor(e => e.event === 'ready')
+      const ready = await proc.waitForEvent('ready')
       const notes = proc.events.filter(e => e.event === 'non-json')
       expect(notes).toHaveLength(1)
       expect(notes[0]!.line).toMatch(/^Swarmdrop: the Electron window cannot open here \(Electron runtime missing: .*\); serving the app to your browser instead\.$/)
-      const res = await fetch(ready.url as string)
+      const res = await fetch(ready.url)
       expect(res.status).toBe(200)
       expect(await res.text()).toContain('<div id="root">')
     } finally {

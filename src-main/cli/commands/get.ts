@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander'
 import { resolve } from 'node:path'
 import { parseLink } from '../../../shared/link.js'
-import type { DoneEvent, ProgressEvent, StalledEvent, WaitingEvent } from '../../../shared/transfer.js'
+import type { CheckingEvent, DoneEvent, PeersEvent, ProgressEvent, SharingEvent, StalledEvent, WaitingEvent } from '../../../shared/transfer.js'
 import { seedFinished, shortPeer, stallMessage, type DownloadOutcome } from '../../api/index.js'
 import type { CliContext, GlobalOpts } from '../context.js'
 import { formatBytes, printable, type Output } from '../output.js'
@@ -45,10 +45,14 @@ async function get (target: string, o: GetOpts, out: Output): Promise<number> {
       progressIntervalMs: o.progressInterval,
       onPhase: (phase, detail) => {
         if (phase !== 'checking' || detail == null || detail.bytes <= 0) return
-        out.progress({ event: 'checking', bytes: detail.bytes, total: detail.total }, 'checking', detail.bytes, detail.total)
+        const ev: CheckingEvent = { event: 'checking', bytes: detail.bytes, total: detail.total }
+        out.progress({ ...ev }, 'checking', detail.bytes, detail.total)
       },
       stallTimeoutMs: o.stallTimeout * 1000,
-      onDiscovered: (via, peers) => { out.event({ event: 'peers', via, peers }, `found ${peers.length} peer${peers.length === 1 ? '' : 's'} (${via})`) },
+      onDiscovered: (via, peers) => {
+        const ev: PeersEvent = { event: 'peers', via, peers }
+        out.event({ ...ev }, `found ${peers.length} peer${peers.length === 1 ? '' : 's'} (${via})`)
+      },
       onWaiting: w => {
         if (w == null) return
         const ev: WaitingEvent = { event: 'waiting', cid, ...w }
@@ -77,7 +81,9 @@ async function get (target: string, o: GetOpts, out: Output): Promise<number> {
       printChanged(engine, out)
       const share = await seedFinished(engine, outcome)
       const link = engine.linkFor(share)
-      out.event({ event: 'sharing', cid: share.cid, link, peerId: engine.peerId, addrs: engine.addrs() }, `Seeding. Press Ctrl+C to stop.\n\n  ${link}`)
+      // The part of `share`'s sharing line that a finished download knows.
+      const ev: Pick<SharingEvent, 'event' | 'cid' | 'link' | 'peerId' | 'addrs'> = { event: 'sharing', cid: share.cid, link, peerId: engine.peerId, addrs: engine.addrs() }
+      out.event({ ...ev }, `Seeding. Press Ctrl+C to stop.\n\n  ${link}`)
       await stopped
     }
     return 0

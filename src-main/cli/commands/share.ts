@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { parsePeerId } from '../../../shared/link.js'
-import type { SharingEvent } from '../../../shared/transfer.js'
+import type { HashingEvent, PushedEvent, PushingEvent, SharingEvent, SkippedEvent } from '../../../shared/transfer.js'
 import { throttleProgress } from '../../api/index.js'
 import type { CliContext, GlobalOpts } from '../context.js'
 import { formatBytes, printable, type Output } from '../output.js'
@@ -34,10 +34,16 @@ async function share (paths: string[], o: ShareOpts, out: Output): Promise<numbe
     const result = await engine.share(paths, {
       ...access,
       signal: abort.signal,
-      onProgress: throttleProgress(p => { out.progress({ event: 'hashing', bytes: p.bytes, total: p.total }, 'hashing', p.bytes, p.total) })
+      onProgress: throttleProgress(p => {
+        const ev: HashingEvent = { event: 'hashing', bytes: p.bytes, total: p.total }
+        out.progress({ ...ev }, 'hashing', p.bytes, p.total)
+      })
     })
     out.stopBar()
-    for (const s of result.skipped) out.event({ event: 'skipped', path: s.absPath, reason: s.reason }, `skipped ${s.absPath}: ${s.reason}`)
+    for (const s of result.skipped) {
+      const skipped: SkippedEvent = { event: 'skipped', path: s.absPath, reason: s.reason }
+      out.event({ ...skipped }, `skipped ${s.absPath}: ${s.reason}`)
+    }
     const m = result.share.manifest
     const size = m.files.reduce((n, f) => n + f.size, 0)
     const ev: SharingEvent = {
@@ -56,9 +62,11 @@ async function share (paths: string[], o: ShareOpts, out: Output): Promise<numbe
     printFeed(engine, out)
     printChanged(engine, out)
     if (o.push != null) {
-      out.event({ event: 'pushing', cid: ev.cid }, 'Pushing a copy to the hub…')
+      const pushing: PushingEvent = { event: 'pushing', cid: ev.cid }
+      out.event({ ...pushing }, 'Pushing a copy to the hub…')
       const bytes = await engine.push(ev.cid, o.push === true ? undefined : o.push, abort.signal)
-      out.event({ event: 'pushed', cid: ev.cid, bytes }, `The hub keeps a copy (${formatBytes(bytes)}): the link works while you are offline.`)
+      const pushed: PushedEvent = { event: 'pushed', cid: ev.cid, bytes }
+      out.event({ ...pushed }, `The hub keeps a copy (${formatBytes(bytes)}): the link works while you are offline.`)
     }
     const who = access.secret
       ? 'Private: only holders of this link can download it, and it is not announced.'
