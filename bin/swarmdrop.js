@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The CLI is compiled by `npm run build` (run automatically by `npm install` through `prepare`).
-import '../dist/src-main/cli.js'
+// The CLI, bundled into one file by `npm run build` (run automatically by `npm install` through `prepare`).
+import '../dist/cli/swarmdrop.mjs'

@@ -1,10 +1,8 @@
-import { fileURLToPath } from 'node:url'
 import { startApp, type AppOptions, type PortChange } from '../api/index.js'
 import { DaemonServer } from './server.js'
 import { desktopOpener } from './opener.js'
 
-/** The built renderer: dist/renderer beside dist/src-main. */
-export const UI_ROOT = fileURLToPath(new URL('../../renderer/', import.meta.url))
+import { uiRoot } from '../app-root.js'
 
 export interface DaemonOptions extends Omit<AppOptions, 'shell' | 'opener'> {
   uiHost?: string
@@ -24,7 +22,7 @@ export interface RunningDaemon {
 /** `swarmdrop daemon`: the engine, the API and the web UI in one headless process. */
 export async function runDaemon (opts: DaemonOptions): Promise<RunningDaemon> {
   const app = await startApp({ ...opts, shell: 'daemon', opener: desktopOpener() })
-  const server = new DaemonServer({ router: app.router, uploads: app.uploads, uiRoot: opts.uiRoot ?? UI_ROOT, host: opts.uiHost ?? '127.0.0.1', port: opts.uiPort ?? 0 })
+  const server = new DaemonServer({ router: app.router, uploads: app.uploads, uiRoot: opts.uiRoot ?? uiRoot(), host: opts.uiHost ?? '127.0.0.1', port: opts.uiPort ?? 0 })
   try {
     const { url } = await server.listen()
     return {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander'
-import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { appVersion } from '../../app-root.js'
 import { runDaemon } from '../../daemon/index.js'
 import { encrypters, type CliContext, type GlobalOpts } from '../context.js'
 import type { Output } from '../output.js'
@@ -19,8 +19,6 @@ export function registerDaemon (cli: CliContext): void {
 }
 
 async function daemon (o: DaemonOpts, out: Output): Promise<void> {
-  // From dist/src-main/cli/commands/ up to the package's root.
-  const version = JSON.parse(await readFile(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }
   const d = await runDaemon({
     dataDir: resolve(o.data),
     listen: o.listen,
@@ -31,7 +29,7 @@ async function daemon (o: DaemonOpts, out: Output): Promise<void> {
     downloadDir: o.out,
     uiHost: o.uiHost,
     uiPort: o.uiPort,
-    version: version.version
+    version: appVersion()
   })
   try {
     out.event({ event: 'ready', url: d.url, peerId: d.peerId, addrs: d.addrs },
