@@ -273,7 +273,8 @@ export class ShareStore {
   }
 
   private async cacheHashes (absPath: string, stamp: FileStamp, pieceSize: number, hashes: Uint8Array): Promise<void> {
-    await writeFileAtomic(this.cacheFile(absPath), JSON.stringify({ path: absPath, size: stamp.size, mtimeMs: stamp.mtimeMs, ino: stamp.ino, pieceSize, hashes: Buffer.from(hashes).toString('base64') }))
+    // A cache: a crash may lose an entry (that file is hashed again), so it is not worth a disk flush per file.
+    await writeFileAtomic(this.cacheFile(absPath), JSON.stringify({ path: absPath, size: stamp.size, mtimeMs: stamp.mtimeMs, ino: stamp.ino, pieceSize, hashes: Buffer.from(hashes).toString('base64') }), { durable: false })
   }
 
   /**

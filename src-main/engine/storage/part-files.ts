@@ -11,6 +11,14 @@ import type { FileIdentity } from '../persistence/download-store.js'
 import { MAX_SEGMENT_BYTES, prepareTarget, sanitisePath } from './sanitise.js'
 
 export const PART_SUFFIX = '.part'
+/**
+ * Written bytes past which a sync starts in the background, so the sync at
+ * the end covers only the tail (a 512 MiB file synced at once took ~2 s here).
+ */
+export const SYNC_AHEAD_BYTES = 64 * 1024 * 1024
+/** Complete files finished together at most, and how long the first waits for others. */
+const FINISH_BATCH = 256
+const FINISH_DELAY_MS = 100
 
 /**
  * A download's files on disk. Pieces go into `<name>.part` at their offsets
@@ -36,6 +44,13 @@ const SPOT_CHECKS = 8
  */
 export class PartFiles {
   private readonly handles = new Map<number, Promise<FileHandle>>()
+  private unsynced = 0
+  /** Complete files waiting for the next batch, in order. */
+  private readonly toFinish: number[] = []
+  /** Files waiting or being finished, and who waits for them. */
+  private readonly finishing = new Map<number, PromiseWithResolvers<void>>()
+  private finishTimer?: NodeJS.Timeout
+  private syncing: Promise<void> | null = null
   private readonly finished: boolean[]
 
   private constructor (
@@ -208,6 +223,11 @@ export class PartFiles {
     } catch (err) {
       throw diskError(err, this.partPath(file))
     }
+    this.unsynced += this.layout.lengthOf[index]!
+    if (this.unsynced >= SYNC_AHEAD_BYTES && this.syncing == null) {
+      this.unsynced = 0
+      this.syncing = this.sync().finally(() => { this.syncing = null })
+    }
   }
 
   async readPiece (index: number): Promise<Buffer> {
@@ -225,39 +245,88 @@ export class PartFiles {
     }
   }
 
-  /** Syncs a complete file and renames it into place. */
+  /**
+   * Syncs a complete file and renames it into place. Files that complete
+   * close together are synced, renamed and their folders synced as one batch:
+   * a folder of 3,000 small files spent most of its time flushing the disk once a file.
+   */
   async finishFile (file: number): Promise<void> {
     if (this.finished[file]!) return
+    // Waiting for a batch, or in one being finished now: the same promise.
+    const pending = this.finishing.get(file)
+    if (pending != null) return await pending.promise
+    const done = Promise.withResolvers<void>()
+    this.finishing.set(file, done)
+    this.toFinish.push(file)
+    if (this.toFinish.length >= FINISH_BATCH) void this.flushFinished()
+    else this.finishTimer ??= setTimeout(() => { void this.flushFinished() }, FINISH_DELAY_MS)
+    await done.promise
+  }
+
+  /** Finishes every file waiting in the batch now (the download is complete: no reason to wait for more). */
+  async flushFinished (): Promise<void> {
+    clearTimeout(this.finishTimer)
+    this.finishTimer = undefined
+    const batch = this.toFinish.splice(0)
+    if (batch.length === 0) return
+    const settle = (err?: Error): void => {
+      for (const file of batch) {
+        const done = this.finishing.get(file)
+        this.finishing.delete(file)
+        if (err == null) done?.resolve()
+        else done?.reject(err)
+      }
+    }
+    try {
+      // The data of every file first, all at once: the file system commits concurrent syncs together.
+      await Promise.all(batch.map(async file => { await this.syncComplete(file) }))
+      const dirs = new Set<string>()
+      for (const file of batch) {
+        await this.place(file)
+        this.finished[file] = true
+        dirs.add(dirname(this.targets[file]!))
+      }
+      await Promise.all([...dirs].map(async dir => { await fsyncDir(dir) }))
+      settle()
+    } catch (err) {
+      settle(err as Error)
+    }
+  }
+
+  /** A complete `.part` file cut to size, its data on disk, and closed. */
+  private async syncComplete (file: number): Promise<void> {
     const size = this.manifest.files[file]!.size
-    if (size === 0) {
+    if (size === 0) return
+    const fh = await this.handle(file)
+    try {
+      await fh.truncate(size)
+      await fh.datasync()
+    } catch (err) {
+      throw diskError(err, this.partPath(file))
+    }
+    this.handles.delete(file)
+    await fh.close()
+  }
+
+  /** Puts a complete file under its name (an empty one is simply made there). */
+  private async place (file: number): Promise<void> {
+    if (this.manifest.files[file]!.size === 0) {
       for (let tries = 0; ; tries++) {
         const target = this.targets[file]!
         const made = await writeFile(target, new Uint8Array(0), { flag: 'wx' }).then(() => true, (err: NodeJS.ErrnoException) => {
           if (err.code === 'EEXIST' && tries < 100) return false
           throw diskError(err, target)
         })
-        if (made) break
+        if (made) return
         // An empty file of that name is already what we would write.
         const st = await stat(target)
-        if (st.isFile() && st.size === 0) break
+        if (st.isFile() && st.size === 0) return
         await this.moveAside(file)
       }
-    } else {
-      const fh = await this.handle(file)
-      try {
-        await fh.truncate(size)
-        await fh.datasync()
-      } catch (err) {
-        throw diskError(err, this.partPath(file))
-      }
-      this.handles.delete(file)
-      await fh.close()
-      // Something took the name while we downloaded: it is not ours to overwrite.
-      if (await exists(this.targets[file]!)) await this.moveAside(file)
-      await rename(this.partPath(file), this.targets[file]!)
     }
-    await fsyncDir(dirname(this.targets[file]!))
-    this.finished[file] = true
+    // Something took the name while we downloaded: it is not ours to overwrite.
+    if (await exists(this.targets[file]!)) await this.moveAside(file)
+    await rename(this.partPath(file), this.targets[file]!)
   }
 
   /** Makes written data durable, so a bitfield saved after this can be trusted. */
