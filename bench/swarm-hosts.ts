@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { spawnCommand, tempDir } from './cleanup.js'
 import { randomFile, verifyFile } from './files.js'
@@ -39,6 +39,19 @@ export interface HostsRow {
   knewAllSeconds: number | null
   /** Median of the same. */
   knewAllMedianSeconds: number | null
+  /** How busy this machine's CPUs were during the run: near 100 the run measured the CPU, not the swarm. */
+  cpuBusyPct: number
+  /** Each leecher, seconds from the run's start: where the time went. */
+  leechers: LeecherTimes[]
+}
+
+export interface LeecherTimes {
+  /** Its first verified bytes. */
+  firstBytes: number | null
+  half: number | null
+  done: number
+  /** Bytes it took from the seeder, in file-sizes. */
+  fromSeeder: number
 }
 
 const BIN = join(ROOT, 'bin', 'swarmdrop.js')
@@ -78,6 +91,7 @@ async function distribute (run: string, src: string, size: number, sha256: strin
     const sharing = (await seeder.waitFor('sharing')).data
     const seederId = str(sharing, 'peerId')
     const t0 = performance.now()
+    const cpu0 = await cpuTimes()
     const leechers = hosts.slice(1).map(h => startIn(net, h, [
       'get', str(sharing, 'link'), '--out', join(run, `${h}-out`), '--data', join(run, h), ...listen(h), '--stall-timeout', '0',
       ...(mode === 'swarm' ? ['--seed'] : ['--leech-only'])
@@ -85,6 +99,7 @@ async function distribute (run: string, src: string, size: number, sha256: strin
     procs.push(...leechers)
     const dones = await Promise.all(leechers.map(async l => await l.waitFor('done')))
     const seconds = (Math.max(...dones.map(d => d.at)) - t0) / 1000
+    const cpu1 = await cpuTimes()
     let fromLeechers = 0
     let fromSeeder = 0
     for (const [i, d] of dones.entries()) {
@@ -96,6 +111,17 @@ async function distribute (run: string, src: string, size: number, sha256: strin
         else fromLeechers += s.bytes
       }
     }
+    const at = (t: number | undefined): number | null => t == null ? null : (t - t0) / 1000
+    const times = leechers.map((l, i): LeecherTimes => {
+      const progress = l.events.filter(e => e.data.event === 'progress' && typeof e.data.bytes === 'number')
+      const sources = (dones[i]!.data.sources ?? {}) as Record<string, Json>
+      return {
+        firstBytes: at(progress.find(e => (e.data.bytes as number) > 0)?.at),
+        half: at(progress.find(e => (e.data.bytes as number) >= size / 2)?.at),
+        done: at(dones[i]!.at)!,
+        fromSeeder: (typeof sources[seederId]?.bytes === 'number' ? sources[seederId].bytes : 0) / size
+      }
+    })
     const knew = leechers.map((l, i) => knewAllAfter(l, ids.filter((_, k) => k !== i + 1)))
     const known = knew.filter((s): s is number => s != null).sort((a, b) => a - b)
     const bound = mode === 'client-server' ? n * size * 8 / bits : Math.max(size * 8 / bits, n * size * 8 / ((n + 1) * bits))
@@ -109,13 +135,22 @@ async function distribute (run: string, src: string, size: number, sha256: strin
       seederUploads: fromSeeder / size,
       fromLeechersPct: 100 * fromLeechers / (n * size),
       knewAllSeconds: mode === 'swarm' && known.length === knew.length ? known[known.length - 1]! : null,
-      knewAllMedianSeconds: mode === 'swarm' && known.length > 0 ? known[Math.floor(known.length / 2)]! : null
+      knewAllMedianSeconds: mode === 'swarm' && known.length > 0 ? known[Math.floor(known.length / 2)]! : null,
+      cpuBusyPct: 100 * (1 - (cpu1.idle - cpu0.idle) / Math.max(1, cpu1.total - cpu0.total)),
+      leechers: times
     }
   } finally {
     for (const p of procs) p.kill()
     await Promise.all(procs.map(async p => await p.exited))
     net.destroy()
   }
+}
+
+/** The machine's CPU time so far (all cores), in clock ticks, from /proc/stat. */
+async function cpuTimes (): Promise<{ idle: number, total: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!
+  const v = line.trim().split(/\s+/).slice(1).map(Number)
+  return { idle: v[3]! + (v[4] ?? 0), total: v.reduce((a, b) => a + b, 0) }
 }
 
 /** Seconds from a leecher's start until its `peers` events had named every one of `others`; null if never. */
@@ -151,10 +186,11 @@ export function printHosts (rows: HostsRow[], sizeMiB: number): string {
   const s = (v: number | null): string => v == null ? 'never' : v.toFixed(1)
   let text = `\nSwarm of hosts: ${sizeMiB} MiB from 1 seeder to N leechers, each its own network namespace, uplinks capped by tc tbf (kernel caps)\n\n`
   text += table(
-    ['mode', 'N', 'cap Mbit/s', 'time s', 'bound s', 'time/bound', 'seeder sent', 'from leechers', 'knew all (max/median) s'],
+    ['mode', 'N', 'cap Mbit/s', 'time s', 'bound s', 'time/bound', 'seeder sent', 'from leechers', 'knew all (max/median) s', 'first bytes (max) s', 'CPU busy'],
     rows.map(r => [r.mode, String(r.n), String(r.capMbit), r.seconds.toFixed(1), r.bound.toFixed(1), r.ratio.toFixed(2), `${r.seederUploads.toFixed(2)}x`,
-      `${r.fromLeechersPct.toFixed(0)}%`, r.mode === 'swarm' ? `${s(r.knewAllSeconds)} / ${s(r.knewAllMedianSeconds)}` : '-']),
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
+      `${r.fromLeechersPct.toFixed(0)}%`, r.mode === 'swarm' ? `${s(r.knewAllSeconds)} / ${s(r.knewAllMedianSeconds)}` : '-',
+      s(Math.max(...r.leechers.map(l => l.firstBytes ?? Infinity))), `${r.cpuBusyPct.toFixed(0)}%`]),
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
   ) + '\n'
   for (const r of rows.filter(r => r.mode === 'swarm')) {
     const target = r.n >= 16 ? 1.4 : 1.3

@@ -195,9 +195,15 @@ export class Download {
       return
     }
     const old = this.sessions.get(link.peerId)
-    if (old != null) this.dropPeer(old)
     const s = new PeerSession(link)
     this.sessions.set(link.peerId, s)
+    // A second channel to the same peer (two routes found it at once, or it came back): the new one
+    // takes over. Not through removeSession, which would find no peer left and search again, whose
+    // answer would be this peer once more, replacing this session in turn.
+    if (old != null) {
+      this.retire(old)
+      old.link.channel.close()
+    }
     if (!this.sources.has(link.peerId)) this.sources.set(link.peerId, { bytes: 0, path: link.path })
     this.picker.addPeer(link.channel.have)
     this.init.log('%s: downloading from %s (%s, has %d/%d pieces)', this.init.cid, link.peerId, link.path, link.channel.have.count(), link.channel.have.size)
@@ -237,9 +243,12 @@ export class Download {
     const peerId = s.link.peerId
     const skip = (i: number): boolean => s.inFlight.has(i) || this.writing.has(i) || this.badFrom.get(i)?.has(peerId) === true
     const target = s.depth(this.init.layout.pieceSize, this.maxDepth)
+    // From a peer that has everything, only what nobody else here has, while another peer serves us:
+    // the leechers trade the rest, and the seeder's uplink goes to pieces not in the swarm yet.
+    const spare = s.link.channel.have.isComplete() && this.othersServing(s)
     while (s.inFlight.size < target) {
       if (this.writing.size * this.init.layout.pieceSize >= MAX_PENDING_WRITE_BYTES) break
-      let index = this.picker.pick(s.link.channel.have, skip)
+      let index = this.picker.pick(s.link.channel.have, skip, spare)
       if (index === -1 && this.picker.allRequested()) index = this.picker.pickEndgame(s.link.channel.have, skip, ENDGAME_MAX_DUPLICATES)
       if (index === -1) break
       const wait = this.init.pace?.(this.init.layout.lengthOf[index]!) ?? 0
@@ -251,6 +260,15 @@ export class Download {
       this.picker.requested(index)
       s.link.channel.request(index)
     }
+  }
+
+  /** Another peer is unchoking us and has a piece we lack. */
+  private othersServing (except: PeerSession): boolean {
+    for (const o of this.sessions.values()) {
+      if (o === except || o.link.channel.choked) continue
+      if (o.inFlight.size > 0) return true
+    }
+    return false
   }
 
   private schedulePaced (ms: number): void {
@@ -298,6 +316,7 @@ export class Download {
       this.have.set(index)
       this.verifiedBytes += this.init.layout.lengthOf[index]!
       for (const l of this.haveListeners) l(index)
+      for (const other of this.sessions.values()) if (!other.link.channel.have.get(index)) other.link.channel.announce(index)
       this.cancelElsewhere(index, s)
       this.maybeFinishFile(this.init.layout.fileOf[index]!)
       this.checkComplete()
@@ -372,11 +391,16 @@ export class Download {
   private removeSession (s: PeerSession): void {
     if (this.sessions.get(s.link.peerId) !== s) return
     this.sessions.delete(s.link.peerId)
+    this.retire(s)
+    for (const other of this.sessions.values()) this.fill(other)
+    if (!this.done && this.sessions.size === 0) this.searchPeers()
+  }
+
+  /** What a session held goes back to the pool: its pieces' availability and its requests. */
+  private retire (s: PeerSession): void {
     this.picker.removePeer(s.link.channel.have)
     for (const index of s.inFlight.keys()) this.picker.released(index)
     s.inFlight.clear()
-    for (const other of this.sessions.values()) this.fill(other)
-    if (!this.done && this.sessions.size === 0) this.searchPeers()
   }
 
   private searchPeers (): void {
@@ -414,8 +438,10 @@ export class Download {
   private maybeFinishFile (file: number): void {
     const { firstPiece } = this.init.layout
     for (let i = firstPiece[file]!; i < firstPiece[file + 1]!; i++) if (!this.have.get(i)) return
-    this.finishing = this.finishing.then(async () => { await this.init.files.finishFile(file) })
-    this.finishing.catch((err: unknown) => { this.fail(err as Error) })
+    // Not chained: files finish in batches, so a batch must be able to fill.
+    const finished = this.init.files.finishFile(file)
+    finished.catch((err: unknown) => { this.fail(err as Error) })
+    this.finishing = Promise.all([this.finishing, finished]).then(() => {})
   }
 
   private checkComplete (): void {
@@ -423,9 +449,9 @@ export class Download {
     this.done = true
     for (const s of this.sessions.values()) s.link.channel.close()
     // Files with no pieces (empty ones) and any not yet renamed.
-    this.finishing = this.finishing.then(async () => {
-      for (let f = 0; f < this.init.manifest.files.length; f++) await this.init.files.finishFile(f)
-    })
+    const all = Promise.all(this.init.manifest.files.map(async (_, f) => { await this.init.files.finishFile(f) }))
+    void this.init.files.flushFinished()
+    this.finishing = Promise.all([this.finishing, all]).then(() => {})
     this.finishing.then(() => this.settle?.resolve(), (err: unknown) => this.settle?.reject(err as Error))
   }
 

@@ -173,7 +173,8 @@ export class PeerFinder {
   }
 
   /** DHT provider records for the content; returns how many new peers they named. */
-  async findProviders (): Promise<number> {
+  /** `onFound` hears of each new provider as the lookup finds it. */
+  async findProviders (onFound?: (peerId: string, addrs: Multiaddr[]) => void): Promise<number> {
     const { node, signal, log, cid } = this.init
     if (!this.init.announce) return 0
     // An empty routing table makes a lookup wait for peers that will never come.
@@ -186,7 +187,10 @@ export class PeerFinder {
       for await (const p of node.contentRouting.findProviders(cid, { signal: lookup })) {
         const id = p.id.toString()
         if (id === this.init.hub()?.peerId) continue
-        if (this.add(id, p.multiaddrs)) found.push(id)
+        if (this.add(id, p.multiaddrs)) {
+          found.push(id)
+          onFound?.(id, p.multiaddrs)
+        }
         if (++n >= MAX_PROVIDERS) break
       }
     } catch (err) {
@@ -204,7 +208,7 @@ export class PeerFinder {
    * The hub's tracker: who announced this CID. The hub itself is listed when
    * its store holds a copy; it is kept apart, as the last resort.
    */
-  async askTracker (): Promise<number> {
+  async askTracker (onFound?: (peerId: string, addrs: Multiaddr[]) => void): Promise<number> {
     const hub = this.init.hub()
     if (!this.init.announce || hub == null) return 0
     this.tried.add('tracker')
@@ -214,7 +218,11 @@ export class PeerFinder {
       this.found.tracker = (this.found.tracker ?? 0) + holders.filter(h => h.peerId !== hub.peerId).length
       for (const h of holders) {
         if (h.peerId === hub.peerId) { this.hubHolds = true; continue }
-        if (this.add(h.peerId, h.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } }))) fresh.push(h.peerId)
+        const addrs = h.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+        if (this.add(h.peerId, addrs)) {
+          fresh.push(h.peerId)
+          onFound?.(h.peerId, addrs)
+        }
       }
       if (fresh.length > 0) this.init.onDiscovered?.('tracker', fresh)
       return fresh.length

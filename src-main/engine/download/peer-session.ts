@@ -15,6 +15,8 @@ export interface PieceSource {
   run: () => void
   request: (index: number) => void
   cancel: (index: number) => void
+  /** We now hold this piece: the uploader learns it needs not offer it to us. */
+  announce: (index: number) => void
   close: (err?: Error) => void
 }
 

@@ -308,12 +308,14 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
         pieceCount: layout.count,
         pieceSize: layout.pieceSize,
         maxInFlight: download.maxInFlight,
+        mine: download.have,
         proof: proofFor(peerId),
         signal
       })
       deps.registry.touch(cidText, peerId)
       finder.seen(peerId, [c.remoteAddr.toString()])
       ctx.onNewPeer(peerId)
+      exchangePeers(peerId)
       return { peerId, path: pathOf(c, deps.hub()), channel }
     } catch (err) {
       log('no piece channel to %s: %s', peerId, (err as Error).message)
@@ -321,6 +323,15 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
       if (err instanceof AccessDeniedError) denied = err
       return null
     }
+  }
+  /** Peer exchange right on connect: a newcomer knows the swarm in a round trip, not at the next discovery round. */
+  const exchanged = new Set<string>()
+  const exchangePeers = (peerId: string): void => {
+    if (!discover || exchanged.has(peerId)) return
+    exchanged.add(peerId)
+    node.services.pex.askPeers(peerIdFromString(peerId), req.cid, { signal })
+      .then(hints => { for (const h of hints) addCandidate(h.peerId, h.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } }), 'pex') })
+      .catch((err: unknown) => { log('peer exchange with %s: %s', peerId, (err as Error).message) })
   }
   const openLinks = async (conns: Connection[]): Promise<PeerLink[]> => (await Promise.all(conns.map(openLink))).filter(l => l != null)
 
@@ -383,8 +394,11 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   // Discovery while downloading: DHT providers and peer exchange find the rest of the swarm.
   const discoverMore = async (): Promise<void> => {
     if (!discover || download.finished) return
-    await finder.findProviders()
-    await finder.askTracker()
+    // Each route's answers are dialled as they come, not once the slowest route is done.
+    await Promise.all([
+      finder.findProviders((id, addrs) => { addCandidate(id, addrs, 'dht') }),
+      finder.askTracker((id, addrs) => { addCandidate(id, addrs, 'tracker') })
+    ])
     for (const [id, addrs] of finder.targets) addCandidate(id, addrs, 'dht')
     const asked = download.connectedPeers().sort(() => Math.random() - 0.5).slice(0, PEX_FANOUT)
     await Promise.all(asked.map(async id => {

@@ -23,7 +23,9 @@ export class Choker {
     /** Higher is better: bytes this peer sent us lately, plus what we sent it. */
     private readonly rank: (slot: UploadSlot) => number,
     private readonly slots = UPLOAD_SLOTS,
-    private readonly random: () => number = Math.random
+    private readonly random: () => number = Math.random,
+    /** Told of every choke and unchoke the choker decides (not of a new downloader's start). */
+    private readonly onChange?: (slot: UploadSlot, choked: boolean) => void
   ) {}
 
   /** A new downloader: unchoked at once while slots are free. */
@@ -45,6 +47,10 @@ export class Choker {
       const next = this.pickChoked()
       if (next != null) this.set(next, false)
     }
+  }
+
+  isUnchoked (slot: UploadSlot): boolean {
+    return this.unchoked.has(slot)
   }
 
   get unchokedCount (): number {
@@ -72,5 +78,6 @@ export class Choker {
     if (choked) this.unchoked.delete(slot)
     else this.unchoked.add(slot)
     slot.setChoked(choked)
+    this.onChange?.(slot, choked)
   }
 }

@@ -1,7 +1,8 @@
 import type { ActiveDownload } from '../download/runner.js'
 import type { UploadPolicy, UploadSlot } from '../protocols/pieces/uploader.js'
 import type { SwarmRegistry } from '../swarm/registry.js'
-import { Choker, RECHOKE_MS } from './choker.js'
+import { Choker, RECHOKE_MS, UPLOAD_SLOTS } from './choker.js'
+import { InitialSeeding } from './initial-seeding.js'
 import { RateLimit, TokenBucket } from './token-bucket.js'
 
 export interface UploadsComponents {
@@ -21,6 +22,10 @@ export class Uploads {
   private readonly bucket: TokenBucket
   private readonly limit: RateLimit
   private readonly choker: Choker
+  /** Content we hold whole and are seeding for the first time in this run, by CID. */
+  private readonly seeding = new Map<string, InitialSeeding>()
+  /** Downloaders of content we hold whole. */
+  private readonly seeds = new Set<UploadSlot>()
   private round: ReturnType<SwarmRegistry['takeRound']>
   private timer?: NodeJS.Timeout
 
@@ -28,8 +33,18 @@ export class Uploads {
     this.bucket = new TokenBucket(init.upLimit)
     this.limit = new RateLimit([this.bucket])
     this.round = components.registry.takeRound()
-    // Tit-for-tat: what a peer gave us counts double what it took.
-    this.choker = new Choker(slot => 2 * (this.round.received.get(slot.peerId) ?? 0) + (this.round.sent.get(slot.peerId) ?? 0))
+    this.choker = new Choker(slot => this.rank(slot), UPLOAD_SLOTS, Math.random, (slot, choked) => { this.seeding.get(slot.cid)?.setChoked(slot, choked) })
+  }
+
+  /**
+   * Tit-for-tat: what a peer gave us counts double what it took. Content we
+   * only seed earns us nothing back, so there the slots go round: whoever we
+   * sent least last round comes first, and no leecher waits on us for long.
+   */
+  private rank (slot: UploadSlot): number {
+    const sent = this.round.sent.get(slot.peerId) ?? 0
+    if (this.seeds.has(slot)) return -sent
+    return 2 * (this.round.received.get(slot.peerId) ?? 0) + sent
   }
 
   /** The hooks the piece exchange calls for every downloader. */
@@ -40,9 +55,28 @@ export class Uploads {
       this.components.active.get(slot.cid)?.offer(slot.peerId)
       return this.choker.add(slot)
     },
-    close: slot => { this.choker.remove(slot); this.slots.delete(slot) },
+    advertise: slot => {
+      this.seeds.add(slot)
+      let plan = this.seeding.get(slot.cid)
+      if (plan == null) {
+        plan = new InitialSeeding(slot.pieceCount)
+        this.seeding.set(slot.cid, plan)
+      }
+      return plan.open(slot, !this.choker.isUnchoked(slot))
+    },
+    requested: (slot, index) => { this.seeding.get(slot.cid)?.requested(slot, index) },
+    theyHave: (slot, indices) => { this.seeding.get(slot.cid)?.theyHave(slot, indices) },
+    close: slot => {
+      this.choker.remove(slot)
+      this.slots.delete(slot)
+      this.seeds.delete(slot)
+      this.seeding.get(slot.cid)?.close(slot)
+    },
     beforeSend: async (_slot, bytes, signal) => { await this.limit.take(bytes, signal) },
-    uploaded: (slot, bytes) => { this.components.registry.countSent(slot.peerId, bytes) }
+    uploaded: (slot, bytes, index) => {
+      this.components.registry.countSent(slot.peerId, bytes)
+      this.seeding.get(slot.cid)?.sent(index)
+    }
   }
 
   start (): void {

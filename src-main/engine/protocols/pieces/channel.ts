@@ -23,6 +23,11 @@ export interface ChannelOptions {
   maxInFlight: number
   /** For a private share: proof that we hold its secret (see access/share-access.ts). */
   proof?: Uint8Array
+  /**
+   * The pieces we hold already. An uploader seeding a share for the first time shows each
+   * downloader only pieces it lacks, so it must know which those are.
+   */
+  mine?: Bitfield
 }
 
 /**
@@ -68,6 +73,7 @@ export class PieceChannel {
       throw new ProtocolViolationError(`expected a bitfield, got ${first.type}`)
     }
     const ch = new PieceChannel(stream, lp, have, limits)
+    if (opts.mine != null && opts.mine.count() > 0) ch.write({ type: 'bitfield', size: opts.mine.size, bits: opts.mine.bytes })
     return ch
   }
 
@@ -86,6 +92,11 @@ export class PieceChannel {
 
   cancel (index: number): void {
     this.write({ type: 'cancel', index })
+  }
+
+  /** Tells the uploader we now hold `index`, so it need not show it to us. */
+  announce (index: number): void {
+    this.write({ type: 'have', index })
   }
 
   close (err?: Error): void {

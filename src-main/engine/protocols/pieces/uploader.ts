@@ -2,11 +2,12 @@ import type { Connection, Logger, Stream } from '@libp2p/interface'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { CID } from 'multiformats/cid'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { Bitfield } from '../../../../shared/bitfield.js'
 import { ProtocolViolationError, ShareChangedError } from '../../../../shared/errors.js'
 import type { ContentLookup, ServedContent } from '../../content/library.js'
 import { mayAccess, PROOF_BYTES } from '../../access/share-access.js'
 import { isViolation } from '../violations.js'
-import { LIMITS, MAX_CONTROL_BUFFER, MAX_CONTROL_FRAME, type PiecesLimits } from './constants.js'
+import { LIMITS, MAX_BITFIELD_FRAME, MAX_CONTROL_BUFFER, type PiecesLimits } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 
 /** One downloader as the upload policy sees it. */
@@ -17,8 +18,13 @@ export interface UploadSlot {
   deny: (message: string) => void
   /** Ends the exchange because we no longer serve this content (its file changed): not the downloader's doing, nor a refusal. */
   withdraw: (message: string) => void
+  /** Shows this downloader one more piece we have (initial seeding shows pieces a few at a time). */
+  announce: (index: number) => void
   readonly peerId: string
   readonly cid: string
+  readonly pieceCount: number
+  /** The pieces the downloader told us it holds. */
+  readonly theirs: Bitfield
   /** The access proof it showed for a private share, to check again if the share's access changes. */
   readonly proof?: Uint8Array
 }
@@ -31,10 +37,19 @@ export interface UploadPolicy {
   /** A downloader said hello; returns whether it starts unchoked. */
   open?: (slot: UploadSlot) => boolean
   close?: (slot: UploadSlot) => void
+  /**
+   * For content we hold whole: the pieces to show this downloader at first, or
+   * null (or no hook) to show it everything. Called after `open`.
+   */
+  advertise?: (slot: UploadSlot) => Bitfield | null
+  /** The downloader asked for `index`. */
+  requested?: (slot: UploadSlot, index: number) => void
+  /** The downloader told us it now holds these pieces (its bitfield, or a have). */
+  theyHave?: (slot: UploadSlot, indices: number[]) => void
   /** Resolves when `bytes` may go out to this downloader (rate limits). */
   beforeSend?: (slot: UploadSlot, bytes: number, signal: AbortSignal) => Promise<void>
   /** Called after each piece is sent. */
-  uploaded?: (slot: UploadSlot, bytes: number) => void
+  uploaded?: (slot: UploadSlot, bytes: number, index: number) => void
 }
 
 /**
@@ -53,7 +68,8 @@ export async function serveUploads (
   limits: PiecesLimits = LIMITS
 ): Promise<void> {
   const send = async (l: LengthPrefixedStream, msg: PieceMessage): Promise<void> => { await sendWithin(l, msg, limits.writeTimeoutMs) }
-  const lp = lpStream(stream, { maxDataLength: MAX_CONTROL_FRAME, maxBufferSize: MAX_CONTROL_BUFFER })
+  // Frames from a downloader are a few bytes, but for the one bitfield it may send after hello.
+  const lp = lpStream(stream, { maxDataLength: MAX_BITFIELD_FRAME, maxBufferSize: Math.max(MAX_CONTROL_BUFFER, 2 * MAX_BITFIELD_FRAME) })
   const peerId = connection.remotePeer.toString()
   const hello = decode(await lp.read({ signal: AbortSignal.timeout(limits.helloTimeoutMs) }))
   if (hello.type !== 'hello') throw new ProtocolViolationError('first frame must be hello')
@@ -79,9 +95,6 @@ export async function serveUploads (
     await stream.close().catch(() => {})
     return
   }
-  const have = item.have()
-  await send(lp, have == null ? { type: 'have-all' } : { type: 'bitfield', size: have.size, bits: have.bytes })
-
   const queue: number[] = []
   let wake: (() => void) | undefined
   let closed = false
@@ -97,10 +110,19 @@ export async function serveUploads (
     await send(lp, { type: 'error', reason: ErrorReason.NOT_FOUND, message }).catch(() => {})
     await stream.close().catch(() => {})
   }
+  const theirs = new Bitfield(item.pieceCount)
+  let shown: Bitfield | null = null
   const slot: UploadSlot = {
     peerId,
     cid,
     proof,
+    pieceCount: item.pieceCount,
+    theirs,
+    announce: index => {
+      if (closed || shown == null || shown.get(index)) return
+      shown.set(index)
+      void send(lp, { type: 'have', index }).catch(() => {})
+    },
     deny: message => {
       if (closed) return
       closed = true
@@ -119,11 +141,18 @@ export async function serveUploads (
     }
   }
   choked = !(policy.open?.(slot) ?? true)
+  const have = item.have()
+  // No await between choosing what to show and sending it: an announce queued meanwhile would overtake it.
+  shown = have == null ? policy.advertise?.(slot) ?? null : null
+  const first = shown ?? have
+  await send(lp, first == null ? { type: 'have-all' } : { type: 'bitfield', size: first.size, bits: first.bytes })
   await send(lp, { type: choked ? 'choke' : 'unchoke' })
   const unsubscribe = item.onHave?.(index => {
     if (!closed) void send(lp, { type: 'have', index }).catch(() => {})
   })
 
+  let sawBitfield = false
+  let redundantHaves = 0
   const reader = (async () => {
     try {
       while (true) {
@@ -136,11 +165,33 @@ export async function serveUploads (
           }
           if (queue.length >= limits.maxQueuedRequests) throw new ProtocolViolationError(`more than ${limits.maxQueuedRequests} requests queued`)
           queue.push(msg.index)
+          policy.requested?.(slot, msg.index)
           wake?.()
         } else if (msg.type === 'cancel') {
           checkIndex(item, msg.index)
           const at = queue.indexOf(msg.index)
           if (at !== -1) queue.splice(at, 1)
+        } else if (msg.type === 'bitfield') {
+          if (msg.size !== item.pieceCount) throw new ProtocolViolationError(`downloader's bitfield has ${msg.size} pieces, the share ${item.pieceCount}`)
+          if (sawBitfield) throw new ProtocolViolationError('a second bitfield from a downloader')
+          sawBitfield = true
+          let bits: Bitfield
+          try {
+            bits = new Bitfield(msg.size, msg.bits)
+          } catch (err) {
+            throw new ProtocolViolationError(`downloader sent a bad bitfield: ${(err as Error).message}`)
+          }
+          const gained: number[] = []
+          for (let i = 0; i < bits.size; i++) if (bits.get(i) && !theirs.get(i)) { theirs.set(i); gained.push(i) }
+          policy.theyHave?.(slot, gained)
+        } else if (msg.type === 'have') {
+          checkIndex(item, msg.index)
+          if (theirs.get(msg.index)) {
+            if (++redundantHaves > limits.maxRedundantHaves) throw new ProtocolViolationError(`more than ${limits.maxRedundantHaves} have frames for pieces it had already announced`)
+            continue
+          }
+          theirs.set(msg.index)
+          policy.theyHave?.(slot, [msg.index])
         } else {
           throw new ProtocolViolationError(`unexpected ${msg.type} frame from a downloader`)
         }
@@ -184,7 +235,7 @@ export async function serveUploads (
       }
       if (closed) break
       await send(lp, { type: 'piece', index, data: new Uint8ArrayList(data) })
-      policy.uploaded?.(slot, data.byteLength)
+      policy.uploaded?.(slot, data.byteLength, index)
     }
   } catch (err) {
     // The file under this share changed: its bytes are not the ones hashed, so none go out, and

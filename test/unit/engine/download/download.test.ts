@@ -24,6 +24,7 @@ const COUNT = 12
 class ScriptedSource implements PieceSource {
   readonly requests: number[] = []
   readonly cancels: number[] = []
+  readonly announced: number[] = []
   choked = true
   closed = false
   private readonly fns: Partial<ChannelEvents> = {}
@@ -34,6 +35,7 @@ class ScriptedSource implements PieceSource {
   run (): void {}
   request (index: number): void { this.requests.push(index) }
   cancel (index: number): void { this.cancels.push(index) }
+  announce (index: number): void { this.announced.push(index) }
   close (): void { this.closed = true }
 
   unchoke (): void { this.choked = false; this.fns.choke?.(false) }
@@ -103,6 +105,41 @@ describe('Download with scripted peers: the races between requests, chokes, canc
     await done
     expect(penalties).toEqual([])
     expect(Buffer.compare(await readFile(join(dir, 'f.bin')), data)).toBe(0)
+  })
+
+  it('lets a second channel to the same peer take over without searching for peers, and finishes through it', async () => {
+    const { download, run } = await start()
+    const first = new ScriptedSource(Bitfield.full(COUNT), data)
+    const done = run([link('A', first)])
+    first.unchoke()
+    expect(first.requests.length).toBeGreaterThan(0)
+    // Two routes found A at once: the second channel replaces the first.
+    const second = new ScriptedSource(Bitfield.full(COUNT), data)
+    download.addPeer(link('A', second))
+    expect(first.closed).toBe(true)
+    expect(searches).toEqual([])
+    second.unchoke()
+    // What was asked of the first channel is asked again of the second.
+    expect(second.requests.length).toBeGreaterThan(0)
+    await until(() => { second.serveAll(); return download.finished })
+    await done
+    expect(searches).toEqual([])
+    expect(Buffer.compare(await readFile(join(dir, 'f.bin')), data)).toBe(0)
+  })
+
+  it('tells every other peer of each piece it gains, so an uploader seeding for the first time shows it only what it lacks', async () => {
+    const { download, run } = await start()
+    const a = new ScriptedSource(Bitfield.full(COUNT), data)
+    const partial = new Bitfield(COUNT)
+    partial.set(5)
+    const b = new ScriptedSource(partial, data)
+    const done = run([link('A', a), link('B', b)])
+    a.unchoke()
+    await until(() => { a.serveAll(); return download.finished })
+    await done
+    // B holds piece 5 already: it is told of every other piece, and of that one not at all.
+    expect([...new Set(b.announced)].sort((x, y) => x - y)).toEqual([...Array(COUNT).keys()].filter(i => i !== 5))
+    expect(a.announced).toEqual([])
   })
 
   it('punishes a piece that was never asked for', async () => {

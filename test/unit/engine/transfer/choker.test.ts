@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { UploadSlot } from '../../../../src-main/engine/protocols/pieces/index.js'
+import { Bitfield } from '../../../../shared/bitfield.js'
 import { Choker } from '../../../../src-main/engine/transfer/choker.js'
 import { SwarmRegistry } from '../../../../src-main/engine/swarm/registry.js'
 
 function slot (peerId: string): UploadSlot & { choked: boolean } {
-  const s = { peerId, cid: 'c', choked: false, setChoked: (v: boolean) => { s.choked = v }, deny: () => {}, withdraw: () => {} }
+  const s = { peerId, cid: 'c', pieceCount: 1, theirs: new Bitfield(1), choked: false, setChoked: (v: boolean) => { s.choked = v }, deny: () => {}, withdraw: () => {}, announce: () => {} }
   return s
 }
 
