@@ -64,8 +64,11 @@ export function hostsUnavailable (): string | null {
   return null
 }
 
+/** Node flags for every peer, e.g. SWARMDROP_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where a peer's CPU goes. */
+const NODE_ARGS = (process.env.SWARMDROP_BENCH_NODE_ARGS ?? '').split(' ').filter(a => a !== '')
+
 function startIn (net: Topology, host: string, args: string[]): SwarmdropProcess {
-  return SwarmdropProcess.wrap(spawnCommand('ip', ['netns', 'exec', net.ns(host), process.execPath, BIN, ...args]))
+  return SwarmdropProcess.wrap(spawnCommand('ip', ['netns', 'exec', net.ns(host), process.execPath, ...NODE_ARGS, BIN, ...args]))
 }
 
 async function peerIdOf (dataDir: string): Promise<string> {
@@ -140,6 +143,8 @@ async function distribute (run: string, src: string, size: number, sha256: strin
       leechers: times
     }
   } finally {
+    // Profiled peers must exit cleanly to write their profiles.
+    if (NODE_ARGS.length > 0) await Promise.all(procs.map(async p => { await p.stop() }))
     for (const p of procs) p.kill()
     await Promise.all(procs.map(async p => await p.exited))
     net.destroy()

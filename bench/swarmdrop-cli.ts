@@ -86,6 +86,15 @@ export class SwarmdropProcess {
     kill(this.child)
   }
 
+  /** Asks it to stop (it exits cleanly, writing what node flags like --cpu-prof collect); killed if it has not after `ms`. */
+  async stop (ms = 10_000): Promise<void> {
+    if (this.child.exitCode != null || this.child.signalCode != null) return
+    this.child.kill('SIGTERM')
+    const timer = setTimeout(() => { this.kill() }, ms)
+    await this.exited
+    clearTimeout(timer)
+  }
+
   private parse (line: string, at: number): void {
     try {
       const data: unknown = JSON.parse(line)

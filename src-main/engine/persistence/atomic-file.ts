@@ -7,14 +7,14 @@ import { randomBytes } from 'node:crypto'
  * new content, never a torn mix: write a temporary sibling, fsync it, rename
  * it over the target, fsync the folder so the rename itself is durable.
  */
-export async function writeFileAtomic (file: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic (file: string, data: Uint8Array | string, options: { mode?: number } = {}): Promise<void> {
   const dir = dirname(file)
   await mkdir(dir, { recursive: true })
   const tmp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
   const fh = await open(tmp, 'w', options.mode ?? 0o644)
   try {
     await fh.writeFile(data)
-    if (options.durable !== false) await fh.sync()
+    await fh.sync()
   } finally {
     await fh.close()
   }
@@ -24,16 +24,7 @@ export async function writeFileAtomic (file: string, data: Uint8Array | string, 
     await unlink(tmp).catch(() => {})
     throw err
   }
-  if (options.durable !== false) await fsyncDir(dir)
-}
-
-export interface AtomicWriteOptions {
-  mode?: number
-  /**
-   * False for what may be lost in a crash without harm (a cache): never torn,
-   * but not synced, so it costs no disk flush. True by default.
-   */
-  durable?: boolean
+  await fsyncDir(dir)
 }
 
 export async function fsyncDir (dir: string): Promise<void> {

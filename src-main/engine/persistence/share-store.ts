@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { z } from 'zod'
@@ -14,6 +14,9 @@ import { PathNotFoundError, UsageError } from '../../../shared/errors.js'
 import { PUBLIC, shareAccessSchema, type ShareAccess } from '../access/share-access.js'
 
 const logger = log('shares')
+
+/** Files hashed at once when a share is made. */
+const HASH_CONCURRENCY = 8
 
 export interface ShareRecord {
   cid: string
@@ -90,6 +93,7 @@ export class ShareStore {
 
   async load (): Promise<void> {
     await mkdir(this.dir, { recursive: true })
+    await mkdir(this.cacheDir, { recursive: true })
     for (const name of await readdir(this.dir)) {
       if (!name.endsWith('.json')) continue
       try {
@@ -166,31 +170,37 @@ export class ShareStore {
     signal?: AbortSignal
   ): Promise<{ pieces: Uint8Array, hashedBytes: number, reusedBytes: number }> {
     const total = files.reduce((n, f) => n + f.stamp.size, 0)
-    const hashes: Uint8Array[] = []
+    const hashes: Uint8Array[] = new Array(files.length)
     let done = 0
     let hashedBytes = 0
     let reusedBytes = 0
-    for (const { absPath, stamp } of files) {
+    const hashOne = async (i: number): Promise<void> => {
+      const { absPath, stamp } = files[i]!
       const cached = await this.cachedHashes(absPath, stamp, pieceSize)
       if (cached != null) {
-        hashes.push(cached)
+        hashes[i] = cached
         reusedBytes += stamp.size
         done += stamp.size
         onProgress({ bytes: done, total, file: absPath })
-        continue
+        return
       }
       const h = await hashFilePieces(absPath, stamp.size, pieceSize, n => {
         done += n
         onProgress({ bytes: done, total, file: absPath })
       }, signal)
       hashedBytes += stamp.size
-      hashes.push(h)
+      hashes[i] = h
       // A file written to while we hashed it may not match these hashes: not cached, and its
       // stamp (taken before hashing) marks the share changed the first time a piece is asked for.
       const after = await stat(absPath).catch(() => null)
       if (compareStamp(stamp, after) == null) await this.cacheHashes(absPath, stamp, pieceSize, h)
       else logger('%s changed while it was hashed', absPath)
     }
+    // Several files at once: for small files the opens, stats and cache writes, not the hashing,
+    // are the cost, and they wait on the disk one after another otherwise.
+    let next = 0
+    const worker = async (): Promise<void> => { while (next < files.length) await hashOne(next++) }
+    await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, files.length) }, worker))
     return { pieces: concat(hashes), hashedBytes, reusedBytes }
   }
 
@@ -273,8 +283,16 @@ export class ShareStore {
   }
 
   private async cacheHashes (absPath: string, stamp: FileStamp, pieceSize: number, hashes: Uint8Array): Promise<void> {
-    // A cache: a crash may lose an entry (that file is hashed again), so it is not worth a disk flush per file.
-    await writeFileAtomic(this.cacheFile(absPath), JSON.stringify({ path: absPath, size: stamp.size, mtimeMs: stamp.mtimeMs, ino: stamp.ino, pieceSize, hashes: Buffer.from(hashes).toString('base64') }), { durable: false })
+    // A cache, written in place: a crash may leave an entry torn or lose it, and a torn one fails
+    // its parse and its length check (see cachedHashes) and is hashed again. Not worth a temp file,
+    // a rename and a disk flush for each of a folder's thousands of files.
+    const entry = JSON.stringify({ path: absPath, size: stamp.size, mtimeMs: stamp.mtimeMs, ino: stamp.ino, pieceSize, hashes: Buffer.from(hashes).toString('base64') })
+    await writeFile(this.cacheFile(absPath), entry).catch(async (err: NodeJS.ErrnoException) => {
+      // The folder went away under us (a data folder emptied while running): make it and try once more.
+      if (err.code !== 'ENOENT') throw err
+      await mkdir(this.cacheDir, { recursive: true })
+      await writeFile(this.cacheFile(absPath), entry)
+    })
   }
 
   /**

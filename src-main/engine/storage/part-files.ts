@@ -45,6 +45,8 @@ const SPOT_CHECKS = 8
 export class PartFiles {
   private readonly handles = new Map<number, Promise<FileHandle>>()
   private unsynced = 0
+  /** Files whose `.part` the scan found absent. */
+  private readonly absent = new Set<number>()
   /** Complete files waiting for the next batch, in order. */
   private readonly toFinish: number[] = []
   /** Files waiting or being finished, and who waits for them. */
@@ -71,7 +73,8 @@ export class PartFiles {
     const root = await realpath(outDir)
     const paths = saved?.length === manifest.files.length ? saved.map(p => p.split('/')) : await withFreeRoot(root, manifest.files.map(f => f.path))
     const targets: string[] = []
-    for (const p of paths) targets.push(await prepareTarget(root, p))
+    const checked = { root, folders: new Set<string>() }
+    for (const p of paths) targets.push(await prepareTarget(root, p, checked))
     return new PartFiles(root, manifest, layout, targets)
   }
 
@@ -105,13 +108,16 @@ export class PartFiles {
    */
   async scan (saved: SavedPieces | null, onBytes: (n: number) => void = () => {}): Promise<Bitfield> {
     const have = new Bitfield(this.layout.count)
+    // Every file's two stats at once, not one after another: a folder of 3,000 small files is 6,000 of them.
+    const finals = await statAll(this.targets)
+    const parts = await statAll(this.targets.map((_, i) => this.partPath(i)))
     for (let file = 0; file < this.targets.length; file++) {
       const size = this.manifest.files[file]!.size
       const first = this.layout.firstPiece[file]!
       const last = this.layout.firstPiece[file + 1]!
       const recorded = saved?.files?.[file] ?? null
       const trustedAll = saved?.bitfield != null && allSet(saved.bitfield, first, last)
-      const finalSt = await stat(this.targets[file]!).catch(() => null)
+      const finalSt = finals[file]!
       if (finalSt != null) {
         // Something already sits at the target: ours from an earlier run, the same content
         // from elsewhere, or an unrelated file we must not overwrite.
@@ -126,7 +132,9 @@ export class PartFiles {
         for (let i = first; i < last; i++) have.set(i, false)
         await this.moveAside(file)
       }
-      const partSt = await stat(this.partPath(file)).catch(() => null)
+      // Moved aside above, the part file's name changed with the target's: look again.
+      const partSt = finalSt == null ? parts[file]! : await stat(this.partPath(file)).catch(() => null)
+      if (partSt == null) this.absent.add(file)
       if (partSt?.isFile() !== true) continue
       let trusted = saved?.bitfield != null && sameFile(recorded, partSt) && partSt.size >= recorded!.size
       if (trusted) for (let i = first; i < last; i++) if (saved!.bitfield!.get(i)) have.set(i)
@@ -352,12 +360,17 @@ export class PartFiles {
   private async handle (file: number): Promise<FileHandle> {
     let p = this.handles.get(file)
     if (p == null) {
-      // r+ keeps what an earlier run wrote; create the file first if it is new.
+      // r+ keeps what an earlier run wrote; a file the scan found absent is made at once (and
+      // only if still absent), which spares a failed open per file of a folder of small ones.
       const path = this.partPath(file)
-      p = open(path, 'r+').catch(async (err: NodeJS.ErrnoException) => {
+      const keep = async (): Promise<FileHandle> => await open(path, 'r+').catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err
         return await open(path, 'w+')
       })
+      p = this.absent.has(file)
+        ? open(path, 'wx+').catch(async (err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; return await keep() })
+        : keep()
+      this.absent.delete(file)
       this.handles.set(file, p)
       p.catch(() => this.handles.delete(file))
     }
@@ -404,6 +417,20 @@ function splitName (name: string): { stem: string, ext: string } {
  * the folder's name is taken by something that is not a folder, the share
  * goes to `name (n)` instead.
  */
+/** `stat` of each path (null where there is none), a few dozen at a time. */
+async function statAll (paths: readonly string[]): Promise<Array<Stats | null>> {
+  const out: Array<Stats | null> = new Array(paths.length).fill(null)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const i = next++
+      out[i] = await stat(paths[i]!).catch(() => null)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(32, paths.length) }, worker))
+  return out
+}
+
 async function withFreeRoot (root: string, paths: ReadonlyArray<readonly string[]>): Promise<string[][]> {
   const out = paths.map(p => sanitisePath(p))
   const first = out[0]?.[0]

@@ -65,12 +65,13 @@ export function checkManifestPaths (paths: ReadonlyArray<readonly string[]>): vo
  * refusing any that is a symlink or not a folder, so nothing already on disk
  * can redirect a write outside `root`. Returns the final path (not created).
  */
-export async function prepareTarget (root: string, segments: readonly string[]): Promise<string> {
+export async function prepareTarget (root: string, segments: readonly string[], checked?: CheckedFolders): Promise<string> {
   const clean = sanitisePath(segments)
-  const rootReal = await realpath(root)
+  const rootReal = checked?.root ?? await realpath(root)
   let dir = rootReal
   for (const seg of clean.slice(0, -1)) {
     dir = join(dir, seg)
+    if (checked?.folders.has(dir) === true) continue
     const st = await lstat(dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null
       throw err
@@ -80,12 +81,23 @@ export async function prepareTarget (root: string, segments: readonly string[]):
     } else if (st.isSymbolicLink() || !st.isDirectory()) {
       throw new UnsafePathError(`refusing to write through "${dir}": it is not a plain folder`)
     }
+    checked?.folders.add(dir)
   }
   const target = join(dir, clean.at(-1)!)
   assertInside(rootReal, target)
   const st = await lstat(target).catch(() => null)
   if (st?.isSymbolicLink() === true) throw new UnsafePathError(`refusing to write to "${target}": it is a symlink`)
   return target
+}
+
+/**
+ * Folders already found plain (or made) while preparing one download's
+ * targets: a folder of 3,000 files is checked once, not once a file.
+ */
+export interface CheckedFolders {
+  /** The download folder, its real path already resolved. */
+  root: string
+  folders: Set<string>
 }
 
 export function isInside (root: string, target: string): boolean {

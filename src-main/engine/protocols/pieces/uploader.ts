@@ -205,7 +205,22 @@ export async function serveUploads (
   // The reader ends by throwing (EOF, timeout, violation); the writer loop below notices `closed`.
   reader.catch(err => { log('upload reader for %p ended: %e', connection.remotePeer, err) })
 
-  let ahead: { index: number, data: Promise<Uint8Array> } | undefined
+  // Pieces being read from disk ahead of the one on the wire: several at once, because a piece
+  // of many small files is many opens and reads, and one at a time left the wire idle.
+  const ahead = new Map<number, Promise<Uint8Array>>()
+  const readAhead = (now: Bitfield | null): void => {
+    // Cancelled, or dropped by a choke: not worth holding.
+    for (const k of ahead.keys()) if (!queue.includes(k)) ahead.delete(k)
+    let bytes = 0
+    for (const next of queue) {
+      if (ahead.size >= MAX_READ_AHEAD || bytes >= READ_AHEAD_BYTES) break
+      bytes += item.pieceLength(next)
+      if (ahead.has(next) || (now != null && !now.get(next))) continue
+      const data = item.readPiece(next)
+      data.catch(() => {})
+      ahead.set(next, data)
+    }
+  }
   try {
     while (true) {
       if (queue.length === 0) {
@@ -225,14 +240,11 @@ export async function serveUploads (
       if (closed) break
       // A choke while we waited for tokens drops the request (the queue was cleared).
       if (choked) continue
-      const data = ahead?.index === index ? await ahead.data : await item.readPiece(index)
-      ahead = undefined
-      // Read the next piece from disk while this one is on the wire.
-      const next = queue[0]
-      if (next != null && (now == null || now.get(next))) {
-        ahead = { index: next, data: item.readPiece(next) }
-        ahead.data.catch(() => {})
-      }
+      const pending = ahead.get(index)
+      ahead.delete(index)
+      // Read the next pieces from disk while this one is read and sent.
+      readAhead(now)
+      const data = pending != null ? await pending : await item.readPiece(index)
       if (closed) break
       await send(lp, { type: 'piece', index, data: new Uint8ArrayList(data) })
       policy.uploaded?.(slot, data.byteLength, index)
@@ -252,6 +264,10 @@ export async function serveUploads (
   // EOF and idle timeouts are how streams end; a flood or a bad frame is the peer's doing, and is reported.
   if (isViolation(ended)) throw ended
 }
+
+/** Pieces read ahead per stream at most, and the bytes they may take. */
+const MAX_READ_AHEAD = 16
+const READ_AHEAD_BYTES = 4 * 1024 * 1024
 
 /** What a downloader is told when a share's file changed under it. */
 export const SHARE_CHANGED_MESSAGE = 'no longer shared: the file changed'
