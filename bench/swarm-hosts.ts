@@ -28,6 +28,7 @@ export interface HostsOptions {
 export interface HostsRow {
   mode: 'client-server' | 'swarm'
   n: number
+  sizeMiB: number
   capMbit: number
   seconds: number
   bound: number
@@ -131,6 +132,7 @@ async function distribute (run: string, src: string, size: number, sha256: strin
     return {
       mode,
       n,
+      sizeMiB: size / 1024 / 1024,
       capMbit: bits / 1e6,
       seconds,
       bound,
@@ -187,15 +189,15 @@ export async function runSwarmHosts (opts: HostsOptions): Promise<HostsRow[]> {
   return rows
 }
 
-export function printHosts (rows: HostsRow[], sizeMiB: number): string {
+export function printHosts (rows: HostsRow[]): string {
   const s = (v: number | null): string => v == null ? 'never' : v.toFixed(1)
-  let text = `\nSwarm of hosts: ${sizeMiB} MiB from 1 seeder to N leechers, each its own network namespace, uplinks capped by tc tbf (kernel caps)\n\n`
+  let text = '\nSwarm of hosts: one file from 1 seeder to N leechers, each its own network namespace, uplinks capped by tc tbf (kernel caps)\n\n'
   text += table(
-    ['mode', 'N', 'cap Mbit/s', 'time s', 'bound s', 'time/bound', 'seeder sent', 'from leechers', 'knew all (max/median) s', 'first bytes (max) s', 'CPU busy'],
-    rows.map(r => [r.mode, String(r.n), String(r.capMbit), r.seconds.toFixed(1), r.bound.toFixed(1), r.ratio.toFixed(2), `${r.seederUploads.toFixed(2)}x`,
+    ['mode', 'N', 'MiB', 'cap Mbit/s', 'time s', 'bound s', 'time/bound', 'seeder sent', 'from leechers', 'knew all (max/median) s', 'first bytes (max) s', 'CPU busy'],
+    rows.map(r => [r.mode, String(r.n), String(r.sizeMiB), String(r.capMbit), r.seconds.toFixed(1), r.bound.toFixed(1), r.ratio.toFixed(2), `${r.seederUploads.toFixed(2)}x`,
       `${r.fromLeechersPct.toFixed(0)}%`, r.mode === 'swarm' ? `${s(r.knewAllSeconds)} / ${s(r.knewAllMedianSeconds)}` : '-',
       s(Math.max(...r.leechers.map(l => l.firstBytes ?? Infinity))), `${r.cpuBusyPct.toFixed(0)}%`]),
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
   ) + '\n'
   for (const r of rows.filter(r => r.mode === 'swarm')) {
     const target = r.n >= 16 ? 1.4 : 1.3
