@@ -243,12 +243,9 @@ export class Download {
     const peerId = s.link.peerId
     const skip = (i: number): boolean => s.inFlight.has(i) || this.writing.has(i) || this.badFrom.get(i)?.has(peerId) === true
     const target = s.depth(this.init.layout.pieceSize, this.maxDepth)
-    // From a peer that has everything, only what nobody else here has, while another peer serves us:
-    // the leechers trade the rest, and the seeder's uplink goes to pieces not in the swarm yet.
-    const spare = s.link.channel.have.isComplete() && this.othersServing(s)
     while (s.inFlight.size < target) {
       if (this.writing.size * this.init.layout.pieceSize >= MAX_PENDING_WRITE_BYTES) break
-      let index = this.picker.pick(s.link.channel.have, skip, spare)
+      let index = this.picker.pick(s.link.channel.have, skip)
       if (index === -1 && this.picker.allRequested()) index = this.picker.pickEndgame(s.link.channel.have, skip, ENDGAME_MAX_DUPLICATES)
       if (index === -1) break
       const wait = this.init.pace?.(this.init.layout.lengthOf[index]!) ?? 0
@@ -260,15 +257,6 @@ export class Download {
       this.picker.requested(index)
       s.link.channel.request(index)
     }
-  }
-
-  /** Another peer is unchoking us and has a piece we lack. */
-  private othersServing (except: PeerSession): boolean {
-    for (const o of this.sessions.values()) {
-      if (o === except || o.link.channel.choked) continue
-      if (o.inFlight.size > 0) return true
-    }
-    return false
   }
 
   private schedulePaced (ms: number): void {

@@ -36,11 +36,9 @@ export class PiecePicker {
   /**
    * Next piece for a peer that has `peerHas`, or -1.
    * `skip` says which pieces this peer must not be asked for (already in
-   * flight to it, or it sent a bad copy before). With `onlyHere`, only
-   * pieces no other connected peer has: what to ask of a seeder whose uplink
-   * the leechers should spare.
+   * flight to it, or it sent a bad copy before).
    */
-  pick (peerHas: Bitfield, skip: (index: number) => boolean, onlyHere = false): number {
+  pick (peerHas: Bitfield, skip: (index: number) => boolean): number {
     while (this.lowestMissing < this.have.size && this.have.get(this.lowestMissing)) this.lowestMissing++
     const from = this.lowestMissing
     const span = this.have.size - from
@@ -55,7 +53,6 @@ export class PiecePicker {
       const i = start + k < this.have.size ? start + k : start + k - span
       if (this.inFlight[i] !== 0 || this.have.get(i) || !peerHas.get(i) || skip(i)) continue
       const a = this.availability[i]!
-      if (onlyHere && a > 1) continue
       if (a < bestAvail) {
         best = i
         bestAvail = a
