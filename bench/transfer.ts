@@ -8,6 +8,7 @@ import { table, verdict, writeResult } from './report.js'
 import { ENCRYPTERS, type EncrypterKind } from './stack.js'
 import { bareStream, rawTcp } from './streams.js'
 import { getOnce, startSeeder, type GetResult } from './swarmdrop-run.js'
+import { webTorrentOnce, webTorrentUnavailable } from './webtorrent.js'
 
 /**
  * The transfer suite: one random file moved between two processes on
@@ -25,9 +26,10 @@ const MiB = 1024 * 1024
 
 /** Targets the engine is held to; the ratios are what matter, absolute MB/s vary by machine. */
 const TARGETS = {
-  transferVsBareTls: 0.80,
+  transferVsBareTls: 0.90,
   peakRssMB: 200,
-  hashingVsRawSha: 0.70
+  hashingVsRawSha: 0.70,
+  wholeRunVsWebTorrent: 2.0
 }
 
 interface Measured {
@@ -36,6 +38,9 @@ interface Measured {
   seederStartMs: number
   swarmdrop: { tls: GetResult, noise: GetResult }
   hashing: HashingResult
+  /** The WebTorrent 3 leecher's whole run on the same file; null (with why) when it could not be installed. */
+  webtorrent: { wholeMBps: number } | null
+  webtorrentMissing?: string
   /** What each round measured, before the best was kept: the spread says how much to trust a row. */
   perRound: Array<Streams & { swarmdrop: { tls: GetResult, noise: GetResult } }>
 }
@@ -112,11 +117,18 @@ async function measure (dir: string, file: string, size: number, sha256: string,
   let seederStartMs = Infinity
   const swarmdrop: Partial<Measured['swarmdrop']> = {}
   const perRound: Measured['perRound'] = []
+  const webtorrentMissing = webTorrentUnavailable() ?? undefined
+  let webtorrent: Measured['webtorrent'] = null
   for (let round = 1; round <= rounds; round++) {
     say(` round ${round} of ${rounds}`)
     const s = await measureStreams(size)
     const tls = await shareAndGet(join(dir, `tls-${round}`), file, 'tls', size, sha256)
     const noise = await shareAndGet(join(dir, `noise-${round}`), file, 'noise', size, sha256)
+    if (webtorrentMissing == null) {
+      say('  WebTorrent 3 leecher...')
+      const wt = await webTorrentOnce(join(dir, `webtorrent-${round}`), file, size, sha256)
+      webtorrent = webtorrent == null || wt.wholeMBps > webtorrent.wholeMBps ? wt : webtorrent
+    }
     perRound.push({ ...s, swarmdrop: { tls: tls.get, noise: noise.get } })
     swarmdrop.tls = combine(swarmdrop.tls, tls.get)
     swarmdrop.noise = combine(swarmdrop.noise, noise.get)
@@ -126,7 +138,7 @@ async function measure (dir: string, file: string, size: number, sha256: string,
   say('  hashing...')
   const hashing = await measureHashing(file, size)
   if (streams == null || swarmdrop.tls == null || swarmdrop.noise == null) throw new Error('no rounds were run')
-  return { ...streams, seederStartMs, swarmdrop: { tls: swarmdrop.tls, noise: swarmdrop.noise }, hashing, perRound }
+  return { ...streams, seederStartMs, swarmdrop: { tls: swarmdrop.tls, noise: swarmdrop.noise }, hashing, webtorrent, webtorrentMissing, perRound }
 }
 
 function swarmdropRows (label: string, r: GetResult): Row[] {
@@ -145,6 +157,7 @@ function rows (m: Measured, size: number): Row[] {
     { name: 'libp2p stream, Noise (WASM)', mbps: m.libp2p['noise-wasm'], note: 'same, the cipher Electron\'s main process falls back to' },
     ...swarmdropRows('TLS', m.swarmdrop.tls),
     ...swarmdropRows('Noise', m.swarmdrop.noise),
+    { name: 'WebTorrent 3 leecher, whole run', mbps: m.webtorrent?.wholeMBps ?? null, note: m.webtorrentMissing ?? 'spawn to exit after done: metadata, transfer (no fsync)' },
     { name: 'swarmdrop share, to sharing', mbps: size / 1e6 / (m.seederStartMs / 1000), note: 'spawn to sharing line: start, hash, listen' },
     { name: 'share hashing (engine)', mbps: m.hashing.engineMBps, note: `hashFilePieces, ${m.hashing.pieceSize / 1024} KiB pieces, page cache` },
     { name: 'SHA-256 of the file', mbps: m.hashing.rawFileMBps, note: 'node:crypto, 1 MiB reads, page cache' },
@@ -158,6 +171,7 @@ function checks (m: Measured): Check[] {
   const ratio = (a: number | null, b: number): number => a == null ? NaN : a / b
   const transferVsTls = ratio(tls.transferMBps, m.libp2p.tls)
   const hashing = m.hashing.engineMBps / m.hashing.rawFileMBps
+  const vsWebTorrent = m.webtorrent == null ? NaN : tls.wholeMBps / m.webtorrent.wholeMBps
   const rss = (r: GetResult): Check => {
     const mb = r.peakRssBytes / 1e6
     return { what: `downloader peak RSS, ${r.encryption === 'tls' ? 'TLS' : 'Noise'} (MB)`, value: mb, target: `< ${TARGETS.peakRssMB}`, ok: mb > 0 && mb < TARGETS.peakRssMB }
@@ -169,6 +183,7 @@ function checks (m: Measured): Check[] {
     { what: 'swarmdrop TLS transfer / raw TCP', value: ratio(tls.transferMBps, m.rawTcpMBps), target: '', ok: null },
     { what: 'swarmdrop Noise transfer / bare libp2p Noise', value: ratio(noise.transferMBps, m.libp2p.noise), target: '', ok: null },
     { what: 'bare libp2p TLS / raw TCP', value: m.libp2p.tls / m.rawTcpMBps, target: '', ok: null },
+    { what: 'swarmdrop TLS whole run / WebTorrent 3', value: vsWebTorrent, target: `>= ${TARGETS.wholeRunVsWebTorrent.toFixed(1)}`, ok: Number.isNaN(vsWebTorrent) ? null : vsWebTorrent >= TARGETS.wholeRunVsWebTorrent },
     rss(tls),
     rss(noise),
     { what: 'share hashing / raw SHA-256 of the file', value: hashing, target: `>= ${TARGETS.hashingVsRawSha.toFixed(2)}`, ok: hashing >= TARGETS.hashingVsRawSha }
