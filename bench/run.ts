@@ -9,6 +9,7 @@ import '../src-main/engine/polyfills.js'
 import { cleanup } from './cleanup.js'
 import { runSoak } from './soak.js'
 import { runSwarm } from './swarm.js'
+import { printRelay, runRelay } from './relay.js'
 import { hostsUnavailable, printHosts, runSwarmHosts, writeHosts } from './swarm-hosts.js'
 import { runTransfer } from './transfer.js'
 
@@ -64,7 +65,10 @@ async function run (args: Args): Promise<void> {
       ...await runSwarmHosts({ sizeMiB: sizeMiB / 2, bits: bits / 4, leechers: [2 * n], modes: ['swarm'] })
     ]
     process.stdout.write(printHosts(rows))
-    process.stdout.write(`JSON: ${await writeHosts(rows, Math.round(sizeMiB * 1024 * 1024))}\n`)
+    // The client-server fallback beside the direct path, on the same kind of hosts.
+    const relay = await runRelay(sizeMiB)
+    process.stdout.write(printRelay(relay, sizeMiB))
+    process.stdout.write(`JSON: ${await writeHosts(rows, Math.round(sizeMiB * 1024 * 1024), relay)}\n`)
   } else {
     process.stderr.write(`swarm: ${hostsUnavailable() ?? ''}; falling back to app-level caps on loopback (labelled as such)\n`)
     await runSwarm({ sizeMiB: args.sizeMiB ?? 64, rate: args.rate ?? 4_000_000, leechers: [1, 2, 4, 8] })

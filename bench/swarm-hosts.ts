@@ -5,6 +5,7 @@ import { spawnCommand, tempDir } from './cleanup.js'
 import { randomFile, verifyFile } from './files.js'
 import { createTopology, type Topology } from './netns.js'
 import { ROOT, table, verdict, writeResult } from './report.js'
+import type { RelayRow } from './relay.js'
 import { str, SwarmdropProcess, type Json } from './swarmdrop-cli.js'
 
 /**
@@ -206,12 +207,13 @@ export function printHosts (rows: HostsRow[]): string {
   return text
 }
 
-export async function writeHosts (rows: HostsRow[], fileBytes: number): Promise<string> {
+export async function writeHosts (rows: HostsRow[], fileBytes: number, relay: RelayRow[] = []): Promise<string> {
   return await writeResult('swarm-hosts', {
     suite: 'swarm-hosts',
     at: new Date().toISOString(),
     fileBytes,
     caps: 'kernel (tc tbf on each host\'s veth, egress), one network namespace per peer on a Linux bridge',
-    rows
+    rows,
+    relay
   })
 }
