@@ -39,6 +39,8 @@ export class InitialSeeding {
   private readonly offered: Uint16Array
   /** When each piece was last shown to someone. */
   private readonly offeredAt: Float64Array
+  /** Connected downloaders that told us they hold each piece. */
+  private readonly held: Uint16Array
   /** The pieces not sent yet, in no order, and where each sits in that list (-1 once sent). */
   private readonly pool: Uint32Array
   private readonly poolAt: Int32Array
@@ -54,6 +56,7 @@ export class InitialSeeding {
     this.served = new Uint16Array(pieceCount)
     this.offered = new Uint16Array(pieceCount)
     this.offeredAt = new Float64Array(pieceCount)
+    this.held = new Uint16Array(pieceCount)
     this.pool = Uint32Array.from({ length: pieceCount }, (_, i) => i)
     this.poolAt = Int32Array.from({ length: pieceCount }, (_, i) => i)
     this.unserved = pieceCount
@@ -79,6 +82,8 @@ export class InitialSeeding {
     if (view == null) return
     this.release(view)
     this.views.delete(slot)
+    const { theirs } = slot
+    for (let i = 0; i < theirs.size; i++) if (theirs.get(i) && this.held[i]! > 0) this.held[i]!--
   }
 
   /** A choked downloader cannot ask, so what it was shown goes back to the pool; unchoked, it is shown more. */
@@ -101,7 +106,10 @@ export class InitialSeeding {
   theyHave (slot: UploadSlot, indices: number[]): void {
     const view = this.views.get(slot)
     if (view == null) return
-    for (const i of indices) this.take(view, i)
+    for (const i of indices) {
+      this.held[i]!++
+      this.take(view, i)
+    }
     this.topUp(view)
   }
 
@@ -165,6 +173,28 @@ export class InitialSeeding {
       this.offeredAt[i] = this.now()
       out.push(i)
     }
+    if (out.length === 0 && view.pending.size === 0) this.pickLost(view, n, stale, out)
     return out
+  }
+
+  /**
+   * Pieces that went out but that no connected downloader holds now: the one
+   * we sent them to left, or lost them unverified (killed mid-write). Shown
+   * again only to a downloader with nothing else to ask of us, or initial
+   * seeding would never finish and that downloader would wait for ever.
+   */
+  private pickLost (view: View, n: number, stale: number, out: number[]): void {
+    const { theirs } = view.slot
+    const start = Math.floor(this.random() * this.pieceCount)
+    for (let j = 0; j < this.pieceCount && out.length < n; j++) {
+      const i = start + j < this.pieceCount ? start + j : start + j - this.pieceCount
+      if (this.served[i] === 0 || this.held[i] !== 0 || view.shown.get(i) || theirs.get(i)) continue
+      if (this.offered[i] !== 0 && this.offeredAt[i]! > stale) continue
+      view.shown.set(i)
+      view.pending.add(i)
+      this.offered[i]!++
+      this.offeredAt[i] = this.now()
+      out.push(i)
+    }
   }
 }

@@ -37,7 +37,9 @@ function takeAll (plan: InitialSeeding, s: ReturnType<typeof slot>, asked: Set<n
     asked.add(i)
     plan.requested(s, i)
     plan.sent(i)
+    // It verifies the piece and says so, as a downloader does.
     s.theirs.set(i)
+    plan.theyHave(s, [i])
     n++
   }
   return n
@@ -99,6 +101,32 @@ describe('InitialSeeding', () => {
     plan.setChoked(c, false)
     expect(c.shown).toHaveLength(4)
     expect(c.shown.every(i => a.shown.includes(i) || b.shown.includes(i))).toBe(true)
+  })
+
+  it('shows a piece again once nobody connected holds it: the one it went to left or lost it', () => {
+    const plan = new InitialSeeding(8, 4, () => 0)
+    const a = slot('a', 8)
+    open(plan, a)
+    // a takes pieces 0-3, then is killed before verifying them.
+    for (const i of [...a.shown]) { plan.requested(a, i); plan.sent(i) }
+    plan.close(a)
+    // Its next run holds pieces 4-7 from elsewhere: there is nothing unsent left to show it, so the lost ones come again.
+    const again = slot('a2', 8)
+    for (const i of [4, 5, 6, 7]) again.theirs.set(i)
+    open(plan, again)
+    plan.theyHave(again, [4, 5, 6, 7])
+    expect(again.shown.sort((x, y) => x - y)).toEqual([0, 1, 2, 3])
+  })
+
+  it('does not show a sent piece again while a connected downloader holds it', () => {
+    const plan = new InitialSeeding(4, 4, () => 0)
+    const a = slot('a', 4)
+    open(plan, a)
+    for (const i of [...a.shown].slice(0, 2)) { plan.requested(a, i); plan.sent(i); a.theirs.set(i); plan.theyHave(a, [i]) }
+    const b = slot('b', 4)
+    open(plan, b)
+    // 0 and 1 went out and a holds them; 2 and 3 are still shown to a: b gets nothing from us yet.
+    expect(b.shown).toEqual([])
   })
 
   it('does not show a downloader what it already holds', () => {
