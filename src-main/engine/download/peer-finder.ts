@@ -5,6 +5,7 @@ import type { CID } from 'multiformats/cid'
 import type { DiscoveryRoute, WaitingInfo } from '../../../shared/transfer.js'
 import { deadline } from '../deadline.js'
 import type { Logger } from '../log.js'
+import { parseAddrs } from '../node/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
 import { hasDhtPeers } from '../node/dht-peers.js'
 import type { BanList } from '../persistence/ban-list.js'
@@ -110,7 +111,7 @@ export class PeerFinder {
     const fresh: string[] = []
     for (const p of peers) {
       this.remembered.set(p.peerId, p)
-      const addrs = p.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+      const addrs = parseAddrs(p.addrs)
       if (this.add(p.peerId, addrs)) fresh.push(p.peerId)
     }
     if (fresh.length > 0) this.init.onDiscovered?.('remembered', fresh)
@@ -172,8 +173,7 @@ export class PeerFinder {
     return connected
   }
 
-  /** DHT provider records for the content; returns how many new peers they named. */
-  /** `onFound` hears of each new provider as the lookup finds it. */
+  /** DHT provider records for the content; returns how many new peers they named. `onFound` hears of each as the lookup finds it. */
   async findProviders (onFound?: (peerId: string, addrs: Multiaddr[]) => void): Promise<number> {
     const { node, signal, log, cid } = this.init
     if (!this.init.announce) return 0
@@ -218,7 +218,7 @@ export class PeerFinder {
       this.found.tracker = (this.found.tracker ?? 0) + holders.filter(h => h.peerId !== hub.peerId).length
       for (const h of holders) {
         if (h.peerId === hub.peerId) { this.hubHolds = true; continue }
-        const addrs = h.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+        const addrs = parseAddrs(h.addrs)
         if (this.add(h.peerId, addrs)) {
           fresh.push(h.peerId)
           onFound?.(h.peerId, addrs)

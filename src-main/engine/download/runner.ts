@@ -23,7 +23,7 @@ import type { SwarmRegistry } from '../swarm/registry.js'
 import type { RateLimit } from '../transfer/token-bucket.js'
 import { accessProof } from '../access/share-access.js'
 import type { PeerScores } from '../trust/peer-scores.js'
-import { isCircuit } from '../node/addresses.js'
+import { isCircuit, parseAddrs } from '../node/addresses.js'
 import { dialPeer, pathOf, type HubRef } from '../node/dial.js'
 import { Download, type DownloadProgress, type PeerLink } from './download.js'
 import { stallMessage } from './explain.js'
@@ -198,7 +198,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     offer: peerId => { addCandidate(peerId, [], 'known') },
     addHints: peers => {
       for (const p of peers) {
-        const addrs = p.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+        const addrs = parseAddrs(p.addrs)
         finder.add(p.peerId, addrs, 'hint')
         addCandidate(p.peerId, addrs, 'hint')
       }
@@ -329,9 +329,15 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   const exchangePeers = (peerId: string): void => {
     if (!discover || exchanged.has(peerId)) return
     exchanged.add(peerId)
-    node.services.pex.askPeers(peerIdFromString(peerId), req.cid, { signal })
-      .then(hints => { for (const h of hints) addCandidate(h.peerId, h.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } }), 'pex') })
-      .catch((err: unknown) => { log('peer exchange with %s: %s', peerId, (err as Error).message) })
+    void askForPeers(peerId)
+  }
+  /** Asks a member who else is in the swarm, and tries each one it names. */
+  const askForPeers = async (peerId: string): Promise<void> => {
+    const hints = await node.services.pex.askPeers(peerIdFromString(peerId), req.cid, { signal }).catch((err: unknown) => {
+      log('peer exchange with %s: %s', peerId, (err as Error).message)
+      return []
+    })
+    for (const h of hints) addCandidate(h.peerId, parseAddrs(h.addrs), 'pex')
   }
   const openLinks = async (conns: Connection[]): Promise<PeerLink[]> => (await Promise.all(conns.map(openLink))).filter(l => l != null)
 
@@ -401,10 +407,7 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
     ])
     for (const [id, addrs] of finder.targets) addCandidate(id, addrs, 'dht')
     const asked = download.connectedPeers().sort(() => Math.random() - 0.5).slice(0, PEX_FANOUT)
-    await Promise.all(asked.map(async id => {
-      const hints = await node.services.pex.askPeers(peerIdFromString(id), req.cid, { signal }).catch(() => [])
-      for (const h of hints) addCandidate(h.peerId, h.addrs.map(a => multiaddr(a)), 'pex')
-    }))
+    await Promise.all(asked.map(askForPeers))
   }
   let discovery: NodeJS.Timeout | undefined
   const scheduleDiscovery = (round: number): void => {

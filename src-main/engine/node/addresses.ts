@@ -1,5 +1,5 @@
 import type { Connection } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 
 /**
  * The peer an address reaches: its last /p2p component. A relayed address
@@ -7,6 +7,11 @@ import type { Multiaddr } from '@multiformats/multiaddr'
  */
 export function peerIdOf (addr: Multiaddr): string | undefined {
   return addr.getComponents().findLast(c => c.name === 'p2p')?.value
+}
+
+/** The addresses that parse; a peer's one bad address does not spoil its others. */
+export function parseAddrs (addrs: readonly string[]): Multiaddr[] {
+  return addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
 }
 
 /** Does this address go through a relay (circuit relay v2)? */
