@@ -8,6 +8,7 @@ import { hashFilePieces } from '../content/hasher.js'
 import { decodeManifest, encodeManifest } from '../content/manifest-codec.js'
 import { collectFiles, type SkippedEntry } from '../content/share-builder.js'
 import { log } from '../log.js'
+import { mapLimited } from '../map-limited.js'
 import { writeFileAtomic } from './atomic-file.js'
 import { compareStamp, fileStampSchema, stampOf, type FileChangeKind, type FileStamp } from '../storage/file-stamp.js'
 import { PathNotFoundError, UsageError } from '../../../shared/errors.js'
@@ -170,37 +171,32 @@ export class ShareStore {
     signal?: AbortSignal
   ): Promise<{ pieces: Uint8Array, hashedBytes: number, reusedBytes: number }> {
     const total = files.reduce((n, f) => n + f.stamp.size, 0)
-    const hashes: Uint8Array[] = new Array(files.length)
     let done = 0
     let hashedBytes = 0
     let reusedBytes = 0
-    const hashOne = async (i: number): Promise<void> => {
-      const { absPath, stamp } = files[i]!
+    const hashOne = async ({ absPath, stamp }: { absPath: string, stamp: FileStamp }): Promise<Uint8Array> => {
       const cached = await this.cachedHashes(absPath, stamp, pieceSize)
       if (cached != null) {
-        hashes[i] = cached
         reusedBytes += stamp.size
         done += stamp.size
         onProgress({ bytes: done, total, file: absPath })
-        return
+        return cached
       }
       const h = await hashFilePieces(absPath, stamp.size, pieceSize, n => {
         done += n
         onProgress({ bytes: done, total, file: absPath })
       }, signal)
       hashedBytes += stamp.size
-      hashes[i] = h
       // A file written to while we hashed it may not match these hashes: not cached, and its
       // stamp (taken before hashing) marks the share changed the first time a piece is asked for.
       const after = await stat(absPath).catch(() => null)
       if (compareStamp(stamp, after) == null) await this.cacheHashes(absPath, stamp, pieceSize, h)
       else logger('%s changed while it was hashed', absPath)
+      return h
     }
     // Several files at once: for small files the opens, stats and cache writes, not the hashing,
     // are the cost, and they wait on the disk one after another otherwise.
-    let next = 0
-    const worker = async (): Promise<void> => { while (next < files.length) await hashOne(next++) }
-    await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, files.length) }, worker))
+    const hashes = await mapLimited(files, HASH_CONCURRENCY, hashOne)
     return { pieces: concat(hashes), hashedBytes, reusedBytes }
   }
 

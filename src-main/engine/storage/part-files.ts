@@ -6,6 +6,7 @@ import { Bitfield } from '../../../shared/bitfield.js'
 import { DiskFullError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
 import { expectedHash, type PieceLayout } from '../content/layout.js'
+import { mapLimited } from '../map-limited.js'
 import { fsyncDir } from '../persistence/atomic-file.js'
 import type { FileIdentity } from '../persistence/download-store.js'
 import { MAX_SEGMENT_BYTES, prepareTarget, sanitisePath } from './sanitise.js'
@@ -419,16 +420,7 @@ function splitName (name: string): { stem: string, ext: string } {
  */
 /** `stat` of each path (null where there is none), a few dozen at a time. */
 async function statAll (paths: readonly string[]): Promise<Array<Stats | null>> {
-  const out: Array<Stats | null> = new Array(paths.length).fill(null)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < paths.length) {
-      const i = next++
-      out[i] = await stat(paths[i]!).catch(() => null)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(32, paths.length) }, worker))
-  return out
+  return await mapLimited(paths, 32, async p => await stat(p).catch(() => null))
 }
 
 async function withFreeRoot (root: string, paths: ReadonlyArray<readonly string[]>): Promise<string[][]> {
