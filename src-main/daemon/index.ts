@@ -1,8 +1,7 @@
 import { startApp, type AppOptions, type PortChange } from '../api/index.js'
+import { uiRoot } from '../app-root.js'
 import { DaemonServer } from './server.js'
 import { desktopOpener } from './opener.js'
-
-import { uiRoot } from '../app-root.js'
 
 export interface DaemonOptions extends Omit<AppOptions, 'shell' | 'opener'> {
   uiHost?: string

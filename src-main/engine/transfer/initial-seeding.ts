@@ -128,7 +128,7 @@ export class InitialSeeding {
     this.views.clear()
   }
 
-  /** How many downloaders piece `index` is shown to and not taken by (for tests and the UI). */
+  /** How many downloaders piece `index` is shown to and not taken by (what the tests check). */
   offeredCount (index: number): number {
     return this.offered[index]!
   }
@@ -167,14 +167,19 @@ export class InitialSeeding {
       const i = this.pool[start + j < span ? start + j : start + j - span]!
       if (view.shown.get(i) || theirs.get(i)) continue
       if (this.offered[i] !== 0 && this.offeredAt[i]! > stale) continue
-      view.shown.set(i)
-      view.pending.add(i)
-      this.offered[i]!++
-      this.offeredAt[i] = this.now()
+      this.show(view, i)
       out.push(i)
     }
     if (out.length === 0 && view.pending.size === 0) this.pickLost(view, n, stale, out)
     return out
+  }
+
+  /** Shows `index` to this downloader and counts it as handed out to it. */
+  private show (view: View, index: number): void {
+    view.shown.set(index)
+    view.pending.add(index)
+    this.offered[index]!++
+    this.offeredAt[index] = this.now()
   }
 
   /**
@@ -190,10 +195,7 @@ export class InitialSeeding {
       const i = start + j < this.pieceCount ? start + j : start + j - this.pieceCount
       if (this.served[i] === 0 || this.held[i] !== 0 || view.shown.get(i) || theirs.get(i)) continue
       if (this.offered[i] !== 0 && this.offeredAt[i]! > stale) continue
-      view.shown.set(i)
-      view.pending.add(i)
-      this.offered[i]!++
-      this.offeredAt[i] = this.now()
+      this.show(view, i)
       out.push(i)
     }
   }
