@@ -87,7 +87,13 @@ function countStream (stream: Stream): Promise<number> {
  * from the stream being open to the sender's close, so dial and handshake
  * (a few ms) are left out, as they are from swarmdrop's transfer time.
  */
-export async function bareStream (kind: EncrypterKind, bytes: number): Promise<number> {
+export interface BareStreamResult {
+  mbps: number
+  /** This process's CPU (user + system) while it received, per GiB: the receiver's cost of the stack alone. */
+  cpuSecPerGiB: number
+}
+
+export async function bareStream (kind: EncrypterKind, bytes: number): Promise<BareStreamResult> {
   const child = spawnNode(SENDER, ['libp2p', kind, String(bytes)])
   try {
     const guard = guardChild(child, `libp2p ${kind}`)
@@ -96,10 +102,12 @@ export async function bareStream (kind: EncrypterKind, bytes: number): Promise<n
     try {
       const stream = await node.dialProtocol(multiaddr(addr), BENCH_PROTOCOL)
       const t0 = performance.now()
+      const cpu0 = process.cpuUsage()
       const n = await guard(countStream(stream))
       const ms = performance.now() - t0
+      const cpu = process.cpuUsage(cpu0)
       if (n !== bytes) throw new Error(`libp2p ${kind} stream delivered ${n} of ${bytes} bytes`)
-      return mbps(bytes, ms)
+      return { mbps: mbps(bytes, ms), cpuSecPerGiB: (cpu.user + cpu.system) / 1e6 / (bytes / 1024 ** 3) }
     } finally {
       await node.stop()
     }

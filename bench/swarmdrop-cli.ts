@@ -63,9 +63,14 @@ export class SwarmdropProcess {
 
   /** The first `event` line, waiting for it; throws if the process exits or errs first. */
   async waitFor (event: string, timeoutMs = 600_000): Promise<CliEvent> {
+    return await this.waitForMatch(e => e.data.event === event, event, timeoutMs)
+  }
+
+  /** The first line `match` accepts, waiting for it; throws if the process exits or errs first. */
+  async waitForMatch (match: (e: CliEvent) => boolean, event = 'a matching line', timeoutMs = 600_000): Promise<CliEvent> {
     const deadline = performance.now() + timeoutMs
     while (true) {
-      const hit = this.find(event)
+      const hit = this.events.find(match)
       if (hit != null) return hit
       const error = this.find('error')
       if (error != null) throw new Error(`swarmdrop failed before "${event}": ${String(error.data.message)}`)

@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { verifyFile } from './files.js'
 import { mbps } from './report.js'
-import { LOCAL_ONLY, num, str, SwarmdropProcess, type CliEvent } from './swarmdrop-cli.js'
+import { LOCAL_ONLY, num, str, SwarmdropProcess, type CliEvent, type Json } from './swarmdrop-cli.js'
 
 /** Progress lines this often: they time the first byte, so finer is sharper; 20 a second costs nothing. */
 const PROGRESS_MS = 50
@@ -27,6 +27,12 @@ export interface GetResult {
   transferMBps: number | null
   /** First progress line with bytes > 0 to the one at 100 %: pieces in, before the final fsync. */
   piecesMBps: number | null
+  /** Spawn to the first progress line with bytes: start-up, dial, manifest and the first pieces (to within PROGRESS_MS). */
+  firstByteMs: number | null
+  /** The 100 % line to `done`: the final fsync and rename, as a share of the whole run. */
+  finalSyncShare: number | null
+  /** The get process's CPU (user + system) from its first progress line to done, per GiB moved in that span. */
+  cpuSecPerGiB: number | null
   /** VmHWM read when the `done` line arrived. */
   peakRssAtDoneBytes: number
   /** VmHWM over the whole process, shutdown included: what the RSS target is checked against. */
@@ -39,6 +45,18 @@ export async function startSeeder (dir: string, file: string): Promise<Seeder> {
   const sharing = await proc.waitFor('sharing')
   return { proc, link: str(sharing.data, 'link'), startMs: sharing.at - proc.startedAt }
 }
+
+/** CPU time (user + system) a live process has used so far, in seconds; null once it is gone. */
+export async function cpuSeconds (pid: number): Promise<number | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
+  if (stat == null) return null
+  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+}
+
+/** Linux reports process times in clock ticks; USER_HZ is 100 on every architecture Node runs on. */
+const CLOCK_TICKS = 100
 
 /** Peak resident set of a live process, from the kernel's high-water mark; 0 once it is gone. */
 async function vmHwm (pid: number): Promise<number> {
@@ -80,6 +98,15 @@ function rates (get: SwarmdropProcess, done: CliEvent, size: number): { transfer
   }
 }
 
+const GiB = 1024 ** 3
+
+/** The first progress line with some bytes but not all; undefined when the transfer was over before one came. */
+async function firstBytes (get: SwarmdropProcess, size: number): Promise<CliEvent | undefined> {
+  const some = (d: Json): boolean => num(d, 'bytes') > 0
+  await get.waitForMatch(e => (e.data.event === 'progress' && some(e.data)) || e.data.event === 'done')
+  return get.find('progress', d => some(d) && num(d, 'bytes') < size)
+}
+
 /**
  * `swarmdrop get <link>` from the seeder in a fresh process, with its data
  * and output folders in `dir` (`data/`, `out/`, both new), then checks the
@@ -92,8 +119,11 @@ export async function getOnce (dir: string, seeder: Seeder, encryption: CliEncry
     ...LOCAL_ONLY, '--encryption', encryption, '--progress-interval', String(PROGRESS_MS)
   ])
   const rss = watchPeakRss(get.pid, get.exited)
+  const started = await firstBytes(get, size)
+  const cpuAtStart = started == null ? null : await cpuSeconds(get.pid)
   const done = await get.waitFor('done')
-  // Read at once: the cleanest figure, before shutdown does anything.
+  // Read at once: the cleanest figures, before shutdown does anything.
+  const cpuAtDone = await cpuSeconds(get.pid)
   const peakRssAtDoneBytes = await rss.now()
   const code = await get.exited
   if (code !== 0) throw new Error(`swarmdrop get (${encryption}) exited with ${code} after done`)
@@ -103,5 +133,20 @@ export async function getOnce (dir: string, seeder: Seeder, encryption: CliEncry
   await rm(out, { recursive: true, force: true })
   const { transfer, pieces } = rates(get, done, size)
   const wholeMs = done.at - get.startedAt
-  return { encryption, wholeMs, wholeMBps: mbps(size, wholeMs), transferMBps: transfer, piecesMBps: pieces, peakRssAtDoneBytes, peakRssBytes }
+  const last = get.find('progress', d => num(d, 'bytes') === size)
+  const cpuSecPerGiB = started == null || cpuAtStart == null || cpuAtDone == null
+    ? null
+    : (cpuAtDone - cpuAtStart) / ((size - num(started.data, 'bytes')) / GiB)
+  return {
+    encryption,
+    wholeMs,
+    wholeMBps: mbps(size, wholeMs),
+    transferMBps: transfer,
+    piecesMBps: pieces,
+    firstByteMs: started == null ? null : started.at - get.startedAt,
+    finalSyncShare: last == null ? null : (done.at - last.at) / wholeMs,
+    cpuSecPerGiB,
+    peakRssAtDoneBytes,
+    peakRssBytes
+  }
 }

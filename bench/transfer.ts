@@ -27,6 +27,8 @@ const MiB = 1024 * 1024
 /** Targets the engine is held to; the ratios are what matter, absolute MB/s vary by machine. */
 const TARGETS = {
   transferVsBareTls: 0.90,
+  finalSyncShare: 0.10,
+  receiverCpuVsBare: 1.5,
   peakRssMB: 200,
   hashingVsRawSha: 0.70,
   wholeRunVsWebTorrent: 2.0
@@ -35,6 +37,8 @@ const TARGETS = {
 interface Measured {
   rawTcpMBps: number
   libp2p: Record<EncrypterKind, number>
+  /** The bare stream receiver's CPU seconds per GiB, by encrypter (the least of the rounds). */
+  libp2pCpu: Record<EncrypterKind, number>
   seederStartMs: number
   swarmdrop: { tls: GetResult, noise: GetResult }
   hashing: HashingResult
@@ -45,10 +49,12 @@ interface Measured {
   perRound: Array<Streams & { swarmdrop: { tls: GetResult, noise: GetResult } }>
 }
 
-type Streams = Pick<Measured, 'rawTcpMBps' | 'libp2p'>
+type Streams = Pick<Measured, 'rawTcpMBps' | 'libp2p' | 'libp2pCpu'>
 
 interface Row { name: string, mbps: number | null, note: string }
 interface Check { what: string, value: number, target: string, ok: boolean | null }
+
+const fixed = (v: number | null, digits: number): string => v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits)
 
 const say = (s: string): void => { process.stderr.write(`${s}\n`) }
 
@@ -61,25 +67,35 @@ async function measureStreams (size: number): Promise<Streams> {
   say('  raw TCP...')
   const rawTcpMBps = await rawTcp(size)
   const libp2p: Record<EncrypterKind, number> = { tls: 0, noise: 0, 'noise-wasm': 0 }
+  const libp2pCpu: Record<EncrypterKind, number> = { tls: 0, noise: 0, 'noise-wasm': 0 }
   for (const kind of ENCRYPTERS) {
     say(`  libp2p stream, ${kind}...`)
-    libp2p[kind] = await bareStream(kind, size)
+    const r = await bareStream(kind, size)
+    libp2p[kind] = r.mbps
+    libp2pCpu[kind] = r.cpuSecPerGiB
   }
-  return { rawTcpMBps, libp2p }
+  return { rawTcpMBps, libp2p, libp2pCpu }
 }
 
 function bestStreams (a: Streams | undefined, b: Streams): Streams {
   if (a == null) return b
   const libp2p = { ...a.libp2p }
-  for (const kind of ENCRYPTERS) libp2p[kind] = Math.max(a.libp2p[kind], b.libp2p[kind])
-  return { rawTcpMBps: Math.max(a.rawTcpMBps, b.rawTcpMBps), libp2p }
+  const libp2pCpu = { ...a.libp2pCpu }
+  for (const kind of ENCRYPTERS) {
+    libp2p[kind] = Math.max(a.libp2p[kind], b.libp2p[kind])
+    libp2pCpu[kind] = Math.min(a.libp2pCpu[kind], b.libp2pCpu[kind])
+  }
+  return { rawTcpMBps: Math.max(a.rawTcpMBps, b.rawTcpMBps), libp2p, libp2pCpu }
 }
 
-/** Best transfer of the rounds, but the worst peak RSS: the memory target is a ceiling. */
+const least = (a: number | null | undefined, b: number | null): number | null => a == null ? b : b == null ? a : Math.min(a, b)
+
+/** Best transfer of the rounds, the least CPU per GiB, but the worst peak RSS: the memory target is a ceiling. */
 function combine (a: GetResult | undefined, b: GetResult): GetResult {
   const best = better(a, b, r => r.transferMBps ?? r.wholeMBps)
   return {
     ...best,
+    cpuSecPerGiB: least(a?.cpuSecPerGiB, b.cpuSecPerGiB),
     peakRssAtDoneBytes: Math.max(a?.peakRssAtDoneBytes ?? 0, b.peakRssAtDoneBytes),
     peakRssBytes: Math.max(a?.peakRssBytes ?? 0, b.peakRssBytes)
   }
@@ -157,6 +173,7 @@ function rows (m: Measured, size: number): Row[] {
     { name: 'libp2p stream, Noise (WASM)', mbps: m.libp2p['noise-wasm'], note: 'same, the cipher Electron\'s main process falls back to' },
     ...swarmdropRows('TLS', m.swarmdrop.tls),
     ...swarmdropRows('Noise', m.swarmdrop.noise),
+    { name: 'swarmdrop get, TLS, time to first byte', mbps: null, note: `${fixed(m.swarmdrop.tls.firstByteMs, 0)} ms from spawn to the first progress line with bytes (±50 ms)` },
     { name: 'WebTorrent 3 leecher, whole run', mbps: m.webtorrent?.wholeMBps ?? null, note: m.webtorrentMissing ?? 'spawn to exit after done: metadata, transfer (no fsync)' },
     { name: 'swarmdrop share, to sharing', mbps: size / 1e6 / (m.seederStartMs / 1000), note: 'spawn to sharing line: start, hash, listen' },
     { name: 'share hashing (engine)', mbps: m.hashing.engineMBps, note: `hashFilePieces, ${m.hashing.pieceSize / 1024} KiB pieces, page cache` },
@@ -171,6 +188,7 @@ function checks (m: Measured): Check[] {
   const ratio = (a: number | null, b: number): number => a == null ? NaN : a / b
   const transferVsTls = ratio(tls.transferMBps, m.libp2p.tls)
   const hashing = m.hashing.engineMBps / m.hashing.rawFileMBps
+  const cpuVsBare = ratio(tls.cpuSecPerGiB, m.libp2pCpu.tls)
   const vsWebTorrent = m.webtorrent == null ? NaN : tls.wholeMBps / m.webtorrent.wholeMBps
   const rss = (r: GetResult): Check => {
     const mb = r.peakRssBytes / 1e6
@@ -184,13 +202,25 @@ function checks (m: Measured): Check[] {
     { what: 'swarmdrop Noise transfer / bare libp2p Noise', value: ratio(noise.transferMBps, m.libp2p.noise), target: '', ok: null },
     { what: 'bare libp2p TLS / raw TCP', value: m.libp2p.tls / m.rawTcpMBps, target: '', ok: null },
     { what: 'swarmdrop TLS whole run / WebTorrent 3', value: vsWebTorrent, target: `>= ${TARGETS.wholeRunVsWebTorrent.toFixed(1)}`, ok: Number.isNaN(vsWebTorrent) ? null : vsWebTorrent >= TARGETS.wholeRunVsWebTorrent },
+    {
+      what: 'final fsync / whole run, TLS',
+      value: tls.finalSyncShare ?? NaN,
+      target: `<= ${TARGETS.finalSyncShare.toFixed(2)}`,
+      ok: tls.finalSyncShare == null ? null : tls.finalSyncShare <= TARGETS.finalSyncShare
+    },
+    { what: 'receiver CPU s/GiB: swarmdrop TLS get', value: tls.cpuSecPerGiB ?? NaN, target: '', ok: null },
+    { what: 'receiver CPU s/GiB: bare libp2p TLS', value: m.libp2pCpu.tls, target: '', ok: null },
+    {
+      what: 'receiver CPU per GiB, swarmdrop TLS / bare TLS',
+      value: cpuVsBare,
+      target: `<= ${TARGETS.receiverCpuVsBare.toFixed(1)}`,
+      ok: Number.isNaN(cpuVsBare) ? null : cpuVsBare <= TARGETS.receiverCpuVsBare
+    },
     rss(tls),
     rss(noise),
     { what: 'share hashing / raw SHA-256 of the file', value: hashing, target: `>= ${TARGETS.hashingVsRawSha.toFixed(2)}`, ok: hashing >= TARGETS.hashingVsRawSha }
   ]
 }
-
-const fixed = (v: number | null, digits: number): string => v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits)
 
 function render (sizeMiB: number, rounds: number, rs: Row[], cs: Check[]): string {
   const head = `Transfer of ${sizeMiB} MiB on 127.0.0.1: ${availableParallelism()} CPUs, Node ${process.version}; best of ${rounds} interleaved rounds, all in this run`

@@ -1,16 +1,32 @@
 import { Command, CommanderError, Option } from 'commander'
 import { ErrorCodes, isSwarmdropError } from '../shared/errors.js'
-import { registerBans } from './cli/commands/bans.js'
-import { registerBrowse } from './cli/commands/browse.js'
-import { registerDaemon } from './cli/commands/daemon.js'
-import { registerGet } from './cli/commands/get.js'
-import { registerId } from './cli/commands/id.js'
-import { registerShare } from './cli/commands/share.js'
 import type { CliContext, GlobalOpts } from './cli/context.js'
 import { defaultDataDir } from './cli/data-dir.js'
 import { Output } from './cli/output.js'
 import { collect } from './cli/parsers.js'
-import { registerHub } from './hub/command.js'
+
+type Register = (cli: CliContext) => void
+
+/**
+ * Each command's module, loaded only when it runs: `id` needs a key file, not
+ * the libp2p stack `get` and `share` pull in, and loading that stack was most
+ * of a small command's start-up. In the order `--help` lists them.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  id: async () => (await import('./cli/commands/id.js')).registerId,
+  share: async () => (await import('./cli/commands/share.js')).registerShare,
+  get: async () => (await import('./cli/commands/get.js')).registerGet,
+  bans: async () => (await import('./cli/commands/bans.js')).registerBans,
+  browse: async () => (await import('./cli/commands/browse.js')).registerBrowse,
+  hub: async () => (await import('./hub/command.js')).registerHub,
+  daemon: async () => (await import('./cli/commands/daemon.js')).registerDaemon
+}
+
+/** The one command named first on the line, or every command (for help, a typo's suggestion, no command at all). */
+async function registrars (argv: string[]): Promise<Register[]> {
+  const named = argv[0] == null ? undefined : Object.hasOwn(COMMANDS, argv[0]) ? COMMANDS[argv[0]] : undefined
+  return await Promise.all(named != null ? [named()] : Object.values(COMMANDS).map(async load => await load()))
+}
 
 /** Exit codes scripts rely on. 130 (stopped by a signal) comes from the commands that run until stopped. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const
@@ -40,7 +56,7 @@ export async function main (argv: string[]): Promise<number> {
     output: cmd => new Output(Boolean(cmd.opts<GlobalOpts>().json)),
     exit: c => { code = c }
   }
-  for (const register of [registerId, registerShare, registerGet, registerBans, registerBrowse, registerHub, registerDaemon]) register(cli)
+  for (const register of await registrars(argv)) register(cli)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -1,6 +1,7 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { readFile } from 'node:fs/promises'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StateCorruptError } from '../../../shared/errors.js'
 import { writeFileAtomic } from '../persistence/atomic-file.js'
@@ -30,4 +31,10 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey
   const key = await generateKeyPair('Ed25519')
   await writeFileAtomic(file, privateKeyToProtobuf(key), { mode: 0o600 })
   return key
+}
+
+/** The peer ID the data folder's key gives, creating the key on first use: all `swarmdrop id` needs, without a node. */
+export async function peerIdOf (dataDir: string): Promise<string> {
+  await mkdir(dataDir, { recursive: true })
+  return peerIdFromPrivateKey(await loadOrCreateIdentity(dataDir)).toString()
 }
