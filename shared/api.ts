@@ -23,7 +23,9 @@ const id = z.string().min(1).max(200)
 const rate = z.number().int().min(0).max(10 * 1024 ** 3)
 const empty = z.object({}).strict()
 /** Base58 peer IDs are ~52 characters; the engine parses them properly. */
-const peerId = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,128}$/)
+/** The shape of a base58 peer ID; the engine then parses it for real. */
+export const PEER_ID_PATTERN = /^[1-9A-HJ-NP-Za-km-z]{32,128}$/
+const peerId = z.string().regex(PEER_ID_PATTERN)
 const MAX_ALLOW = 256
 /** A private share: listed peers only, and/or holders of a secret in the link. */
 const shareAccessRequest = z.object({ allow: z.array(peerId).max(MAX_ALLOW).optional(), secret: z.boolean().optional() }).strict()
@@ -56,7 +58,9 @@ export const commands = {
   listDownloads: { request: empty },
   /** A link or a bare CID; extra peers are multiaddrs or peer IDs. */
   startDownload: { request: z.object({ target: text, peers: z.array(text).max(64).optional() }).strict() },
+  /** Pauses a running download; on a finished one, stops seeding it (its files stay). */
   pauseDownload: { request: z.object({ id }).strict() },
+  /** Resumes a paused or failed download; on a finished one, checks its files and seeds them again. */
   resumeDownload: { request: z.object({ id }).strict() },
   /** Stops and forgets a download; unfinished data is deleted, finished files stay. */
   cancelDownload: { request: z.object({ id }).strict() },
@@ -83,7 +87,8 @@ export type Request<C extends CommandName> = z.input<(typeof commands)[C]['reque
  * `stalled` (peers, but the missing pieces have no good source), then
  * `seeding`. `paused` and `failed` (a cause the user must act on) keep every verified piece.
  */
-export type DownloadState = 'connecting' | 'checking' | 'downloading' | 'waiting' | 'stalled' | 'paused' | 'seeding' | 'failed'
+/** `seeding`: finished and offered to others; `finished`: finished, no longer offered (seeding was stopped). */
+export type DownloadState = 'connecting' | 'checking' | 'downloading' | 'waiting' | 'stalled' | 'paused' | 'seeding' | 'finished' | 'failed'
 
 export interface ShareInfo {
   cid: string
@@ -97,6 +102,11 @@ export interface ShareInfo {
   allow: string[]
   /** Set when a file of it changed on disk: it is no longer served until shared again. */
   changed?: ShareChangeInfo
+  /** Shared from a copy uploaded by a browser into the data folder (deleted when the share stops), not from the user's own files. */
+  uploadedCopy: boolean
+  /** Piece bytes sent since start, and the peers they went to. */
+  sent: number
+  servedTo: string[]
 }
 
 export interface ShareChangeInfo {
@@ -161,6 +171,21 @@ export interface PieceMap {
   have: string
   /** Connected peers that have each piece. */
   availability: number[]
+  /** The download is running, so availability was counted; false: stopped, and 0 means "not known", not "nobody". */
+  live: boolean
+}
+
+/** What a sharer sees of one share: who downloads it from us and how much went out, in this run. */
+export interface ShareStats {
+  cid: string
+  /** Piece bytes sent since Swarmdrop started. */
+  sent: number
+  /** Bytes per second over the last sample. */
+  speed: number
+  /** Peers downloading it from us now. */
+  peers: string[]
+  /** Every peer that got a piece of it since start. */
+  servedTo: string[]
 }
 
 export interface Status {
@@ -171,6 +196,8 @@ export interface Status {
   shell: 'electron' | 'daemon'
   /** Changed settings that wait for a restart. */
   restartNeeded: boolean
+  /** The settings saved since start that apply only after a restart (keys of Settings). */
+  restartFor: Array<keyof Settings>
 }
 
 export interface Responses {
@@ -212,6 +239,8 @@ export interface Events {
   peersChanged: { upsert: PeerInfo[], remove: string[] }
   /** Piece bytes per second, once a second: the throughput chart. */
   throughput: { at: number, up: number, down: number }
+  /** Once a second while anything was sent: each share's upload (only the shares that changed). */
+  shareStats: ShareStats[]
   feed: FeedItem
   /** A download finished (the shell shows a notification). */
   downloadFinished: { id: string, name: string, path: string }
@@ -253,9 +282,10 @@ export interface SwarmdropBridge extends SwarmdropApi {
   on: <E extends EventName>(name: E, listener: (payload: Events[E]) => void) => () => void
   /**
    * Shares files dropped on the window. Electron passes their paths
-   * (webUtils.getPathForFile); the browser streams them to the daemon.
+   * (webUtils.getPathForFile); the browser streams them to the daemon
+   * (`signal` stops that upload; the daemon deletes what it got).
    */
-  shareFiles: (files: DroppedFile[], onProgress?: (sent: number, total: number) => void) => Promise<ShareInfo>
+  shareFiles: (files: DroppedFile[], onProgress?: (sent: number, total: number) => void, signal?: AbortSignal) => Promise<ShareInfo>
 }
 
 /** A dropped file and where it sits in the dropped folder ('' parts for a loose file). */

@@ -28,11 +28,20 @@ export function parseRate (text: string): number {
   return Math.round(value)
 }
 
-export function formatRate (bytesPerSecond: number): string {
-  if (bytesPerSecond >= 1e9) return `${(bytesPerSecond / 1e9).toFixed(1)} GB/s`
-  if (bytesPerSecond >= 1e6) return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`
-  if (bytesPerSecond >= 1e3) return `${(bytesPerSecond / 1e3).toFixed(0)} KB/s`
-  return `${bytesPerSecond} B/s`
+const SHOWN: Array<[string, number]> = [['GB', 1e9], ['MB', 1e6], ['KB', 1e3]]
+
+/**
+ * A rate as text that `parseRate` reads back to the same number: `2 MB`,
+ * `1.5 MB`, `640 KB`, `0`. The largest unit that shows it exactly in two
+ * decimals or fewer, so a limit typed as "1.25MB" is shown as typed.
+ */
+export function rateText (bytesPerSecond: number): string {
+  if (bytesPerSecond === 0) return '0'
+  for (const [unit, size] of SHOWN) {
+    const v = bytesPerSecond / size
+    if (v >= 1 && Math.abs(Math.round(v * 100) - v * 100) < 1e-6) return `${Math.round(v * 100) / 100} ${unit}`
+  }
+  return `${bytesPerSecond} B`
 }
 
 /** A size in bytes with the same units (`2GiB`, `500MB`), for quotas and limits. */

@@ -13,8 +13,11 @@ import { LANGUAGES } from './i18n/index.js'
 import { BridgeContext } from './state/bridge-context.js'
 import { initialState, reduce, type Action } from './state/store.js'
 import { EVENT_NAMES } from '../shared/api.js'
-import { errorText } from '../shared/errors.js'
+import type { Connection } from './bridge/ws-bridge.js'
+import { ErrorNote } from './components/ErrorNote.js'
 import { shortId } from './state/format.js'
+import { toUiError, type UiError } from './state/ui-error.js'
+import { useCopied } from './state/use-copied.js'
 
 /** How long a "download finished" note stays on screen. */
 const TOAST_MS = 6_000
@@ -22,12 +25,15 @@ const TABS = ['transfers', 'peers', 'feed', 'settings'] as const
 type Tab = typeof TABS[number]
 type Theme = 'system' | 'light' | 'dark'
 
-export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connection?: (listener: (up: boolean) => void) => void }): React.JSX.Element {
+export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connection?: (listener: (state: Connection) => void) => void }): React.JSX.Element {
   const { t, i18n } = useTranslation()
   const [state, dispatch] = useReducer(reduce, initialState)
   const [tab, setTab] = useState<Tab>('transfers')
-  const [loadError, setLoadError] = useState<string | null>(null)
-  const [toasts, setToasts] = useState<Array<{ id: string, text: string }>>([])
+  const [loadError, setLoadError] = useState<UiError | null>(null)
+  const [unauthorized, setUnauthorized] = useState(false)
+  const [copiedId, copyId] = useCopied()
+  // The name is kept, not the sentence, so a toast follows a change of language.
+  const [toasts, setToasts] = useState<Array<{ id: string, name: string }>>([])
   const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('swarmdrop-theme') as Theme | null) ?? 'system')
 
   useEffect(() => {
@@ -39,7 +45,7 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
     const offs = EVENT_NAMES.map(name => bridge.on(name, (payload: Events[EventName]) => { dispatch({ type: 'event', name, payload } as Action) }))
     offs.push(bridge.on('downloadFinished', p => {
       const text = t('notify.finished', { name: p.name })
-      setToasts(list => [...list.filter(x => x.id !== p.id), { id: p.id, text }])
+      setToasts(list => [...list.filter(x => x.id !== p.id), { id: p.id, name: p.name }])
       setTimeout(() => { setToasts(list => list.filter(x => x.id !== p.id)) }, TOAST_MS)
       // In a browser tab the system notification shows only if the user allowed it; Electron's main process notifies on its own.
       if (bridge.shell === 'browser' && typeof Notification === 'function' && Notification.permission === 'granted' && document.hidden) new Notification(text)
@@ -51,10 +57,16 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
       dispatch({ type: 'loaded', status, settings, shares, downloads, peers, feed })
       setLoadError(null)
     }
-    load().catch(err => { setLoadError(errorText(err)) })
-    connection?.(up => {
-      dispatch({ type: 'connection', up })
-      if (up) load().catch(err => { setLoadError(errorText(err)) })
+    const failed = (err: unknown): void => {
+      const e = toUiError(err)
+      // Offline is said by its own banner; this one is for a load the daemon answered with an error.
+      if (e.code !== 'OFFLINE') setLoadError(e)
+    }
+    load().catch(failed)
+    connection?.(c => {
+      setUnauthorized(c === 'unauthorized')
+      dispatch({ type: 'connection', up: c === 'up' })
+      if (c === 'up') load().catch(failed)
     })
     return () => { for (const off of offs) off() }
   }, [bridge, connection, t])
@@ -65,6 +77,19 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
     setTab(TABS[next]!)
     document.getElementById(`tab-${TABS[next]}`)?.focus()
   }
+
+  if (unauthorized) {
+    return (
+      <main className="app unauthorized">
+        <img src="/icon.svg" alt="" width={48} height={48} />
+        <h1>{t('app.title')}</h1>
+        <p role="alert">{t('app.unauthorized')}</p>
+      </main>
+    )
+  }
+
+  const offline = !state.connected
+  const downloadCids = new Set(state.downloads.map(d => d.cid))
 
   return (
     <BridgeContext.Provider value={bridge}>
@@ -80,7 +105,7 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
           {state.status != null && (
             <p className="muted small" title={state.status.peerId}>
               {t('app.yourId')}: <code>{shortId(state.status.peerId)}</code>{' '}
-              <button type="button" className="link-button" onClick={() => { void navigator.clipboard?.writeText(state.status!.peerId) }}>{t('app.copyId')}</button>
+              <button type="button" className="link-button" onClick={() => { copyId(state.status!.peerId).catch(() => {}) }}>{copiedId ? t('app.copied') : t('app.copyId')}</button>
             </p>
           )}
           <div className="row">
@@ -98,10 +123,19 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
             </label>
           </div>
         </header>
-        {!state.connected && <p role="alert" className="banner">{t('app.offline')}</p>}
-        {loadError != null && <p role="alert" className="banner">{t('errors.generic', { message: loadError })}</p>}
-        {state.status?.restartNeeded === true && <p role="status" className="banner info">{t('app.restartNeeded')}</p>}
-        <JoinBox />
+        {offline && <p role="alert" className="banner">{t('app.offline')}</p>}
+        {loadError != null && <div className="banner"><ErrorNote error={loadError} lead={t('app.loadFailed')} /></div>}
+        {state.status?.restartNeeded === true && (
+          <p role="status" className="banner info">
+            {state.status.restartFor.length > 0
+              ? t('app.restartFor', { settings: state.status.restartFor.map(k => t(`settings.${k}`)).join(', ') })
+              : t('app.restartNeeded')}
+          </p>
+        )}
+        {/* While offline nothing can be asked, so every control is off (the banner above says why) rather than failing one by one. */}
+        <fieldset className="bare" disabled={offline}>
+          <JoinBox ownPeerId={state.status?.peerId} have={downloadCids} />
+        </fieldset>
         <nav className="tabs" role="tablist" aria-label={t('nav.label')}>
           {TABS.map((name, i) => (
             <button
@@ -120,26 +154,28 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
           ))}
         </nav>
         <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="panel">
+          <fieldset className="bare" disabled={offline}>
           {tab === 'transfers' && (
             <>
-              <DropZone hashing={state.hashing} />
+              <DropZone hashing={state.hashing} disabled={offline} compact={state.downloads.length + state.shares.length > 0} />
               <div className="columns">
-                <ShareList shares={state.shares} />
-                <DownloadList downloads={state.downloads} />
+                <ShareList shares={state.shares} stats={state.shareStats} hidden={downloadCids} />
+                <DownloadList downloads={state.downloads} stats={state.shareStats} />
               </div>
               <ThroughputChart samples={state.throughput} />
             </>
           )}
           {tab === 'peers' && <PeersView peers={state.peers} />}
-          {tab === 'feed' && <FeedView feed={state.feed} />}
+          {tab === 'feed' && <FeedView feed={state.feed} names={Object.fromEntries([...state.shares.map(x => [x.cid, x.name]), ...state.downloads.map(d => [d.cid, d.name])])} />}
           {tab === 'settings' && state.settings != null && (
             <SettingsView settings={state.settings} onSaved={s => { dispatch({ type: 'settings', settings: s }); void bridge.status({}).then(st => { dispatch({ type: 'status', status: st }) }) }} />
           )}
+          </fieldset>
         </main>
         <div className="toasts" role="status" aria-live="polite">
           {toasts.map(x => (
             <p key={x.id} className="toast">
-              {x.text}{' '}
+              {t('notify.finished', { name: x.name })}{' '}
               <button type="button" className="link-button" onClick={() => { setToasts(list => list.filter(y => y.id !== x.id)) }}>{t('notify.dismiss')}</button>
             </p>
           ))}

@@ -52,6 +52,8 @@ export async function startApp (opts: AppOptions): Promise<App> {
   const downloads = new DownloadManager(engine, fanout, dataDir, () => settings.get().downloadDir, opts.opener ?? null)
   await downloads.load()
   const uploads = new UploadArea(dataDir)
+  // Uploads cancelled, or cut off by a crash, before they were shared would otherwise stay forever.
+  await uploads.sweep(engine.listShares().flatMap(x => x.roots))
   const router = new Router({ engine, fanout, downloads, settings, uploads, shell: opts.shell, version: opts.version })
   return {
     engine,

@@ -32,9 +32,12 @@ const savedSchema = z.array(z.object({
   total: z.number(),
   pieces: z.number(),
   path: z.string(),
-  wanted: z.enum(['run', 'pause', 'seed']),
+  wanted: z.enum(['run', 'pause', 'seed', 'done']),
   addedAt: z.number(),
-  finishedAt: z.number().nullable()
+  finishedAt: z.number().nullable(),
+  // Lists saved before these were kept have neither: a card then starts at 0 and without sources, as it did.
+  bytes: z.number().nonnegative().optional(),
+  sources: z.record(z.string(), z.object({ bytes: z.number().nonnegative(), path: z.enum(['direct', 'relay', 'hub']) })).optional()
 }))
 type Saved = z.infer<typeof savedSchema>[number]
 
@@ -75,15 +78,35 @@ export class DownloadManager {
     const raw: unknown = await readFile(join(this.dataDir, FILE), 'utf8').then(t => JSON.parse(t) as unknown, () => [])
     const parsed = savedSchema.safeParse(raw)
     if (!parsed.success) { logger.error('ignoring a damaged %s', FILE); return }
+    const shared = new Set(this.engine.listShares().map(x => x.cid))
     for (const s of parsed.data) {
+      const finished = s.wanted === 'seed' || s.wanted === 'done'
+      // A share stopped from elsewhere (the share list, the CLI) while we were down: the card must not say seeding.
+      const seeded = s.wanted === 'seed' && shared.has(s.cid)
       const entry: Entry = {
         target: s.target,
         peers: s.peers,
         outDir: s.outDir,
-        wanted: s.wanted,
-        before: {},
+        wanted: finished && !seeded ? 'done' : s.wanted,
+        // What earlier runs received stays counted, and "Received from" stays on the card.
+        before: s.sources ?? {},
         info: {
-          id: s.id, cid: s.cid, name: s.name, state: s.wanted === 'seed' ? 'seeding' : 'paused', bytes: s.wanted === 'seed' ? s.total : 0, total: s.total, speed: 0, peers: 0, pieces: s.pieces, path: s.path, sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: s.addedAt, finishedAt: s.finishedAt
+          id: s.id,
+          cid: s.cid,
+          name: s.name,
+          state: finished ? (seeded ? 'seeding' : 'finished') : 'paused',
+          bytes: finished ? s.total : s.bytes ?? 0,
+          total: s.total,
+          speed: 0,
+          peers: 0,
+          pieces: s.pieces,
+          path: s.path,
+          ...routes({}, s.sources ?? {}),
+          error: null,
+          waiting: null,
+          stall: null,
+          addedAt: s.addedAt,
+          finishedAt: s.finishedAt
         }
       }
       this.entries.set(s.id, entry)
@@ -121,7 +144,7 @@ export class DownloadManager {
    * stopped; a new secret restarts the run, since every proof changes).
    */
   private async join (entry: Entry, target: string, peers: string[]): Promise<DownloadInfo> {
-    if (entry.info.state === 'seeding') return { ...entry.info }
+    if (entry.info.state === 'seeding' || entry.info.state === 'finished') return { ...entry.info }
     const before = parseLink(entry.target).secret
     entry.target = mergeLinks(entry.target, target)
     entry.peers = [...new Set([...entry.peers, ...peers])]
@@ -140,7 +163,14 @@ export class DownloadManager {
 
   async pause (id: string): Promise<DownloadInfo> {
     const entry = this.get(id)
-    if (entry.info.state === 'seeding') return { ...entry.info }
+    if (entry.info.state === 'finished') return { ...entry.info }
+    if (entry.info.state === 'seeding') {
+      await this.engine.removeShare(entry.info.cid)
+      this.fanout.emit('shareRemoved', { cid: entry.info.cid })
+      this.unshared(entry.info.cid)
+      await this.save()
+      return { ...entry.info }
+    }
     entry.wanted = 'pause'
     entry.abort?.abort()
     await entry.running
@@ -149,6 +179,16 @@ export class DownloadManager {
     return { ...entry.info }
   }
 
+  /** A finished download whose share was stopped (here or from the share list) is no longer seeding. */
+  unshared (cid: string): void {
+    const entry = this.entries.get(cid)
+    if (entry == null || entry.info.state !== 'seeding') return
+    entry.wanted = 'done'
+    this.update(entry, { state: 'finished', speed: 0, peers: 0 })
+    void this.save()
+  }
+
+  /** Resumes a paused or failed download; a finished one runs again, which checks its files and seeds them. */
   async resume (id: string): Promise<DownloadInfo> {
     const entry = this.get(id)
     if (entry.running == null && entry.info.state !== 'seeding') {
@@ -168,7 +208,7 @@ export class DownloadManager {
     if (entry.info.state === 'seeding') {
       await this.engine.removeShare(entry.info.cid)
       this.fanout.emit('shareRemoved', { cid: entry.info.cid })
-    } else {
+    } else if (entry.info.state !== 'finished') {
       await this.engine.discardDownload(entry.info.cid, entry.outDir)
     }
     this.fanout.downloadRemoved(id)
@@ -178,22 +218,31 @@ export class DownloadManager {
   async open (id: string, how: 'open' | 'reveal'): Promise<void> {
     const entry = this.get(id)
     if (this.opener == null) throw new UnsupportedError('this window cannot open files on the machine running Swarmdrop')
-    if (how === 'open' && entry.info.state !== 'seeding') throw new UnsupportedError(`"${entry.info.name}" has not finished downloading`)
-    const path = entry.info.state === 'seeding' ? entry.info.path : entry.outDir
+    const done = entry.info.state === 'seeding' || entry.info.state === 'finished'
+    if (how === 'open' && !done) throw new UnsupportedError(`"${entry.info.name}" has not finished downloading`)
+    const path = done ? entry.info.path : entry.outDir
     await this.opener[how](path)
   }
 
-  pieceMap (id: string): PieceMap {
+  /**
+   * What is verified on disk, in every state: the live bitfield while it
+   * runs, else the one its last run saved (paused, failed, waiting to start
+   * after a restart). Availability is only known while connected: 0 then
+   * means "not counted", which the map draws apart from "nobody has it".
+   */
+  async pieceMap (id: string): Promise<PieceMap> {
     const entry = this.get(id)
     const live = entry.view?.pieceMap()
     const pieces = entry.info.pieces
-    if (live != null) return { pieces, have: Buffer.from(live.have).toString('base64'), availability: live.availability }
-    const have = new Uint8Array(Math.ceil(pieces / 8))
-    if (entry.info.state === 'seeding') {
+    if (live != null) return { pieces, have: Buffer.from(live.have).toString('base64'), availability: live.availability, live: true }
+    let have: Uint8Array = new Uint8Array(Math.ceil(pieces / 8))
+    if (entry.info.state === 'seeding' || entry.info.state === 'finished') {
       have.fill(0xff)
       if (pieces % 8 !== 0) have[have.length - 1] = (0xff << (8 - pieces % 8)) & 0xff
+    } else {
+      have = await this.engine.savedPieces(entry.info.cid, entry.outDir, pieces) ?? have
     }
-    return { pieces, have: Buffer.from(have).toString('base64'), availability: new Array<number>(pieces).fill(0) }
+    return { pieces, have: Buffer.from(have).toString('base64'), availability: new Array<number>(pieces).fill(0), live: false }
   }
 
   /** Stops every running download (keeping its state) without forgetting that it should run. */
@@ -222,7 +271,8 @@ export class DownloadManager {
           signal: abort.signal,
           progressIntervalMs: PROGRESS_SAMPLE_MS,
           onPhase: (phase, detail) => {
-            if (phase === 'checking') this.update(entry, { state: 'checking', ...(detail != null ? { bytes: detail.bytes, total: detail.total } : {}) })
+            // Checking counts bytes read, not bytes verified: a resume keeps showing what it had, not 0 climbing back.
+            if (phase === 'checking') this.update(entry, { state: 'checking', ...(detail != null && entry.info.bytes === 0 ? { bytes: detail.bytes, total: detail.total } : {}) })
             if (phase === 'downloading') this.update(entry, { state: 'downloading', waiting: null })
           },
           // The app never gives up on its own: no stall timeout; it says what it waits for.
@@ -281,7 +331,9 @@ export class DownloadManager {
       path: e.info.path,
       wanted: e.wanted,
       addedAt: e.info.addedAt,
-      finishedAt: e.info.finishedAt
+      finishedAt: e.info.finishedAt,
+      bytes: e.info.bytes,
+      sources: e.info.sources
     }))
     // Saves queue behind each other so an older list never lands after a newer one.
     this.saving = this.saving.then(async () => { await writeFileAtomic(join(this.dataDir, FILE), JSON.stringify(rows)) }).catch((err: unknown) => { logger.error('could not save downloads: %e', err) })

@@ -1,7 +1,9 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { z } from 'zod'
-import { commands, type CommandName, type EventName, type Events, type PeerInfo, type Response, type Result, type Settings, type ShareInfo } from '../../shared/api.js'
-import { InternalError, InvalidRequestError, isSwarmdropError, UnknownTransferError } from '../../shared/errors.js'
+import { commands, type CommandName, type EventName, type Events, type PeerInfo, type Response, type Result, type Settings, type ShareInfo, type ShareStats } from '../../shared/api.js'
+import { stat } from 'node:fs/promises'
+import { isAbsolute } from 'node:path'
+import { InternalError, InvalidRequestError, isSwarmdropError, PathNotFoundError, UnknownTransferError } from '../../shared/errors.js'
 import type { FeedItem } from '../../shared/feed.js'
 import { totalSize } from '../../shared/manifest.js'
 import { parsePeerId } from '../../shared/link.js'
@@ -47,7 +49,10 @@ export class Router {
   private readonly unchanged: () => void
   private lastPeers = new Map<string, string>()
   private lastTotals: { received: number, sent: number }
-  private restartNeeded = false
+  /** Each share's stats as last pushed (JSON), so only changes go out. */
+  private lastShareStats = new Map<string, { sent: number, key: string }>()
+  /** Settings changed since start that the running node cannot take on. */
+  private readonly restartFor = new Set<keyof Settings>()
   private readonly handlers: Handlers
 
   constructor (private readonly deps: RouterDeps) {
@@ -94,16 +99,26 @@ export class Router {
   private makeHandlers (): Handlers {
     const { engine, downloads, settings, fanout } = this.deps
     return {
-      status: async () => ({ peerId: engine.peerId, addrs: engine.addrs(), version: this.deps.version, shell: this.deps.shell, restartNeeded: this.restartNeeded }),
+      status: async () => ({
+        peerId: engine.peerId, addrs: engine.addrs(), version: this.deps.version, shell: this.deps.shell, restartNeeded: this.restartFor.size > 0, restartFor: [...this.restartFor]
+      }),
       listShares: async () => engine.listShares().map(s => this.shareInfo(s)),
       addShares: async ({ paths, access }) => {
         const job = `share-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
         const name = paths.length === 1 ? paths[0]!.split(/[\\/]/).filter(Boolean).pop() ?? paths[0]! : `${paths.length} items`
+        const before = engine.listShares().flatMap(s => s.roots)
+        const roots = (): string[] => engine.listShares().flatMap(s => s.roots)
         const result = await engine.share(paths, {
           allow: access?.allow?.map(parsePeerId),
           secret: access?.secret,
           onProgress: throttleProgress(p => { fanout.emit('hashing', { job, name, bytes: p.bytes, total: p.total }) })
+        }).catch(async (err: unknown) => {
+          // A browser upload that could not be shared would only sit in the data folder.
+          await this.deps.uploads.discardIfUnused(paths, roots())
+          throw err
         })
+        // The same files dropped again: one copy is shared, the other would be an orphan.
+        await this.deps.uploads.discardIfUnused([...before, ...paths], roots())
         fanout.emit('hashing', { job, name, bytes: totalSize(result.share.manifest), total: totalSize(result.share.manifest) })
         const info = this.shareInfo(result.share)
         fanout.emit('shareAdded', info)
@@ -115,6 +130,7 @@ export class Router {
         // A browser upload exists only to be shared: once nothing shares it, its copy goes.
         await this.deps.uploads.discardIfUnused(roots, engine.listShares().flatMap(s => s.roots))
         fanout.emit('shareRemoved', { cid })
+        downloads.unshared(cid)
         return {}
       },
       reshare: async ({ cid }) => {
@@ -168,14 +184,15 @@ export class Router {
       }
     }
     const before = settings.get()
+    if (patch.downloadDir != null && patch.downloadDir !== before.downloadDir) await mustBeFolder(patch.downloadDir)
     const after = await settings.update(patch)
     engine.setLimits({ up: after.upLimit, down: after.downLimit })
-    if (before.listenPort !== after.listenPort || before.publicDht !== after.publicDht || before.hubAddr !== after.hubAddr) this.restartNeeded = true
+    for (const key of RESTART_SETTINGS) if (before[key] !== after[key]) this.restartFor.add(key)
     return after
   }
 
   private shareInfo (s: ShareRecord): ShareInfo {
-    return shareInfo(this.deps.engine, s)
+    return shareInfo(this.deps.engine, s, this.deps.uploads.holdsAll(s.roots))
   }
 
   /** Once a second: what changed among the peers, and bytes per second each way. */
@@ -194,7 +211,34 @@ export class Router {
     const totals = engine.totals()
     fanout.emit('throughput', { at: Date.now(), up: totals.sent - this.lastTotals.sent, down: totals.received - this.lastTotals.received })
     this.lastTotals = totals
+    const stats = this.shareStats()
+    if (stats.length > 0) fanout.emit('shareStats', stats)
+  }
+
+  /** The shares whose upload changed since the last sample, with bytes per second over it. */
+  private shareStats (): ShareStats[] {
+    const changed: ShareStats[] = []
+    for (const s of this.deps.engine.uploadStats()) {
+      const last = this.lastShareStats.get(s.cid)
+      const row: ShareStats = { cid: s.cid, sent: s.bytes, speed: Math.max(0, (s.bytes - (last?.sent ?? 0)) * 1000 / SAMPLE_MS), peers: s.connected, servedTo: s.servedTo }
+      const key = JSON.stringify(row)
+      if (last?.key === key) continue
+      this.lastShareStats.set(s.cid, { sent: s.bytes, key })
+      changed.push(row)
+    }
+    return changed
   }
 }
 
 export type { EventName, Events }
+
+/** Settings the node reads once, at start. */
+const RESTART_SETTINGS = ['listenPort', 'publicDht', 'hubAddr'] as const satisfies ReadonlyArray<keyof Settings>
+
+/** A download folder must be there already: a typo would otherwise fail every download later, far from the field. */
+async function mustBeFolder (path: string): Promise<void> {
+  if (!isAbsolute(path)) throw new InvalidRequestError(`the download folder must be a full path, not "${path}"`)
+  const st = await stat(path).catch(() => null)
+  if (st == null) throw new PathNotFoundError(`there is no folder ${path}`)
+  if (!st.isDirectory()) throw new PathNotFoundError(`${path} is a file, not a folder`)
+}

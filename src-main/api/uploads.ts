@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -47,15 +47,28 @@ export class UploadArea {
     return join(root, safe[0]!)
   }
 
+  /** The upload job a path lies in, or null for a path of the user's own. */
+  private jobOf (p: string): string | null {
+    const rel = relative(this.dir, p)
+    const job = rel.split(sep)[0] ?? ''
+    return !rel.startsWith('..') && !isAbsolute(rel) && JOB.test(job) ? job : null
+  }
+
+  /** Are these a browser upload's copies (not the user's own files)? */
+  holdsAll (roots: readonly string[]): boolean {
+    return roots.length > 0 && roots.every(r => this.jobOf(r) != null)
+  }
+
+  /** Deletes every upload job no share uses (run at start, before any new upload). */
+  async sweep (stillShared: readonly string[]): Promise<void> {
+    const jobs = await readdir(this.dir).catch(() => [])
+    await this.discardIfUnused(jobs.filter(j => JOB.test(j)).map(j => join(this.dir, j)), stillShared)
+  }
+
   /** Deletes the upload jobs that held `roots`, unless a share still uses something in them. */
   async discardIfUnused (roots: readonly string[], stillShared: readonly string[]): Promise<void> {
-    const jobOf = (p: string): string | null => {
-      const rel = relative(this.dir, p)
-      const job = rel.split(sep)[0] ?? ''
-      return !rel.startsWith('..') && !isAbsolute(rel) && JOB.test(job) ? job : null
-    }
-    const busy = new Set(stillShared.map(jobOf))
-    for (const job of new Set(roots.map(jobOf))) {
+    const busy = new Set(stillShared.map(r => this.jobOf(r)))
+    for (const job of new Set(roots.map(r => this.jobOf(r)))) {
       if (job != null && !busy.has(job)) await rm(join(this.dir, job), { recursive: true, force: true })
     }
   }

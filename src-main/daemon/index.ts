@@ -2,9 +2,11 @@ import { startApp, type AppOptions, type PortChange } from '../api/index.js'
 import { uiRoot } from '../app-root.js'
 import { DaemonServer } from './server.js'
 import { desktopOpener } from './opener.js'
+import { loadUiSession, saveUiSession } from './ui-session.js'
 
 export interface DaemonOptions extends Omit<AppOptions, 'shell' | 'opener'> {
   uiHost?: string
+  /** Unset: the port of the last run (its address still works), else a free one; 0: a new free one. */
   uiPort?: number
   uiRoot?: string
 }
@@ -21,9 +23,17 @@ export interface RunningDaemon {
 /** `swarmdrop daemon`: the engine, the API and the web UI in one headless process. */
 export async function runDaemon (opts: DaemonOptions): Promise<RunningDaemon> {
   const app = await startApp({ ...opts, shell: 'daemon', opener: desktopOpener() })
-  const server = new DaemonServer({ router: app.router, uploads: app.uploads, uiRoot: opts.uiRoot ?? uiRoot(), host: opts.uiHost ?? '127.0.0.1', port: opts.uiPort ?? 0 })
+  const kept = await loadUiSession(opts.dataDir)
+  const make = (port: number): DaemonServer => new DaemonServer({ router: app.router, uploads: app.uploads, uiRoot: opts.uiRoot ?? uiRoot(), host: opts.uiHost ?? '127.0.0.1', port, token: kept?.token })
   try {
-    const { url } = await server.listen()
+    let server = make(opts.uiPort ?? kept?.port ?? 0)
+    const { url, port } = await server.listen().catch(async (err: unknown) => {
+      // The kept port was taken meanwhile: a new one, rather than no UI at all (an explicit --ui-port still fails loudly).
+      if (opts.uiPort != null || kept == null || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
+      server = make(0)
+      return await server.listen()
+    })
+    await saveUiSession(opts.dataDir, { port, token: server.token })
     return {
       url,
       peerId: app.engine.peerId,

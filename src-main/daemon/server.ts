@@ -82,6 +82,13 @@ export class DaemonServer {
       const url = new URL(req.url ?? '/', 'http://daemon')
       if (url.pathname === '/upload') { await this.onUpload(req, res, url); return }
       if (url.pathname === '/api') { this.refuse(res, 426, 'the API is a WebSocket'); return }
+      // The page asks this when its WebSocket is refused: a wrong token (401) is told apart from a daemon that is down.
+      if (url.pathname === '/session') {
+        const ok = tokenMatches(this.token, req.headers['x-swarmdrop-token'] as string | undefined)
+        res.writeHead(ok ? 204 : 401, { 'cache-control': 'no-store', ...SECURITY_HEADERS })
+        res.end()
+        return
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') { this.refuse(res, 405, 'method not allowed'); return }
       await serveStatic(this.opts.uiRoot, url.pathname, res, SECURITY_HEADERS)
     } catch (err) {

@@ -12,7 +12,7 @@ import { COMMAND_NAMES, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../../shar
 import type { Events, Result, ServerFrame } from '../../shared/api.js'
 import { CSP } from '../../shared/csp.js'
 import { ErrorCodes } from '../../shared/errors.js'
-import { allowNavigation, APP_ORIGIN, APP_SCHEME, assetPath, deepLinkFromArgv, externalUrl, isTrustedSender, windowOptions } from './security.js'
+import { allowNavigation, APP_ORIGIN, APP_SCHEME, assetPath, deepLinkFromArgv, externalUrl, isTrustedSender, pageMayCall, SHARE_DROPPED_CHANNEL, windowOptions } from './security.js'
 import { trayTitle } from './tray-title.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -135,9 +135,14 @@ if (!app.requestSingleInstanceLock()) {
     for (const name of COMMAND_NAMES) {
       ipcMain.handle(IPC_CHANNEL_PREFIX + name, async (event, request: unknown) => {
         if (!isTrustedSender(event, win?.webContents.id ?? null)) return { ok: false, error: { code: ErrorCodes.USAGE, message: 'refused: not the Swarmdrop window' } }
+        if (!pageMayCall(name)) return { ok: false, error: { code: ErrorCodes.NOT_ALLOWED, message: `refused: ${name} takes paths only from a drop or the file picker` } }
         return await callEngine(name, request)
       })
     }
+    ipcMain.handle(SHARE_DROPPED_CHANNEL, async (event, paths: unknown) => {
+      if (!isTrustedSender(event, win?.webContents.id ?? null)) return { ok: false, error: { code: ErrorCodes.USAGE, message: 'refused: not the Swarmdrop window' } }
+      return await callEngine('addShares', { paths })
+    })
     startEngine()
     createWindow()
     tray = new Tray(nativeImage.createFromPath(join(here, '../../../assets/tray.png')))

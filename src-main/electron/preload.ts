@@ -7,6 +7,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { COMMAND_NAMES, EVENT_NAMES, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../../shared/api-names.js'
 import { ApiError, ErrorCodes } from '../../shared/errors.js'
+import { pageMayCall, SHARE_DROPPED_CHANNEL } from './security.js'
 
 type Listener = (payload: unknown) => void
 const listeners = new Map<string, Set<Listener>>()
@@ -25,7 +26,8 @@ const call = async (command: string, request: unknown): Promise<unknown> => {
 }
 
 const api: Record<string, unknown> = {}
-for (const name of COMMAND_NAMES) api[name] = async (request: unknown) => await call(name, request)
+// addShares is left out: the page never names a path (main refuses it on the generic channel too).
+for (const name of COMMAND_NAMES) if (pageMayCall(name)) api[name] = async (request: unknown) => await call(name, request)
 
 contextBridge.exposeInMainWorld('swarmdrop', {
   ...api,
@@ -39,7 +41,10 @@ contextBridge.exposeInMainWorld('swarmdrop', {
   },
   // Dropped files and folders are shared where they are: their real paths come from webUtils, not from the page.
   shareFiles: async (files: Array<{ file: File }>) => {
+    // A File the page made itself has no path (''), so it shares nothing.
     const paths = files.map(f => webUtils.getPathForFile(f.file)).filter(p => p !== '')
-    return await call('addShares', { paths })
+    const r = await ipcRenderer.invoke(SHARE_DROPPED_CHANNEL, paths) as Result
+    if (r.ok) return r.value
+    throw new ApiError(r.error?.code ?? ErrorCodes.INTERNAL, r.error?.message ?? 'failed')
   }
 })

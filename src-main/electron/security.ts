@@ -93,3 +93,19 @@ export function assetPath (url: string): string | null {
 export function deepLinkFromArgv (argv: readonly string[]): string | null {
   return argv.find(a => a.startsWith('swarmdrop://') || a.startsWith('swarmdrop:')) ?? null
 }
+
+/**
+ * Commands the page may not call by name: sharing takes paths, and a page
+ * (an injected script, say) must not name a path to share. Paths reach main
+ * only on SHARE_DROPPED_CHANNEL, from the preload, which reads them with
+ * webUtils from File objects of a real drop or file picker.
+ */
+export const PAGE_FORBIDDEN_COMMANDS: ReadonlySet<string> = new Set(['addShares'])
+
+/** The preload's channel for dropped or picked files' paths (webUtils). */
+export const SHARE_DROPPED_CHANNEL = 'swarmdrop:share-dropped'
+
+/** May the page call this command through its generic channel? */
+export function pageMayCall (command: string): boolean {
+  return !PAGE_FORBIDDEN_COMMANDS.has(command)
+}

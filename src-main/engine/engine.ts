@@ -29,7 +29,7 @@ import { FileHandleCache } from './storage/file-cache.js'
 import { SwarmFeed } from './swarm/feed.js'
 import { SwarmRegistry } from './swarm/registry.js'
 import { Downloads, type GetOptions } from './transfer/downloads.js'
-import { Uploads } from './transfer/uploads.js'
+import { Uploads, type UploadStats } from './transfer/uploads.js'
 import { PeerScores } from './trust/peer-scores.js'
 
 const logger = log('engine')
@@ -178,6 +178,8 @@ export class Engine {
   async get (target: string, opts: GetOptions): Promise<DownloadOutcome> { return await this.parts.downloads.get(target, opts) }
   joinDownload (target: string, peers?: string[]): boolean { return this.parts.downloads.joinDownload(target, peers) }
   async seed (outcome: DownloadOutcome, mtimes: number[]): Promise<ShareRecord> { return await this.parts.downloads.seed(outcome, mtimes) }
+  /** A stopped download's verified pieces, from its saved state (bitfield bytes); null when none is saved. */
+  async savedPieces (cid: string, outDir: string, pieces: number): Promise<Uint8Array | null> { return await this.parts.downloads.savedPieces(cid, outDir, pieces) }
   async discardDownload (cid: string, outDir: string): Promise<void> { await this.parts.downloads.discardDownload(cid, outDir) }
   async browse (peer: string, signal?: AbortSignal): Promise<{ peerId: string, entries: CatalogEntry[] }> { return await this.parts.downloads.browse(peer, signal) }
 
@@ -194,6 +196,8 @@ export class Engine {
 
   /** Piece bytes each way since start. */
   totals (): { received: number, sent: number } { return this.registry.allTotals() }
+  /** Per share: bytes sent in this run and to whom. */
+  uploadStats (): UploadStats[] { return this.parts.uploads.stats() }
   /** Open connections, one row per peer, with latency measured in the background. */
   peers (): PeerInfo[] { return this.parts.peerView.peers() }
   /** Connections opening and closing: a hub logs one line for each. */

@@ -1,5 +1,5 @@
 import type { SwarmdropBridge } from '../../shared/api.js'
-import { createWsBridge } from './ws-bridge.js'
+import { createWsBridge, type Connection } from './ws-bridge.js'
 
 declare global {
   interface Window {
@@ -9,6 +9,6 @@ declare global {
 }
 
 /** Electron's preload bridge when there is one, else the daemon's WebSocket. */
-export function getBridge (onConnection?: (up: boolean) => void): SwarmdropBridge {
+export function getBridge (onConnection?: (state: Connection) => void): SwarmdropBridge {
   return window.swarmdrop ?? createWsBridge(window.location, onConnection)
 }

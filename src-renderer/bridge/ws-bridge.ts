@@ -1,29 +1,39 @@
 import { COMMAND_NAMES, type ClientFrame, type CommandName, type DroppedFile, type EventName, type Events, type Result, type ServerFrame, type ShareInfo, type SwarmdropApi, type SwarmdropBridge } from '../../shared/api.js'
 import { ApiError, ErrorCodes } from '../../shared/errors.js'
 
+const TOKEN_KEY = 'swarmdrop-token'
+/** The UI's own code for "the bridge is down" (see state/ui-error.ts). */
+const UI_OFFLINE = 'OFFLINE'
+
 /** Reconnect after a dropped connection: quickly at first, then every few seconds. */
 const RECONNECT_MS = [250, 500, 1000, 2000, 4000]
 
 type Listener = (payload: unknown) => void
 
+/** What the page knows of its link to the daemon; `unauthorized`: its token is missing or wrong, so retrying cannot help. */
+export type Connection = 'up' | 'down' | 'unauthorized'
+
 /**
  * The browser's bridge to `swarmdrop daemon`: the same named functions the
  * Electron preload exposes, carried over the API WebSocket. The token comes
- * from the URL the daemon printed and is then moved out of the address bar.
+ * from the URL the daemon printed and is then moved out of the address bar
+ * into the tab's session storage, so a reload keeps working.
  */
-export function createWsBridge (loc: Location = window.location, onConnection?: (up: boolean) => void): SwarmdropBridge {
+export function createWsBridge (loc: Location = window.location, onConnection?: (state: Connection) => void): SwarmdropBridge {
   const params = new URLSearchParams(loc.search)
   const fromUrl = params.get('token')
   if (fromUrl != null) {
-    sessionStorage.setItem('swarmdrop-token', fromUrl)
+    sessionStorage.setItem(TOKEN_KEY, fromUrl)
     params.delete('token')
     const rest = params.toString()
     history.replaceState(null, '', loc.pathname + (rest === '' ? '' : `?${rest}`) + loc.hash)
   }
-  const token = fromUrl ?? sessionStorage.getItem('swarmdrop-token') ?? ''
+  const token = fromUrl ?? sessionStorage.getItem(TOKEN_KEY) ?? ''
   const listeners = new Map<EventName, Set<Listener>>()
   const pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>()
-  const queue: string[] = []
+  // Calls made before the first connection wait for it (the page's first load); after a loss they fail at once, saying so.
+  const queue: Array<{ id: number, text: string, resolve: (v: unknown) => void, reject: (e: Error) => void }> = []
+  let opened = false
   let nextId = 1
   let ws: WebSocket | null = null
   let attempt = 0
@@ -31,10 +41,13 @@ export function createWsBridge (loc: Location = window.location, onConnection?: 
   const connect = (): void => {
     const socket = new WebSocket(`${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api?token=${encodeURIComponent(token)}`)
     ws = socket
+    let thisOpened = false
     socket.onopen = () => {
       attempt = 0
-      onConnection?.(true)
-      for (const frame of queue.splice(0)) socket.send(frame)
+      opened = true
+      thisOpened = true
+      onConnection?.('up')
+      for (const q of queue.splice(0)) { pending.set(q.id, q); socket.send(q.text) }
     }
     socket.onmessage = ev => {
       const frame = JSON.parse(String(ev.data)) as ServerFrame
@@ -50,30 +63,42 @@ export function createWsBridge (loc: Location = window.location, onConnection?: 
       }
     }
     socket.onclose = () => {
-      onConnection?.(false)
-      for (const p of pending.values()) p.reject(new ApiError(ErrorCodes.ABORTED, 'lost the connection to Swarmdrop'))
+      for (const p of pending.values()) p.reject(new ApiError(UI_OFFLINE, 'lost the connection to Swarmdrop'))
       pending.clear()
-      setTimeout(connect, RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)])
+      void (async () => {
+        // A refused upgrade looks like any other close; the session check tells a wrong token from a daemon that is down.
+        if (!thisOpened && await tokenRefused(token)) {
+          for (const q of queue.splice(0)) q.reject(new ApiError(UI_OFFLINE, 'not signed in'))
+          onConnection?.('unauthorized')
+          return
+        }
+        onConnection?.('down')
+        setTimeout(connect, RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)])
+      })()
     }
   }
-  connect()
+  if (token === '') setTimeout(() => { onConnection?.('unauthorized') }, 0)
+  else connect()
 
   const call = async (command: CommandName, request: unknown): Promise<unknown> => {
     const id = nextId++
     const frame: ClientFrame = { type: 'call', id, command, request }
     const text = JSON.stringify(frame)
     return await new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject })
-      if (ws?.readyState === WebSocket.OPEN) ws.send(text)
-      else queue.push(text)
+      if (ws?.readyState === WebSocket.OPEN) { pending.set(id, { resolve, reject }); ws.send(text); return }
+      if (opened || token === '') { reject(new ApiError(UI_OFFLINE, 'not connected to Swarmdrop')); return }
+      queue.push({ id, text, resolve, reject })
     })
   }
 
   const api = Object.fromEntries(COMMAND_NAMES.map(name => [name, async (request: unknown) => await call(name, request ?? {})])) as unknown as SwarmdropApi
 
-  const upload = async (job: string, f: DroppedFile, onBytes: (n: number) => void): Promise<string> => {
+  const upload = async (job: string, f: DroppedFile, onBytes: (n: number) => void, signal?: AbortSignal): Promise<string> => {
     return await new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest()
+      if (signal?.aborted === true) { reject(new ApiError(ErrorCodes.ABORTED, 'the upload was cancelled')); return }
+      signal?.addEventListener('abort', () => { xhr.abort() }, { once: true })
+      xhr.onabort = () => { reject(new ApiError(ErrorCodes.ABORTED, 'the upload was cancelled')) }
       xhr.open('POST', `/upload?job=${job}&path=${encodeURIComponent(f.relativePath)}`)
       xhr.setRequestHeader('x-swarmdrop-token', token)
       let last = 0
@@ -96,15 +121,25 @@ export function createWsBridge (loc: Location = window.location, onConnection?: 
       set.add(listener as Listener)
       return () => { set.delete(listener as Listener) }
     },
-    shareFiles: async (files: DroppedFile[], onProgress?: (sent: number, total: number) => void): Promise<ShareInfo> => {
+    shareFiles: async (files: DroppedFile[], onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<ShareInfo> => {
       const job = Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('')
       const total = files.reduce((n, f) => n + f.file.size, 0)
       let sent = 0
       const roots = new Set<string>()
       for (const f of files) {
-        roots.add(await upload(job, f, n => { sent += n; onProgress?.(sent, total) }))
+        roots.add(await upload(job, f, n => { sent += n; onProgress?.(sent, total) }, signal))
       }
       return await api.addShares({ paths: [...roots] })
     }
+  }
+}
+
+/** Does the daemon refuse this token? False when it cannot be asked (it is down): then we keep retrying. */
+async function tokenRefused (token: string): Promise<boolean> {
+  try {
+    const res = await fetch('/session', { headers: { 'x-swarmdrop-token': token }, cache: 'no-store' })
+    return res.status === 401
+  } catch {
+    return false
   }
 }

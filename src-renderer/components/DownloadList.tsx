@@ -1,12 +1,15 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { DownloadInfo } from '../../shared/api.js'
-import { errorText } from '../../shared/errors.js'
+import type { DownloadInfo, ShareStats } from '../../shared/api.js'
 import { useBridge } from '../state/bridge-context.js'
 import { formatBytes, formatSpeed } from '../../shared/format.js'
-import { etaSeconds, formatDuration, shortId } from '../state/format.js'
+import { etaSeconds, formatDuration, formatTime, shortId } from '../state/format.js'
+import { toUiError, type UiError } from '../state/ui-error.js'
+import { Confirm } from './Confirm.js'
+import { ErrorNote } from './ErrorNote.js'
 import { PieceMap } from './PieceMap.js'
 import { RouteDiagram } from './RouteDiagram.js'
+import { UploadLine } from './UploadLine.js'
 
 /** Re-renders every `ms` while `on`: "2 min ago" stays true without events. */
 function useNow (on: boolean, ms = 1000): number {
@@ -21,15 +24,15 @@ function useNow (on: boolean, ms = 1000): number {
 
 /** Why a download is not moving, in words: who it waits for, or which pieces have no good source. */
 function WhyNotMoving ({ d }: { d: DownloadInfo }): React.JSX.Element | null {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const now = useNow(d.state === 'waiting' || d.state === 'stalled')
   if (d.state === 'waiting' && d.waiting != null) {
     const w = d.waiting
-    const next = formatDuration(Math.max(0, Math.ceil((w.nextTryAt - now) / 1000)))
+    const next = formatDuration(Math.max(0, Math.ceil((w.nextTryAt - now) / 1000)), i18n.language)
     return (
       <p className="muted small why" role="status">
         {w.lastSeen != null
-          ? t('downloads.waitingLastSeen', { peer: shortId(w.lastSeen.peerId), ago: formatDuration(Math.max(1, Math.round((now - w.lastSeen.at) / 1000))), next })
+          ? t('downloads.waitingLastSeen', { peer: shortId(w.lastSeen.peerId), ago: formatDuration(Math.max(1, Math.round((now - w.lastSeen.at) / 1000)), i18n.language), next })
           : t('downloads.waitingNever', { next })}
         {w.known > 0 && <> {t('downloads.waitingKnown', { count: w.known })}</>}
       </p>
@@ -43,7 +46,7 @@ function WhyNotMoving ({ d }: { d: DownloadInfo }): React.JSX.Element | null {
     ]
     return (
       <p className="muted small why" role="status">
-        {t('downloads.stallPieces', { count: s.pieces })}{why.length > 0 ? `: ${why.join('; ')}` : ''} ({t('downloads.stallSince', { time: new Date(s.since).toLocaleTimeString() })}). {t('downloads.stallHint')}
+        {t('downloads.stallPieces', { count: s.pieces })}{why.length > 0 ? `: ${why.join('; ')}` : ''} ({t('downloads.stallSince', { time: formatTime(s.since, i18n.language) })}). {t('downloads.stallHint')}
       </p>
     )
   }
@@ -52,59 +55,88 @@ function WhyNotMoving ({ d }: { d: DownloadInfo }): React.JSX.Element | null {
 
 type Action = 'pauseDownload' | 'resumeDownload' | 'cancelDownload' | 'openDownload' | 'showDownloadInFolder'
 
-function DownloadItem ({ d }: { d: DownloadInfo }): React.JSX.Element {
-  const { t } = useTranslation()
+const RUNNING = new Set<DownloadInfo['state']>(['connecting', 'checking', 'downloading', 'waiting', 'stalled'])
+
+function DownloadItem ({ d, stats, onRemoved }: { d: DownloadInfo, stats?: ShareStats, onRemoved: (id: string) => void }): React.JSX.Element {
+  const { t, i18n } = useTranslation()
   const bridge = useBridge()
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<UiError | null>(null)
+  const [asking, setAsking] = useState(false)
   const act = (a: Action): void => {
     setError(null)
-    bridge[a]({ id: d.id }).catch((err: unknown) => { setError(errorText(err)) })
+    bridge[a]({ id: d.id }).then(() => { if (a === 'cancelDownload') onRemoved(d.id) }, (err: unknown) => { setError(toUiError(err)) })
   }
   const eta = etaSeconds(d.bytes, d.total, d.speed)
-  const running = d.state === 'connecting' || d.state === 'checking' || d.state === 'downloading' || d.state === 'waiting' || d.state === 'stalled'
+  const running = RUNNING.has(d.state)
+  const done = d.state === 'seeding' || d.state === 'finished'
   const pct = d.total === 0 ? 0 : Math.floor(d.bytes * 100 / d.total)
+  const sources = Object.entries(d.sources)
+  const item = { name: d.name }
+  const removeText = done
+    ? t('confirm.removeDone', { name: d.name, path: d.path })
+    : t('confirm.cancelDownload', { name: d.name, size: formatBytes(d.bytes) })
   return (
-    <li className={`card download state-${d.state}`} aria-label={d.name}>
+    <li className={`card download state-${d.state}`} aria-label={d.name} data-id={d.id}>
       <div className="row spread">
         <h3 className="name">{d.name}</h3>
         <span className="badge" data-state={d.state}>{t(`downloads.state.${d.state}`)}</span>
       </div>
-      <progress max={d.total || 1} value={d.bytes} aria-label={t('downloads.progress', { name: d.name })} />
+      <progress max={d.total || 1} value={d.bytes} aria-label={t('downloads.progress', item)} />
       <p className="muted small stats">
         <span>{formatBytes(d.bytes)} / {formatBytes(d.total)} ({pct}%)</span>
         {running && <span>{formatSpeed(d.speed)}</span>}
-        {running && eta != null && <span>{t('downloads.eta', { time: formatDuration(eta) })}</span>}
+        {running && eta != null && <span>{t('downloads.eta', { time: formatDuration(eta, i18n.language) })}</span>}
         {running && <span>{t('downloads.peers', { count: d.peers })}</span>}
       </p>
       <WhyNotMoving d={d} />
-      {d.state === 'seeding' && <p className="muted small saved-to">{t('downloads.savedTo', { path: d.path })}</p>}
-      {d.pieces > 0 && <PieceMap id={d.id} name={d.name} live={running} />}
+      {done && <p className="muted small saved-to">{t('downloads.savedTo', { path: d.path })}</p>}
+      {d.state === 'seeding' && <UploadLine stats={stats} sent={0} servedTo={[]} />}
+      {d.pieces > 0 && <PieceMap id={d.id} name={d.name} state={d.state} />}
       <RouteDiagram paths={d.paths} />
-      {Object.keys(d.sources).length > 0 && (
-        <p className="muted small">{t('downloads.sources')}: {Object.entries(d.sources).map(([peer, s]) => `${shortId(peer)} ${formatBytes(s.bytes)} (${t(`downloads.path.${s.path}`)})`).join(', ')}</p>
+      {sources.length > 0 && (
+        <p className="muted small">{t('downloads.sources')}: {sources.map(([peer, s]) => `${shortId(peer)} ${formatBytes(s.bytes)} (${t(`downloads.path.${s.path}`)})`).join(', ')}</p>
       )}
-      {d.error != null && <p role="alert" className="error">{d.error.message}</p>}
-      {error != null && <p role="alert" className="error">{error}</p>}
-      <div className="row">
-        {running && <button type="button" onClick={() => { act('pauseDownload') }}>{t('downloads.pause')}</button>}
-        {d.state === 'paused' && <button type="button" onClick={() => { act('resumeDownload') }}>{t('downloads.resume')}</button>}
-        {d.state === 'failed' && <button type="button" onClick={() => { act('resumeDownload') }}>{t('downloads.retry')}</button>}
-        {d.state === 'seeding' && <button type="button" onClick={() => { act('openDownload') }}>{t('downloads.open')}</button>}
-        <button type="button" className="secondary" onClick={() => { act('showDownloadInFolder') }}>{t('downloads.show')}</button>
-        <button type="button" className="secondary" onClick={() => { act('cancelDownload') }}>{d.state === 'seeding' ? t('downloads.remove') : t('downloads.cancel')}</button>
-      </div>
+      {d.state === 'failed' && d.error != null && <ErrorNote error={toUiError(d.error)} lead={t('downloads.failedLead')} />}
+      {error != null && <ErrorNote error={error} />}
+      {asking
+        ? <Confirm text={removeText} yes={done ? t('downloads.remove') : t('downloads.cancel')} onYes={() => { setAsking(false); act('cancelDownload') }} onNo={() => { setAsking(false) }} />
+        : (
+          <div className="row">
+            {running && <button type="button" aria-label={t('downloads.pauseItem', item)} onClick={() => { act('pauseDownload') }}>{t('downloads.pause')}</button>}
+            {d.state === 'paused' && <button type="button" aria-label={t('downloads.resumeItem', item)} onClick={() => { act('resumeDownload') }}>{t('downloads.resume')}</button>}
+            {d.state === 'failed' && <button type="button" aria-label={t('downloads.retryItem', item)} onClick={() => { act('resumeDownload') }}>{t('downloads.retry')}</button>}
+            {done && <button type="button" aria-label={t('downloads.openItem', item)} onClick={() => { act('openDownload') }}>{t('downloads.open')}</button>}
+            {done && <button type="button" className="secondary" aria-label={t('downloads.showItem', item)} onClick={() => { act('showDownloadInFolder') }}>{t('downloads.show')}</button>}
+            {d.state === 'seeding' && <button type="button" className="secondary" aria-label={t('downloads.stopSeedingItem', item)} onClick={() => { act('pauseDownload') }}>{t('downloads.stopSeeding')}</button>}
+            {d.state === 'finished' && <button type="button" className="secondary" aria-label={t('downloads.seedAgainItem', item)} onClick={() => { act('resumeDownload') }}>{t('downloads.seedAgain')}</button>}
+            <button type="button" className="secondary" aria-label={t(done ? 'downloads.removeItem' : 'downloads.cancelItem', item)} onClick={() => { setAsking(true) }}>{done ? t('downloads.remove') : t('downloads.cancel')}</button>
+          </div>
+          )}
     </li>
   )
 }
 
-export function DownloadList ({ downloads }: { downloads: DownloadInfo[] }): React.JSX.Element {
+export function DownloadList ({ downloads, stats = {} }: { downloads: DownloadInfo[], stats?: Record<string, ShareStats> }): React.JSX.Element {
   const { t } = useTranslation()
+  const list = useRef<HTMLUListElement>(null)
+  const heading = useRef<HTMLHeadingElement>(null)
+  const sorted = [...downloads].sort((a, b) => b.addedAt - a.addedAt)
+  // The focus was on the removed card's button: it moves to the next card, else to the list's heading, never to <body>.
+  const onRemoved = (id: string): void => {
+    const at = sorted.findIndex(d => d.id === id)
+    const next = sorted[at + 1] ?? sorted[at - 1]
+    requestAnimationFrame(() => {
+      const card = next == null ? null : [...list.current?.querySelectorAll<HTMLElement>('[data-id]') ?? []].find(el => el.dataset.id === next.id)?.querySelector('button')
+      if (card != null) card.focus()
+      else heading.current?.focus()
+    })
+  }
   return (
     <section aria-labelledby="downloads-title">
-      <h2 id="downloads-title">{t('downloads.title')}</h2>
+      <h2 id="downloads-title" ref={heading} tabIndex={-1}>{t('downloads.title')}</h2>
       {downloads.length === 0
         ? <p className="empty">{t('downloads.empty')}</p>
-        : <ul className="list">{[...downloads].sort((a, b) => b.addedAt - a.addedAt).map(d => <DownloadItem key={d.id} d={d} />)}</ul>}
+        : <ul className="list" ref={list}>{sorted.map(d => <DownloadItem key={d.id} d={d} stats={stats[d.cid]} onRemoved={onRemoved} />)}</ul>}
     </section>
   )
 }

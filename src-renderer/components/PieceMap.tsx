@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { PieceMap as PieceMapData } from '../../shared/api.js'
+import type { DownloadState, PieceMap as PieceMapData } from '../../shared/api.js'
 import { useBridge } from '../state/bridge-context.js'
 
 /** Cells drawn at most; bigger shares group several pieces per cell. */
@@ -27,26 +27,42 @@ export function cellsOf (map: PieceMapData): Cell[] {
   return cells
 }
 
+/** How many pieces are verified, and of the rest how many no connected peer has (counted only while it runs). */
+export function countCells (cells: Cell[], live: boolean): { have: number, nobody: number } {
+  let have = 0
+  let nobody = 0
+  for (const c of cells) {
+    have += c.have
+    if (live && c.have < c.of && c.availability === 0) nobody += c.of - c.have
+  }
+  return { have, nobody }
+}
+
 /**
- * Which pieces we have (filled) and, for the rest, how many connected peers
- * have them (darker = more peers; hatched = nobody online has it).
+ * What is verified on disk (filled) in every state. While the download runs,
+ * the rest is shaded by how many connected peers have each piece (darker =
+ * more) and red where nobody online has it; while it is stopped nobody is
+ * asked, so the rest is plain track, never "missing".
  */
-export function PieceMap ({ id, name, live }: { id: string, name: string, live: boolean }): React.JSX.Element {
+export function PieceMap ({ id, name, state }: { id: string, name: string, state: DownloadState }): React.JSX.Element {
   const { t } = useTranslation()
   const bridge = useBridge()
   const [map, setMap] = useState<PieceMapData | null>(null)
   const canvas = useRef<HTMLCanvasElement>(null)
+  const running = RUNNING.has(state)
 
   useEffect(() => {
     let stop = false
     const load = (): void => { bridge.pieceMap({ id }).then(m => { if (!stop) setMap(m) }, () => {}) }
     load()
-    const timer = live ? setInterval(load, POLL_MS) : undefined
+    const timer = running ? setInterval(load, POLL_MS) : undefined
     return () => { stop = true; clearInterval(timer) }
-  }, [bridge, id, live])
+  }, [bridge, id, running, state])
 
   const cells = map == null ? [] : cellsOf(map)
-  const have = map == null ? 0 : cells.reduce((n, c) => n + c.have, 0)
+  const live = map?.live === true && running
+  const { have, nobody } = countCells(cells, live)
+  const total = map?.pieces ?? 0
 
   useEffect(() => {
     const c = canvas.current
@@ -57,8 +73,10 @@ export function PieceMap ({ id, name, live }: { id: string, name: string, live: 
     const w = c.width / cells.length
     ctx.clearRect(0, 0, c.width, c.height)
     cells.forEach((cell, i) => {
+      if (cell.have === 0 && !live) return
       ctx.globalAlpha = 1
       if (cell.have === cell.of) ctx.fillStyle = colour('--accent', '#2f6fed')
+      else if (!live) { ctx.fillStyle = colour('--accent', '#2f6fed'); ctx.globalAlpha = 0.5 * cell.have / cell.of }
       else if (cell.availability === 0) ctx.fillStyle = colour('--missing', '#d9534f')
       else { ctx.fillStyle = colour('--accent', '#2f6fed'); ctx.globalAlpha = Math.min(0.6, 0.15 + cell.availability * 0.1) }
       ctx.fillRect(Math.floor(i * w), 0, Math.max(1, Math.ceil(w)), c.height)
@@ -66,9 +84,18 @@ export function PieceMap ({ id, name, live }: { id: string, name: string, live: 
     ctx.globalAlpha = 1
   })
 
+  const caption = t('downloads.pieceCount', { have, total })
   return (
-    <div className="piecemap">
-      <canvas ref={canvas} width={MAX_CELLS} height={14} role="img" aria-label={t('downloads.pieceMap', { name, have, total: map?.pieces ?? 0 })} />
+    <div className={`piecemap${live ? '' : ' stopped'}`} data-state={state}>
+      <canvas ref={canvas} width={MAX_CELLS} height={14} role="img" aria-label={t('downloads.pieceMap', { name, caption })} />
+      <p className="muted small piecemap-caption">
+        {caption}
+        {live && nobody > 0 && <> · <span className="missing">{t('downloads.pieceNobody', { count: nobody })}</span></>}
+        {!live && state !== 'seeding' && <> · {t(`downloads.pieceStopped.${state === 'failed' ? 'failed' : state === 'paused' ? 'paused' : 'starting'}`)}</>}
+      </p>
     </div>
   )
 }
+
+/** States in which the engine runs the download and counts who has what. */
+const RUNNING = new Set<DownloadState>(['connecting', 'checking', 'downloading', 'waiting', 'stalled'])

@@ -1,10 +1,17 @@
 import QRCode from 'qrcode'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { ShareInfo } from '../../shared/api.js'
-import { errorText } from '../../shared/errors.js'
-import { useBridge } from '../state/bridge-context.js'
+import type { ShareInfo, ShareStats } from '../../shared/api.js'
 import { formatBytes } from '../../shared/format.js'
+import { useBridge } from '../state/bridge-context.js'
+import { useCopied } from '../state/use-copied.js'
+import { toUiError, type UiError } from '../state/ui-error.js'
+import { AllowListEditor } from './AllowListEditor.js'
+import { Confirm } from './Confirm.js'
+import { ErrorNote } from './ErrorNote.js'
+import { UploadLine } from './UploadLine.js'
+
+const NONE: ReadonlySet<string> = new Set()
 
 function QrCode ({ text, label }: { text: string, label: string }): React.JSX.Element | null {
   const [src, setSrc] = useState<string | null>(null)
@@ -18,33 +25,36 @@ function QrCode ({ text, label }: { text: string, label: string }): React.JSX.El
   return src == null ? null : <img className="qr" src={src} alt={label} width={160} height={160} />
 }
 
-function ShareRow ({ share }: { share: ShareInfo }): React.JSX.Element {
+function ShareRow ({ share, stats }: { share: ShareInfo, stats?: ShareStats }): React.JSX.Element {
   const { t } = useTranslation()
   const bridge = useBridge()
-  const [copied, setCopied] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [copied, copy] = useCopied()
+  const [error, setError] = useState<UiError | null>(null)
   const [resharing, setResharing] = useState(false)
+  const [asking, setAsking] = useState(false)
+  const [editing, setEditing] = useState(false)
   const changed = share.changed
+  const item = { name: share.name }
+  const fail = (err: unknown): void => { setError(toUiError(err)) }
   const reshare = (): void => {
     setResharing(true)
-    bridge.reshare({ cid: share.cid }).then(() => { setError(null) }, err => { setError(errorText(err)) }).finally(() => { setResharing(false) })
+    bridge.reshare({ cid: share.cid }).then(() => { setError(null) }, fail).finally(() => { setResharing(false) })
   }
-  const access = (change: { secret: 'rotate' | 'none', allow?: string[] }): void => {
-    bridge.setShareAccess({ cid: share.cid, ...change }).then(() => { setError(null) }, err => { setError(errorText(err)) })
-  }
-  const copy = async (): Promise<void> => {
+  const access = async (change: { secret: 'rotate' | 'none', allow?: string[] }): Promise<void> => {
     try {
-      await navigator.clipboard.writeText(share.link)
-      setCopied(true)
-      setTimeout(() => { setCopied(false) }, 1500)
-    } catch (err) { setError(errorText(err)) }
+      await bridge.setShareAccess({ cid: share.cid, ...change })
+      setError(null)
+    } catch (err) { fail(err); throw err }
   }
+  const stop = (): void => { setAsking(false); bridge.removeShare({ cid: share.cid }).catch(fail) }
   return (
     <li className="card share" aria-label={share.name}>
       <div className="share-main">
         <h3 className="name">{share.name}</h3>
         {changed != null && <span className="badge" data-state="failed">{t('shares.changed')}</span>}
         <p className="muted">{t('shares.summary', { size: formatBytes(share.size), count: share.files })}</p>
+        {share.uploadedCopy && <p className="muted small copy-note">{t('shares.copyNote')}</p>}
+        <UploadLine stats={stats} sent={share.sent} servedTo={share.servedTo} />
         {changed != null && (
           <div className="row">
             <p role="status" className="error" title={changed.reason}>{t('shares.changedDetail', { file: changed.file, what: t(`shares.changedKind.${changed.kind}`) })}</p>
@@ -53,31 +63,39 @@ function ShareRow ({ share }: { share: ShareInfo }): React.JSX.Element {
         )}
         <p className={share.access === 'public' ? 'muted' : 'private'}>{share.access === 'secret' ? t('shares.secret') : share.access === 'allow-list' ? t('shares.allowList', { count: share.allow.length }) : t('shares.public')}</p>
         <div className="row">
-          <input className="link" readOnly value={share.link} aria-label={t('shares.link')} onFocus={e => { e.target.select() }} />
-          <button type="button" onClick={() => { void copy() }}>{copied ? t('shares.copied') : t('shares.copy')}</button>
-          <button type="button" className="secondary" onClick={() => { bridge.removeShare({ cid: share.cid }).catch(err => { setError(errorText(err)) }) }}>{t('shares.stop')}</button>
+          <input className="link" readOnly value={share.link} aria-label={t('shares.linkItem', item)} onFocus={e => { e.target.select() }} />
+          <button type="button" aria-label={copied ? t('shares.copied') : t('shares.copyItem', item)} onClick={() => { copy(share.link).catch(fail) }}>{copied ? t('shares.copied') : t('shares.copy')}</button>
+          <button type="button" className="secondary" aria-label={t('shares.stopItem', item)} onClick={() => { setAsking(true) }}>{t('shares.stop')}</button>
         </div>
+        {asking && <Confirm text={t(share.uploadedCopy ? 'confirm.stopShareUpload' : 'confirm.stopShare', item)} yes={t('shares.stop')} onYes={stop} onNo={() => { setAsking(false) }} />}
         <div className="row">
           {share.access === 'public'
-            ? <button type="button" className="secondary" onClick={() => { access({ secret: 'rotate' }) }}>{t('shares.makePrivate')}</button>
-            : <button type="button" className="secondary" onClick={() => { access({ secret: 'none', allow: [] }) }}>{t('shares.makePublic')}</button>}
-          {share.access === 'secret' && <button type="button" className="secondary" onClick={() => { access({ secret: 'rotate' }) }}>{t('shares.rotate')}</button>}
+            ? <button type="button" className="secondary" onClick={() => { void access({ secret: 'rotate' }).catch(() => {}) }}>{t('shares.makePrivate')}</button>
+            : <button type="button" className="secondary" onClick={() => { void access({ secret: 'none', allow: [] }).catch(() => {}) }}>{t('shares.makePublic')}</button>}
+          {share.access === 'secret' && <button type="button" className="secondary" onClick={() => { void access({ secret: 'rotate' }).catch(() => {}) }}>{t('shares.rotate')}</button>}
+          <button type="button" className="secondary" aria-expanded={editing} onClick={() => { setEditing(!editing) }}>{t('shares.allowEdit')}</button>
         </div>
-        {error != null && <p role="alert" className="error">{error}</p>}
+        {editing && <AllowListEditor allow={share.allow} onSave={async allow => { await access({ secret: 'none', allow }); setEditing(false) }} />}
+        {error != null && <ErrorNote error={error} />}
       </div>
-      <QrCode text={share.link} label={t('shares.qr', { name: share.name })} />
+      <QrCode text={share.link} label={t('shares.qr', item)} />
     </li>
   )
 }
 
-export function ShareList ({ shares }: { shares: ShareInfo[] }): React.JSX.Element {
+/**
+ * What I offered. Downloads I seed are listed under Downloads, as a state of
+ * the download, so `hidden` holds their CIDs and they are not shown twice.
+ */
+export function ShareList ({ shares, stats = {}, hidden = NONE }: { shares: ShareInfo[], stats?: Record<string, ShareStats>, hidden?: ReadonlySet<string> }): React.JSX.Element {
   const { t } = useTranslation()
+  const mine = shares.filter(s => !hidden.has(s.cid)).sort((a, b) => b.createdAt - a.createdAt)
   return (
     <section aria-labelledby="shares-title">
       <h2 id="shares-title">{t('shares.title')}</h2>
-      {shares.length === 0
+      {mine.length === 0
         ? <p className="empty">{t('shares.empty')}</p>
-        : <ul className="list">{[...shares].sort((a, b) => b.createdAt - a.createdAt).map(s => <ShareRow key={s.cid} share={s} />)}</ul>}
+        : <ul className="list">{mine.map(s => <ShareRow key={s.cid} share={s} stats={stats[s.cid]} />)}</ul>}
     </section>
   )
 }

@@ -4,10 +4,22 @@ export function etaSeconds (bytes: number, total: number, speed: number): number
   return Math.ceil((total - bytes) / speed)
 }
 
-export function formatDuration (s: number): string {
-  if (s < 60) return `${s}s`
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`
-  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`
+/** 75 -> "1m 15s" in English, "1분 15초" in Korean: units as the language writes them. */
+export function formatDuration (s: number, lang = 'en'): string {
+  const unit = (n: number, u: 'second' | 'minute' | 'hour'): string => new Intl.NumberFormat(lang, { style: 'unit', unit: u, unitDisplay: 'narrow' }).format(n)
+  if (s < 60) return unit(s, 'second')
+  if (s < 3600) return `${unit(Math.floor(s / 60), 'minute')} ${unit(s % 60, 'second')}`
+  return `${unit(Math.floor(s / 3600), 'hour')} ${unit(Math.floor((s % 3600) / 60), 'minute')}`
+}
+
+/** A moment as the chosen language writes a date and time. */
+export function formatDateTime (ms: number, lang = 'en'): string {
+  return new Date(ms).toLocaleString(lang)
+}
+
+/** A moment today, as the chosen language writes a time. */
+export function formatTime (ms: number, lang = 'en'): string {
+  return new Date(ms).toLocaleTimeString(lang)
 }
 
 export function shortId (peerId: string): string {

@@ -1,4 +1,4 @@
-import type { DownloadDelta, DownloadInfo, Events, PeerInfo, Settings, ShareInfo, Status } from '../../shared/api.js'
+import type { DownloadDelta, DownloadInfo, Events, PeerInfo, Settings, ShareInfo, ShareStats, Status } from '../../shared/api.js'
 import type { FeedItem } from '../../shared/feed.js'
 
 /** Seconds of throughput history the chart shows. */
@@ -16,10 +16,12 @@ export interface AppState {
   feed: FeedItem[]
   throughput: Array<{ at: number, up: number, down: number }>
   hashing: HashingJob[]
+  /** Each share's upload, by CID, from the once-a-second pushes (the list gives totals only). */
+  shareStats: Record<string, ShareStats>
   connected: boolean
 }
 
-export const initialState: AppState = { status: null, settings: null, shares: [], downloads: [], peers: [], feed: [], throughput: [], hashing: [], connected: true }
+export const initialState: AppState = { status: null, settings: null, shares: [], downloads: [], peers: [], feed: [], throughput: [], hashing: [], shareStats: {}, connected: true }
 
 export type Action =
   | { type: 'loaded', status: Status, settings: Settings, shares: ShareInfo[], downloads: DownloadInfo[], peers: PeerInfo[], feed: FeedItem[] }
@@ -31,7 +33,7 @@ export type Action =
 /** Applies a full load or one pushed event (a delta) to the state. Pure, so it is tested directly. */
 export function reduce (s: AppState, a: Action): AppState {
   switch (a.type) {
-    case 'loaded': return { ...s, status: a.status, settings: a.settings, shares: a.shares, downloads: a.downloads, peers: a.peers, feed: a.feed.slice(-FEED_KEEP) }
+    case 'loaded': return { ...s, status: a.status, settings: a.settings, shares: a.shares, downloads: a.downloads, peers: a.peers, feed: a.feed.filter((x, i, all) => !repeats(all.slice(0, i), x)).slice(-FEED_KEEP) }
     case 'settings': return { ...s, settings: a.settings }
     case 'status': return { ...s, status: a.status }
     case 'connection': return { ...s, connected: a.up }
@@ -56,7 +58,8 @@ function applyEvent (s: AppState, a: Extract<Action, { type: 'event' }>): AppSta
       return { ...s, peers: [...s.peers.filter(p => !gone.has(p.peerId)), ...a.payload.upsert] }
     }
     case 'throughput': return { ...s, throughput: [...s.throughput, a.payload].slice(-CHART_SECONDS) }
-    case 'feed': return { ...s, feed: [...s.feed, a.payload].slice(-FEED_KEEP) }
+    case 'shareStats': return { ...s, shareStats: { ...s.shareStats, ...Object.fromEntries(a.payload.map(x => [x.cid, x])) } }
+    case 'feed': return repeats(s.feed, a.payload) ? s : { ...s, feed: [...s.feed, a.payload].slice(-FEED_KEEP) }
     case 'downloadFinished': return s
   }
 }
@@ -67,4 +70,19 @@ export function applyDeltas (list: DownloadInfo[], deltas: DownloadDelta[]): Dow
     const delta = byId.get(d.id)
     return delta == null ? d : { ...d, ...delta }
   })
+}
+
+/**
+ * A member re-announces its presence every half minute; the feed shows a
+ * presence only when it says something new (the same peer, swarm and message
+ * as that peer's last presence there is not news).
+ */
+export function repeats (feed: readonly FeedItem[], item: FeedItem): boolean {
+  if (item.message.type !== 'presence') return false
+  for (let i = feed.length - 1; i >= 0; i--) {
+    const x = feed[i]!
+    if (x.from !== item.from || x.cid !== item.cid || x.message.type !== 'presence') continue
+    return JSON.stringify(x.message) === JSON.stringify(item.message)
+  }
+  return false
 }

@@ -29,9 +29,9 @@ async function dropFile (page: Page, name: string, bytes: Buffer): Promise<void>
 }
 
 async function shareLink (page: Page, name: string): Promise<string> {
-  const item = page.getByRole('listitem', { name, exact: true }).filter({ has: page.getByLabel('Share link') })
-  await item.waitFor({ timeout: 60_000 })
-  return await item.getByLabel('Share link').inputValue()
+  const field = page.getByLabel(`Share link of ${name}`, { exact: true })
+  await field.waitFor({ timeout: 60_000 })
+  return await field.inputValue()
 }
 
 describe('the app in a real browser against two real daemons', () => {
@@ -100,6 +100,76 @@ describe('the app in a real browser against two real daemons', () => {
     // The download says where its bytes came from, and that the route was direct.
     await expect.poll(async () => await item.getByText(/Received from: .* \(direct\)/).isVisible()).toBe(true)
     await expect.poll(async () => await item.getByRole('list', { name: 'Routes' }).getByRole('listitem').allTextContents()).toEqual(['You — peer (direct)3.2 MB'])
+    // The sharer is told who downloaded it and how much went out; the download is not listed as B's own share.
+    const sharer = pageA.getByRole('listitem', { name: 'holiday.bin', exact: true })
+    await expect.poll(async () => await sharer.locator('.upload-line').textContent(), { timeout: 10_000 }).toMatch(/^Sent 3\.\d MB to 1 peer/)
+    expect(await pageB.getByLabel('Share link of holiday.bin').count()).toBe(0)
+  })
+
+  it('a typed upload limit of "2MB" holds the peer near 2 MB/s; a pause keeps the verified pieces on the map', async () => {
+    await pageA.getByRole('tab', { name: 'Settings' }).click()
+    const up = pageA.getByLabel('Upload limit per second')
+    await up.fill('2MB')
+    await up.press('Enter')
+    await expect.poll(async () => await pageA.getByRole('status').filter({ hasText: 'Saved' }).isVisible()).toBe(true)
+    await pageA.getByRole('tab', { name: 'Transfers' }).click()
+    const size = 12 * 1000 * 1000
+    await dropFile(pageA, 'limited.bin', randomBytes(size))
+    const link = await shareLink(pageA, 'limited.bin')
+    const box = pageB.getByLabel('Peer ID or link')
+    await box.fill(link)
+    await box.press('Enter')
+    const item = pageB.getByRole('listitem', { name: 'limited.bin', exact: true })
+    const bar = item.getByRole('progressbar', { name: 'Progress of limited.bin' })
+    const received = async (): Promise<number> => Number(await bar.getAttribute('value'))
+    await expect.poll(received, { timeout: 30_000 }).toBeGreaterThan(size * 0.1)
+    const t0 = Date.now()
+    const b0 = await received()
+    await expect.poll(received, { timeout: 30_000 }).toBeGreaterThan(size * 0.3)
+    const rate = (await received() - b0) / ((Date.now() - t0) / 1000)
+    // Unlimited, loopback moves this in well under a second; the cap holds it near 2 MB/s (the sampling adds slack both ways).
+    expect(rate).toBeGreaterThan(0.8e6)
+    expect(rate).toBeLessThan(3.2e6)
+    await item.getByRole('button', { name: 'Pause limited.bin' }).click()
+    await expect.poll(async () => await item.getByText('Paused', { exact: true }).isVisible()).toBe(true)
+    const map = item.getByRole('img', { name: /^Piece map of limited\.bin: \d+ of \d+ pieces verified$/ })
+    await map.waitFor()
+    const [, have, total] = /(\d+) of (\d+)/.exec(await map.getAttribute('aria-label') ?? '')!.map(Number)
+    expect(have).toBeGreaterThan(0)
+    expect(have).toBeLessThan(total!)
+    await expect.poll(async () => await item.locator('.piecemap-caption').textContent()).toContain('paused, so nobody is asked for the rest')
+    await pageB.screenshot({ path: join(SHOTS, 'paused.png'), fullPage: true })
+    await pageA.getByRole('tab', { name: 'Settings' }).click()
+    await up.fill('0')
+    await up.press('Enter')
+    await pageA.getByRole('tab', { name: 'Transfers' }).click()
+    await item.getByRole('button', { name: 'Resume limited.bin' }).click()
+    await expect.poll(async () => await item.getByText('Done · seeding').isVisible(), { timeout: 60_000 }).toBe(true)
+  })
+
+  it('says a failure in Korean, in words for people, with the raw text only as a detail', async () => {
+    await pageB.getByLabel('Language').selectOption('ko')
+    const box = pageB.getByLabel('피어 ID 또는 링크')
+    await box.fill('swarmdrop://not-a-real-cid')
+    await box.press('Enter')
+    const alert = pageB.locator('.join [role="alert"]')
+    await expect.poll(async () => await alert.locator('p').textContent()).toBe('Swarmdrop 링크가 아닙니다. swarmdrop://로 시작하는 링크 전체를 복사해 다시 붙여 넣으세요.')
+    expect(await alert.locator('summary').textContent()).toBe('자세히')
+    await pageB.screenshot({ path: join(SHOTS, 'error-korean.png'), fullPage: true })
+    await box.fill('')
+    await pageB.getByLabel('언어').selectOption('en')
+  })
+
+  it('keeps the session across a reload, and a page opened without its token says how to open the app', async () => {
+    await pageA.reload()
+    await expect.poll(async () => await pageA.getByLabel('Share link of holiday.bin').isVisible(), { timeout: 15_000 }).toBe(true)
+    expect(await pageA.getByText('Lost the connection').count()).toBe(0)
+    const bare = await context.newPage()
+    try {
+      await bare.goto(`${a.origin}/`)
+      await expect.poll(async () => await bare.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('swarmdrop daemon')
+      await bare.screenshot({ path: join(SHOTS, 'no-token.png'), fullPage: true })
+    } finally { await bare.close() }
   })
 
   it('lists the peer it downloaded from in the peers view, with its route', async () => {
@@ -137,10 +207,10 @@ describe('the app in a real browser against two real daemons', () => {
     expect(await pageB.locator('img[src="x"]').count()).toBe(0)
     expect(dialogs).toEqual([])
     // Downloading it from the catalog stores it under a safe name inside the download folder.
-    await catalog.getByRole('listitem', { name: evil, exact: true }).getByRole('button', { name: 'Download' }).click()
+    await catalog.getByRole('listitem', { name: evil, exact: true }).getByRole('button', { name: `Download ${evil}` }).click()
     const item = pageB.getByRole('listitem', { name: evil, exact: true }).filter({ has: pageB.getByRole('progressbar') })
     await expect.poll(async () => await item.getByText('Done · seeding').isVisible(), { timeout: 60_000 }).toBe(true)
-    expect((await readdir(join(dirs.path, 'b-out'))).sort()).toEqual(['_img src=x onerror=alert(1)_', 'holiday.bin'])
+    expect((await readdir(join(dirs.path, 'b-out'))).sort()).toEqual(['_img src=x onerror=alert(1)_', 'holiday.bin', 'limited.bin'])
     expect(dialogs).toEqual([])
   })
 

@@ -60,6 +60,24 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
     const up = `${a.origin}/upload?job=${'a'.repeat(32)}&path=x.txt`
     expect((await httpStatus(up, { method: 'POST', body: 'x' })).status).toBe(401)
     expect((await httpStatus(up, { method: 'POST', body: 'x', headers: { 'x-swarmdrop-token': a.token, Origin: 'http://evil.example' } })).status).toBe(403)
+    // The page asks this when its WebSocket is refused, to tell a wrong token from a daemon that is down.
+    expect((await httpStatus(`${a.origin}/session`, { headers: { 'x-swarmdrop-token': a.token } })).status).toBe(204)
+    expect((await httpStatus(`${a.origin}/session`, { headers: { 'x-swarmdrop-token': 'wrong-token-wrong-token-wrong' } })).status).toBe(401)
+    expect((await httpStatus(`${a.origin}/session`)).status).toBe(401)
+  })
+
+  it('checks a new download folder when it is saved, and names the settings that wait for a restart', async () => {
+    const c = await ApiClient.connect(api(a))
+    try {
+      expect(await c.raw('setSettings', { downloadDir: join(dirs.path, 'no-such-folder') })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_FOUND' } })
+      expect(await c.raw('setSettings', { downloadDir: 'relative/dir' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })
+      expect((await c.call('getSettings', {})).downloadDir).toBe(join(dirs.path, 'a-out'))
+      expect((await c.call('status', {})).restartFor).toEqual([])
+      const port = (await c.call('getSettings', {})).listenPort
+      await c.call('setSettings', { listenPort: port === 40999 ? 40998 : 40999 })
+      expect(await c.call('status', {})).toMatchObject({ restartNeeded: true, restartFor: ['listenPort'] })
+      await c.call('setSettings', { listenPort: port })
+    } finally { c.close() }
   })
 
   it('serves the UI with a strict content security policy', async () => {
@@ -107,7 +125,12 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       expect(await readdir(join(dirs.path, 'a', 'uploads'))).toEqual([job])
 
       const share: ShareInfo = await ca.call('addShares', { paths: [root] })
-      expect(share).toMatchObject({ name: 'album', size: bytes.length, files: 1 })
+      expect(share).toMatchObject({ name: 'album', size: bytes.length, files: 1, uploadedCopy: true, sent: 0, servedTo: [] })
+      // The same file dropped again is the same share: its second copy does not stay behind.
+      const again = 'c'.repeat(32)
+      const up2 = await httpStatus(`${a.origin}/upload?job=${again}&path=${encodeURIComponent('album/track 1.bin')}`, { method: 'POST', body: bytes, headers: { 'x-swarmdrop-token': a.token } })
+      expect((await ca.call('addShares', { paths: [(JSON.parse(up2.body) as { value: { root: string } }).value.root] })).cid).toBe(share.cid)
+      expect(await readdir(join(dirs.path, 'a', 'uploads'))).toHaveLength(1)
       expect(ca.events.some(e => e.name === 'shareAdded' && (e.payload as ShareInfo).cid === share.cid)).toBe(true)
       expect(ca.events.some(e => e.name === 'hashing')).toBe(true)
 
@@ -139,6 +162,11 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       // Latency is measured in the background and arrives with a later peers event.
       await until(() => cb.events.some(e => e.name === 'peersChanged' && (e.payload as Events['peersChanged']).upsert.some(p => p.peerId === a.peerId && typeof p.latencyMs === 'number')), 15_000)
       await cb.call('setSettings', { downLimit: 0 })
+      // The sharer is told who downloaded and how much went out.
+      await until(() => ca.events.some(e => e.name === 'shareStats' && (e.payload as Events['shareStats']).some(x => x.cid === share.cid && x.sent >= bytes.length && x.servedTo.includes(b.peerId))), 5_000)
+      const stats = ca.events.filter(e => e.name === 'shareStats').flatMap(e => e.payload as Events['shareStats']).filter(x => x.cid === share.cid)
+      expect(stats.some(x => x.speed > 0 && x.peers.includes(b.peerId))).toBe(true)
+      expect((await ca.call('listShares', {})).find(x => x.cid === share.cid)).toMatchObject({ servedTo: [b.peerId] })
       // Stopping the share deletes the uploaded copy; the downloader keeps its files.
       await ca.call('removeShare', { cid: share.cid })
       expect(await readdir(join(dirs.path, 'a', 'uploads'))).toEqual([])
@@ -160,6 +188,12 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       expect(paused.state).toBe('paused')
       const partial = paused.bytes
       expect(partial).toBeLessThan(16 * 1024 * 1024)
+      // Paused, the map still shows what is verified on disk, and says nobody was asked.
+      const map = await cb.call('pieceMap', { id: d.id })
+      const verified = [...Buffer.from(map.have, 'base64')].reduce((n, byte) => n + byte.toString(2).split('1').length - 1, 0)
+      expect(map.live).toBe(false)
+      expect(verified).toBeGreaterThan(0)
+      expect(verified).toBeLessThan(map.pieces)
       expect((await readdir(join(dirs.path, 'b-out'))).includes('big.bin.part')).toBe(true)
       await cb.call('resumeDownload', { id: d.id })
       await until(() => { const x = cb.events.filter(e => e.name === 'downloadsChanged').flatMap(e => e.payload as Array<Partial<DownloadInfo>>).find(x => x.id === d.id && (x.bytes ?? 0) > partial); return x })
@@ -171,19 +205,39 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
     } finally { ca.close(); cb.close() }
   })
 
-  it('keeps settings and the download list across a restart of the daemon', async () => {
+  it('keeps settings, the download list (with where it came from) and the UI address across restarts', async () => {
+    await b.proc.stop()
+    // The first run that picks its own port keeps it, and the token, for the next.
+    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'), [], { keptUiPort: true })
+    const before = b.url
     const cb = await ApiClient.connect(api(b))
     await cb.call('setSettings', { upLimit: 123456, publicDht: false })
     const status = await cb.call('status', {})
     expect(status.shell).toBe('daemon')
     cb.close()
     await b.proc.stop()
-    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'))
+    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'), [], { keptUiPort: true })
+    // A bookmarked address, and a tab left open, reach the app again.
+    expect(b.url).toBe(before)
     const again = await ApiClient.connect(api(b))
     try {
       expect((await again.call('getSettings', {})).upLimit).toBe(123456)
-      const list = await again.call('listDownloads', {})
-      expect(list.find(x => x.name === 'album')).toMatchObject({ state: 'seeding' })
+      const album = (await again.call('listDownloads', {})).find(x => x.name === 'album')!
+      expect(album).toMatchObject({ state: 'seeding', bytes: album.total })
+      expect(Object.keys(album.sources)).toEqual([a.peerId])
+      // Stopping seeding keeps the card, as Done, and that survives a restart; Seed again seeds.
+      expect(await again.call('pauseDownload', { id: album.id })).toMatchObject({ state: 'finished' })
+      expect((await again.call('listShares', {})).some(x => x.cid === album.cid)).toBe(false)
     } finally { again.close() }
+    await b.proc.stop()
+    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'))
+    const third = await ApiClient.connect(api(b))
+    try {
+      const album = (await third.call('listDownloads', {})).find(x => x.name === 'album')!
+      expect(album.state).toBe('finished')
+      await third.call('resumeDownload', { id: album.id })
+      await until(async () => (await third.call('listDownloads', {})).find(x => x.id === album.id)?.state === 'seeding', 30_000)
+      expect((await third.call('listShares', {})).some(x => x.cid === album.cid)).toBe(true)
+    } finally { third.close() }
   })
 })

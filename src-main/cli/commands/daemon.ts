@@ -8,12 +8,12 @@ import { parsePort } from '../parsers.js'
 import { untilSignal } from '../signals.js'
 import { notePortChange } from '../start-engine.js'
 
-interface DaemonOpts extends GlobalOpts { out?: string, uiPort: number, uiHost: string }
+interface DaemonOpts extends GlobalOpts { out?: string, uiPort?: number, uiHost: string }
 
 export function registerDaemon (cli: CliContext): void {
   cli.command('daemon', 'run Swarmdrop headless and serve its app to a browser on this machine')
     .option('--out <dir>', 'download folder (default: the one in settings, ~/Downloads at first)')
-    .option('--ui-port <n>', 'port of the web UI and API; 0 picks a free one', v => parsePort(v), 0)
+    .option('--ui-port <n>', 'port of the web UI and API (default: the last run\'s, so its address keeps working; 0 picks a new free one)', v => parsePort(v))
     .addOption(new Option('--ui-host <address>', 'address the web UI binds to (loopback unless you know why not)').default('127.0.0.1'))
     .action(async (_o, cmd: Command) => { await daemon(cmd.opts<DaemonOpts>(), cli.output(cmd)) })
 }

@@ -488,6 +488,16 @@ function connectedAddrs (node: SwarmNode, peerId: string): string[] {
 }
 
 /**
+ * The verified pieces a stopped download's saved state records (its bitfield's
+ * bytes), for a piece map while nothing runs; null when none is saved.
+ */
+export async function savedPieces (dataDir: string, cid: string, outDir: string, pieces: number): Promise<Uint8Array | null> {
+  const dir = await realpath(resolve(outDir)).catch(() => resolve(outDir))
+  const state = await new DownloadRecord(dataDir, cid, dir).loadState(pieces)
+  return state?.bitfield?.bytes ?? null
+}
+
+/**
  * Forgets a download: its saved state, and the `.part` files of files that
  * never finished. Finished files are the user's and stay.
  */

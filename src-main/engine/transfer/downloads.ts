@@ -6,7 +6,7 @@ import { PeerUnreachableError, UsageError } from '../../../shared/errors.js'
 import { parseCid, parseLink, type PeerHint } from '../../../shared/link.js'
 import { PUBLIC } from '../access/share-access.js'
 import type { Library } from '../content/library.js'
-import { dialPeer, discardDownload, runDownload, type ActiveDownload, type DownloadDeps, type DownloadOutcome, type DownloadRequest, type HubRef } from '../download/runner.js'
+import { dialPeer, discardDownload, runDownload, savedPieces, type ActiveDownload, type DownloadDeps, type DownloadOutcome, type DownloadRequest, type HubRef } from '../download/runner.js'
 import { log } from '../log.js'
 import { peerIdOf } from '../node/addresses.js'
 import type { Connector } from '../node/connector.js'
@@ -94,6 +94,11 @@ export class Downloads {
     const share = await this.components.shares.addVerified(outcome.manifest, outcome.files, mtimes, outcome.secret != null ? { allow: [], secret: outcome.secret } : PUBLIC)
     if (!this.init.leechOnly) await this.components.announcer.announce(share)
     return share
+  }
+
+  /** A stopped download's verified pieces, from its saved state. */
+  async savedPieces (cid: string, outDir: string, pieces: number): Promise<Uint8Array | null> {
+    return await savedPieces(this.components.dataDir, cid, outDir, pieces)
   }
 
   /** Forgets an unfinished download: its state and its `.part` files. */

@@ -5,6 +5,16 @@ import { Choker, RECHOKE_MS, UPLOAD_SLOTS } from './choker.js'
 import { InitialSeeding } from './initial-seeding.js'
 import { RateLimit, TokenBucket } from './token-bucket.js'
 
+export interface UploadStats {
+  cid: string
+  /** Piece bytes sent in this run. */
+  bytes: number
+  /** Every peer that got a piece of it in this run. */
+  servedTo: string[]
+  /** Peers downloading it from us right now. */
+  connected: string[]
+}
+
 export interface UploadsComponents {
   registry: SwarmRegistry
   /** Downloads running now: a peer asking us for the same content may have some of it too. */
@@ -26,6 +36,8 @@ export class Uploads {
   private readonly seeding = new Map<string, InitialSeeding>()
   /** Downloaders of content we hold whole. */
   private readonly seeds = new Set<UploadSlot>()
+  /** Piece bytes sent per share in this run, and to whom: what the sharer's card shows. */
+  private readonly sentByCid = new Map<string, { bytes: number, to: Set<string> }>()
   private round: ReturnType<SwarmRegistry['takeRound']>
   private timer?: NodeJS.Timeout
 
@@ -75,6 +87,10 @@ export class Uploads {
     beforeSend: async (_slot, bytes, signal) => { await this.limit.take(bytes, signal) },
     uploaded: (slot, bytes, index) => {
       this.components.registry.countSent(slot.peerId, bytes)
+      let sent = this.sentByCid.get(slot.cid)
+      if (sent == null) { sent = { bytes: 0, to: new Set() }; this.sentByCid.set(slot.cid, sent) }
+      sent.bytes += bytes
+      sent.to.add(slot.peerId)
       this.seeding.get(slot.cid)?.sent(index)
     }
   }
@@ -93,6 +109,21 @@ export class Uploads {
   /** Bytes per second, 0 for none; takes effect at once. */
   setRate (bytesPerSecond: number): void {
     this.bucket.setRate(bytesPerSecond)
+  }
+
+  /**
+   * Per share: piece bytes sent in this run, the peers they went to, and the
+   * downloaders connected now (served or waiting for a slot).
+   */
+  stats (): UploadStats[] {
+    const now = new Map<string, Set<string>>()
+    for (const slot of this.slots) {
+      let peers = now.get(slot.cid)
+      if (peers == null) { peers = new Set(); now.set(slot.cid, peers) }
+      peers.add(slot.peerId)
+    }
+    const cids = new Set([...this.sentByCid.keys(), ...now.keys()])
+    return [...cids].map(cid => ({ cid, bytes: this.sentByCid.get(cid)?.bytes ?? 0, servedTo: [...this.sentByCid.get(cid)?.to ?? []], connected: [...now.get(cid) ?? []] }))
   }
 
   /** Cuts off the downloaders of `cid` that `mayStay` refuses, telling them why; returns how many. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CSP } from '../../../shared/csp.js'
-import { allowNavigation, APP_ORIGIN, assetPath, deepLinkFromArgv, externalUrl, isTrustedSender, windowOptions, type SenderInfo } from '../../../src-main/electron/security.js'
+import { COMMAND_NAMES, IPC_CHANNEL_PREFIX } from '../../../shared/api-names.js'
+import { allowNavigation, APP_ORIGIN, assetPath, deepLinkFromArgv, externalUrl, isTrustedSender, pageMayCall, SHARE_DROPPED_CHANNEL, windowOptions, type SenderInfo } from '../../../src-main/electron/security.js'
 
 const WINDOW = 7
 const event = (url: string | null, opts: { id?: number, parent?: unknown } = {}): SenderInfo => ({
@@ -71,5 +72,14 @@ describe('navigation and new windows', () => {
   it('finds a swarmdrop:// link among the arguments the OS passes', () => {
     expect(deepLinkFromArgv(['/usr/bin/swarmdrop', '--flag', 'swarmdrop://bafyabc?name=x'])).toBe('swarmdrop://bafyabc?name=x')
     expect(deepLinkFromArgv(['/usr/bin/swarmdrop'])).toBeNull()
+  })
+})
+
+describe('share paths', () => {
+  it('never come from the page by name: addShares is refused on the generic channel, every other command passes', () => {
+    expect(pageMayCall('addShares')).toBe(false)
+    for (const name of COMMAND_NAMES.filter(n => n !== 'addShares')) expect(pageMayCall(name)).toBe(true)
+    expect(SHARE_DROPPED_CHANNEL.startsWith(IPC_CHANNEL_PREFIX)).toBe(true)
+    expect(COMMAND_NAMES.map(n => IPC_CHANNEL_PREFIX + n)).not.toContain(SHARE_DROPPED_CHANNEL)
   })
 })

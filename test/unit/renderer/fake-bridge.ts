@@ -11,10 +11,10 @@ export function fakeBridge (overrides: Partial<SwarmdropBridge> = {}): Swarmdrop
   const ok = <T>(v: T) => vi.fn(async () => v)
   const bridge = {
     shell: 'browser' as const,
-    status: ok({ peerId: '12D3KooWTestPeerTestPeerTestPeerTestPeer', addrs: [], version: '0.1.0', shell: 'daemon' as const, restartNeeded: false }),
+    status: ok({ peerId: '12D3KooWTestPeerTestPeerTestPeerTestPeer', addrs: [], version: '0.1.0', shell: 'daemon' as const, restartNeeded: false, restartFor: [] }),
     listShares: ok([]),
-    addShares: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0, access: 'public' as const, allow: [] }),
-    setShareAccess: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx?secret=x', createdAt: 0, access: 'secret' as const, allow: [] }),
+    addShares: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0, access: 'public' as const, allow: [], uploadedCopy: false, sent: 0, servedTo: [] }),
+    setShareAccess: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx?secret=x', createdAt: 0, access: 'secret' as const, allow: [], uploadedCopy: false, sent: 0, servedTo: [] }),
     unban: ok({ wasBanned: true }),
     removeShare: ok({}),
     listDownloads: ok([]),
@@ -24,14 +24,14 @@ export function fakeBridge (overrides: Partial<SwarmdropBridge> = {}): Swarmdrop
     cancelDownload: ok({}),
     openDownload: ok({}),
     showDownloadInFolder: ok({}),
-    pieceMap: ok({ pieces: 16, have: btoa(String.fromCharCode(0xff, 0x00)), availability: new Array(16).fill(1) }),
+    pieceMap: ok({ pieces: 16, have: btoa(String.fromCharCode(0xff, 0x00)), availability: new Array(16).fill(1), live: true }),
     browsePeer: ok({ peerId: 'x', entries: [] }),
     listPeers: ok([]),
     listFeed: ok([]),
     listBans: ok([]),
     getSettings: ok({ downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '' }),
     setSettings: vi.fn(async (s: object) => ({ downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '', ...s })),
-    shareFiles: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0, access: 'public' as const, allow: [] }),
+    shareFiles: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0, access: 'public' as const, allow: [], uploadedCopy: false, sent: 0, servedTo: [] }),
     on: (name: string, l: (p: unknown) => void) => {
       let set = listeners.get(name)
       if (set == null) { set = new Set(); listeners.set(name, set) }

@@ -9,7 +9,7 @@ import { renderWith } from './render.js'
 
 afterEach(() => { cleanup() })
 
-const base: ShareInfo = { cid: 'bafyc', name: 'album', size: 10, files: 2, link: 'swarmdrop://bafyc', createdAt: 1, access: 'public', allow: [] }
+const base: ShareInfo = { cid: 'bafyc', name: 'album', size: 10, files: 2, link: 'swarmdrop://bafyc', createdAt: 1, access: 'public', allow: [], uploadedCopy: false, sent: 0, servedTo: [] }
 const changed: ShareInfo = { ...base, changed: { file: 'album/03.flac', kind: 'replaced', reason: 'the file was replaced by another one', at: 2 } }
 
 describe('ShareList: a share whose file changed on disk', () => {

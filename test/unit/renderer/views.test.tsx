@@ -12,6 +12,7 @@ import { ShareList } from '../../../src-renderer/components/ShareList.js'
 import { I18nextProvider } from 'react-i18next'
 import { render } from '@testing-library/react'
 import { setupI18n } from '../../../src-renderer/i18n/index.js'
+import { ApiError } from '../../../shared/errors.js'
 import { fakeBridge } from './fake-bridge.js'
 import { renderWith } from './render.js'
 
@@ -39,16 +40,55 @@ describe('DropZone', () => {
     const bridge = fakeBridge()
     renderWith(<DropZone hashing={[]} />, bridge)
     const file = new File(['x'], 'dropped.bin')
-    fireEvent.drop(screen.getByRole('region', { name: 'Drop files to share' }), { dataTransfer: { files: [file], items: [] } })
-    await waitFor(() => { expect(bridge.shareFiles).toHaveBeenCalledWith([{ file, relativePath: 'dropped.bin' }], expect.any(Function)) })
+    fireEvent.drop(screen.getByRole('region', { name: 'Drop files to share' }), { dataTransfer: { files: [file], items: [], types: ['Files'] } })
+    await waitFor(() => { expect(bridge.shareFiles).toHaveBeenCalledWith([{ file, relativePath: 'dropped.bin' }], expect.any(Function), expect.any(AbortSignal)) })
+  })
+
+  it('takes drops anywhere on the window, with a full-window overlay while files are dragged', async () => {
+    const bridge = fakeBridge()
+    const { container } = renderWith(<><p>elsewhere</p><DropZone hashing={[]} /></>, bridge)
+    const elsewhere = screen.getByText('elsewhere')
+    fireEvent.dragEnter(elsewhere, { dataTransfer: { types: ['Files'] } })
+    expect(container.querySelector('.drop-overlay')?.textContent).toBe('Drop to share')
+    fireEvent.dragLeave(elsewhere, { dataTransfer: { types: ['Files'] } })
+    expect(container.querySelector('.drop-overlay')).toBeNull()
+    // Dragging selected text is not a share.
+    fireEvent.dragEnter(elsewhere, { dataTransfer: { types: ['text/plain'] } })
+    expect(container.querySelector('.drop-overlay')).toBeNull()
+    const file = new File(['x'], 'far.bin')
+    fireEvent.drop(elsewhere, { dataTransfer: { files: [file], items: [], types: ['Files'] } })
+    await waitFor(() => { expect(bridge.shareFiles).toHaveBeenCalledWith([{ file, relativePath: 'far.bin' }], expect.any(Function), expect.any(AbortSignal)) })
+  })
+
+  it('says a browser uploads a copy, shows the upload and cancels it', async () => {
+    let signal: AbortSignal | undefined
+    const bridge = fakeBridge({
+      shareFiles: vi.fn(async (_files, onProgress?: (sent: number, total: number) => void, s?: AbortSignal) => {
+        signal = s
+        onProgress?.(1, 4)
+        return await new Promise<never>((_resolve, reject) => { s?.addEventListener('abort', () => { reject(new ApiError('ABORTED', 'the upload was cancelled')) }) })
+      })
+    })
+    const { container } = renderWith(<DropZone hashing={[]} />, bridge)
+    expect(screen.getByText(/uploads a copy of each file into its data folder/)).toBeTruthy()
+    await userEvent.upload(container.querySelector('input[type=file][multiple]') as HTMLInputElement, new File(['abcd'], 'four.bin'))
+    expect(await screen.findByRole('progressbar', { name: 'Preparing four.bin: 25%' })).toBeTruthy()
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel upload' }))
+    expect(signal?.aborted).toBe(true)
+    await waitFor(() => { expect(screen.queryByRole('progressbar')).toBeNull() })
+    // Cancelling is what the user asked for: no error.
+    expect(screen.queryByRole('alert')).toBeNull()
   })
 
   it('shows hashing progress and a failure where it happened', async () => {
-    const bridge = fakeBridge({ shareFiles: vi.fn(async () => { throw new Error('disk is full') }) })
+    const bridge = fakeBridge({ shareFiles: vi.fn(async () => { throw new ApiError('DISK_FULL', 'ENOSPC: no space left on device, write') }) })
     const { container } = renderWith(<DropZone hashing={[{ job: 'j', name: 'big.iso', bytes: 50, total: 200 }]} />, bridge)
     expect(screen.getByRole('progressbar', { name: 'Hashing big.iso: 25%' })).toBeTruthy()
     await userEvent.upload(container.querySelector('input[type=file][multiple]') as HTMLInputElement, new File(['x'], 'x'))
-    expect((await screen.findByRole('alert')).textContent).toBe('Could not share: disk is full')
+    const alert = await screen.findByRole('alert')
+    // The sentence for its code says what to do; the engine's text is only a detail.
+    expect(alert.querySelector('p')?.textContent).toBe('Could not share: The disk is full. Free some space, then resume the download.')
+    expect(alert.querySelector('details code')?.textContent).toBe('ENOSPC: no space left on device, write')
   })
 })
 
@@ -59,30 +99,36 @@ describe('ShareList', () => {
   })
 
   it('shows each share with its link, a copy button, a QR code and a name that stays text', async () => {
-    const share: ShareInfo = { cid: 'bafyq', name: EVIL, size: 2_500_000, files: 2, link: 'swarmdrop://bafyq?name=x', createdAt: 5, access: 'public', allow: [] }
+    const share: ShareInfo = { cid: 'bafyq', name: EVIL, size: 2_500_000, files: 2, link: 'swarmdrop://bafyq?name=x', createdAt: 5, access: 'public', allow: [], uploadedCopy: false, sent: 0, servedTo: [] }
     const writeText = vi.fn(async () => {})
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
     const bridge = fakeBridge()
     const { container } = renderWith(<ShareList shares={[share]} />, bridge)
     const item = screen.getByRole('listitem', { name: EVIL })
-    expect((within(item).getByLabelText('Share link') as HTMLInputElement).value).toBe(share.link)
+    expect((within(item).getByLabelText(`Share link of ${EVIL}`) as HTMLInputElement).value).toBe(share.link)
     expect(within(item).getByRole('heading').textContent).toBe(EVIL)
     expect(container.querySelector('img[src="x"]')).toBeNull()
-    await userEvent.click(within(item).getByRole('button', { name: 'Copy link' }))
+    await userEvent.click(within(item).getByRole('button', { name: `Copy the link of ${EVIL}` }))
     expect(writeText).toHaveBeenCalledWith(share.link)
     expect(within(item).getByRole('button', { name: 'Copied' })).toBeTruthy()
     await waitFor(() => { expect(within(item).getByRole('img', { name: `QR code of the link for ${EVIL}` }).getAttribute('src')).toMatch(/^data:image\/png;base64,/) })
-    await userEvent.click(within(item).getByRole('button', { name: 'Stop sharing' }))
+    await userEvent.click(within(item).getByRole('button', { name: `Stop sharing ${EVIL}` }))
+    // Nothing stops on one click: it says what happens to the files first, with the safe choice focused.
+    const ask = within(item).getByRole('alertdialog')
+    expect(ask.textContent).toContain('Your files are not touched')
+    expect(document.activeElement?.textContent).toBe('Keep it')
+    expect(bridge.removeShare).not.toHaveBeenCalled()
+    await userEvent.click(within(ask).getByRole('button', { name: 'Stop sharing' }))
     expect(bridge.removeShare).toHaveBeenCalledWith({ cid: 'bafyq' })
   })
 
   it('says who may download a share, makes it private, and issues a new link for a private one', async () => {
     const bridge = fakeBridge()
-    const { rerender } = renderWith(<ShareList shares={[{ cid: 'bafyp', name: 'p', size: 1, files: 1, link: 'swarmdrop://bafyp', createdAt: 1, access: 'public', allow: [] }]} />, bridge)
+    const { rerender } = renderWith(<ShareList shares={[{ cid: 'bafyp', name: 'p', size: 1, files: 1, link: 'swarmdrop://bafyp', createdAt: 1, access: 'public', allow: [], uploadedCopy: false, sent: 0, servedTo: [] }]} />, bridge)
     expect(screen.getByText(/^Public:/)).toBeTruthy()
     await userEvent.click(screen.getByRole('button', { name: 'Make private' }))
     expect(bridge.setShareAccess).toHaveBeenCalledWith({ cid: 'bafyp', secret: 'rotate' })
-    rerender(<ShareList shares={[{ cid: 'bafyp', name: 'p', size: 1, files: 1, link: 'swarmdrop://bafyp?secret=abc', createdAt: 1, access: 'secret', allow: [] }]} />)
+    rerender(<ShareList shares={[{ cid: 'bafyp', name: 'p', size: 1, files: 1, link: 'swarmdrop://bafyp?secret=abc', createdAt: 1, access: 'secret', allow: [], uploadedCopy: false, sent: 0, servedTo: [] }]} />)
     expect(screen.getByText(/^Private: only people with this link/)).toBeTruthy()
     await userEvent.click(screen.getByRole('button', { name: 'New link (the old one stops working)' }))
     expect(bridge.setShareAccess).toHaveBeenLastCalledWith({ cid: 'bafyp', secret: 'rotate' })
@@ -109,15 +155,21 @@ describe('JoinBox', () => {
     const catalog = await screen.findByRole('region', { name: /Shared by 12D3Ko…2qEVax/ })
     expect(within(catalog).getByText(EVIL)).toBeTruthy()
     expect(container.querySelector('img')).toBeNull()
-    await userEvent.click(within(catalog).getByRole('button', { name: 'Download' }))
+    await userEvent.click(within(catalog).getByRole('button', { name: `Download ${EVIL}` }))
     expect(bridge.startDownload).toHaveBeenCalledWith({ target: 'bafyc', peers: [peerId] })
+    // Said where it went, and not offered twice.
+    expect(within(catalog).getByText('Added to Downloads')).toBeTruthy()
+    expect(within(catalog).queryByRole('button', { name: `Download ${EVIL}` })).toBeNull()
   })
 
-  it('shows the error under the box', async () => {
-    const bridge = fakeBridge({ browsePeer: vi.fn(async () => { throw new Error('"nope" is neither a multiaddr nor a peer ID') }) })
+  it('shows the error under the box as a sentence for people, the raw text a click away', async () => {
+    const bridge = fakeBridge({ browsePeer: vi.fn(async () => { throw new ApiError('INVALID_LINK', '"nope" is neither a multiaddr nor a peer ID') }) })
     renderWith(<JoinBox />, bridge)
     await userEvent.type(screen.getByLabelText('Peer ID or link'), 'nope{Enter}')
-    expect((await screen.findByRole('alert')).textContent).toContain('neither a multiaddr nor a peer ID')
+    const alert = await screen.findByRole('alert')
+    expect(alert.querySelector('p')?.textContent).toBe('That is not a Swarmdrop link. Copy the whole link (it starts with swarmdrop://) and paste it again.')
+    expect(alert.querySelector('p')?.textContent).not.toContain('multiaddr')
+    expect(within(alert).getByText('Details')).toBeTruthy()
   })
 })
 
@@ -136,22 +188,31 @@ describe('DownloadList', () => {
     expect(item.textContent).toContain('50 MB/s')
     expect(item.textContent).toContain('15s left')
     expect(item.textContent).toContain('3 peers')
-    await waitFor(() => { expect(within(item).getByRole('img', { name: 'Piece map of movie.mkv: 8 of 16 pieces' })).toBeTruthy() })
-    await userEvent.click(within(item).getByRole('button', { name: 'Pause' }))
+    await waitFor(() => { expect(within(item).getByRole('img', { name: 'Piece map of movie.mkv: 8 of 16 pieces verified' })).toBeTruthy() })
+    await userEvent.click(within(item).getByRole('button', { name: 'Pause movie.mkv' }))
     expect(bridge.pauseDownload).toHaveBeenCalledWith({ id: 'bafyd' })
-    await userEvent.click(within(item).getByRole('button', { name: 'Cancel' }))
+    // Open and Show in folder only once there is a file to open.
+    expect(within(item).queryByRole('button', { name: /^Open/ })).toBeNull()
+    expect(within(item).queryByRole('button', { name: /^Show/ })).toBeNull()
+    await userEvent.click(within(item).getByRole('button', { name: 'Cancel movie.mkv' }))
+    const ask = within(item).getByRole('alertdialog')
+    expect(ask.textContent).toContain('The 250 MB received so far is deleted from your disk')
+    await userEvent.keyboard('{Escape}')
+    expect(within(item).queryByRole('alertdialog')).toBeNull()
+    expect(bridge.cancelDownload).not.toHaveBeenCalled()
+    await userEvent.click(within(item).getByRole('button', { name: 'Cancel movie.mkv' }))
+    await userEvent.click(within(within(item).getByRole('alertdialog')).getByRole('button', { name: 'Cancel' }))
     expect(bridge.cancelDownload).toHaveBeenCalledWith({ id: 'bafyd' })
-    expect(within(item).queryByRole('button', { name: 'Open' })).toBeNull()
   })
 
   it('offers resume when paused, open when done, and shows a failure and its cause', async () => {
-    const bridge = fakeBridge({ showDownloadInFolder: vi.fn(async () => { throw new Error('cannot open files here') }) })
+    const bridge = fakeBridge({ showDownloadInFolder: vi.fn(async () => { throw new ApiError('UNSUPPORTED', 'no program here could open /home/u/Downloads (xdg-open exited with 3)') }) })
     renderWith(<DownloadList downloads={[
       download({ id: 'p', name: 'paused.iso', state: 'paused' }),
       download({ id: 'd', name: 'done.zip', state: 'seeding', path: '/home/u/Downloads/done (1).zip', bytes: 10, total: 10, sources: { '12D3KooWAbcdefghijklmnop': { bytes: 10, path: 'relay' } }, paths: { direct: 4000, relay: 6000, hub: 0 } }),
       download({ id: 'f', name: 'failed.bin', state: 'failed', error: { code: 'NO_PEERS', message: 'none of the 2 peer(s) could be reached' } })
     ]} />, bridge)
-    await userEvent.click(within(screen.getByRole('listitem', { name: 'paused.iso' })).getByRole('button', { name: 'Resume' }))
+    await userEvent.click(within(screen.getByRole('listitem', { name: 'paused.iso' })).getByRole('button', { name: 'Resume paused.iso' }))
     expect(bridge.resumeDownload).toHaveBeenCalledWith({ id: 'p' })
     const done = screen.getByRole('listitem', { name: 'done.zip' })
     expect(done.textContent).toContain('(relayed)')
@@ -160,13 +221,17 @@ describe('DownloadList', () => {
     // The routes the bytes took, each with its share: direct and relayed, no hub.
     const routes = within(done).getByRole('list', { name: 'Routes' })
     expect(within(routes).getAllByRole('listitem').map(li => li.textContent)).toEqual(['You — peer (direct)4.0 KB', 'You — relay — peer6.0 KB'])
-    await userEvent.click(within(done).getByRole('button', { name: 'Open' }))
+    await userEvent.click(within(done).getByRole('button', { name: 'Open done.zip' }))
     expect(bridge.openDownload).toHaveBeenCalledWith({ id: 'd' })
-    await userEvent.click(within(done).getByRole('button', { name: 'Show in folder' }))
-    expect((await within(done).findByRole('alert')).textContent).toBe('cannot open files here')
+    await userEvent.click(within(done).getByRole('button', { name: 'Show done.zip in its folder' }))
+    // A failed opener is said, not swallowed.
+    const opened = await within(done).findByRole('alert')
+    expect(opened.querySelector('p')?.textContent).toBe('That cannot be done here: this machine or this window has no way to do it.')
+    expect(opened.querySelector('code')?.textContent).toContain('exited with 3')
     const failed = screen.getByRole('listitem', { name: 'failed.bin' })
-    expect(within(failed).getByRole('alert').textContent).toBe('none of the 2 peer(s) could be reached')
-    expect(within(failed).getByRole('button', { name: 'Retry' })).toBeTruthy()
+    expect(within(failed).getByRole('alert').querySelector('p')?.textContent).toBe('Stopped: No one sharing this could be reached yet. Swarmdrop keeps looking; check that the sharer is online.')
+    expect(within(failed).getByRole('button', { name: 'Retry failed.bin' })).toBeTruthy()
+    expect(within(failed).queryByRole('button', { name: /^Open/ })).toBeNull()
   })
 })
 
@@ -181,7 +246,7 @@ describe('DownloadList: downloads that are not moving say why', () => {
     expect(within(item).getByText('Waiting for peers')).toBeTruthy()
     expect(within(item).getByRole('status').textContent).toMatch(/^Waiting for peers — last seen 12D3Ko…XYZ123, 2m 5s ago\. Still looking; next try in [45]s\. Knows 2 peers of this swarm\.$/)
     expect(within(item).queryByRole('button', { name: 'Retry' })).toBeNull()
-    expect(within(item).getByRole('button', { name: 'Pause' })).toBeTruthy()
+    expect(within(item).getByRole('button', { name: 'Pause waiting.iso' })).toBeTruthy()
     expect(within(screen.getByRole('listitem', { name: 'never.iso' })).getByRole('status').textContent).toContain('nobody sharing this has answered yet')
   })
 
