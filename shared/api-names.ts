@@ -17,3 +17,5 @@ export const EVENT_NAMES = [
 /** IPC channels in Electron: one per command (`swarmdrop:<command>`), one for pushed events. */
 export const IPC_CHANNEL_PREFIX = 'swarmdrop:'
 export const IPC_EVENT_CHANNEL = 'swarmdrop:event'
+/** Main tells the window whether its engine is up ('up' | 'down'): a crashed engine is restarted meanwhile. */
+export const IPC_CONNECTION_CHANNEL = 'swarmdrop:connection'

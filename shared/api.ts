@@ -253,7 +253,7 @@ const _commandsComplete: Record<CommandName, true> = Object.fromEntries(COMMAND_
 const _eventsListed: readonly EventName[] = EVENT_NAMES
 const _eventsComplete: Record<EventName, true> = Object.fromEntries(EVENT_NAMES.map(n => [n, true])) as Record<(typeof EVENT_NAMES)[number], true>
 void _commandsListed; void _commandsComplete; void _eventsListed; void _eventsComplete
-export { COMMAND_NAMES, EVENT_NAMES, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from './api-names.js'
+export { COMMAND_NAMES, EVENT_NAMES, IPC_CHANNEL_PREFIX, IPC_CONNECTION_CHANNEL, IPC_EVENT_CHANNEL } from './api-names.js'
 
 /** Errors cross every boundary as data: Electron keeps only an error's message across IPC. */
 export type Result<T> = { ok: true, value: T } | { ok: false, error: { code: ErrorCode, message: string } }
@@ -286,6 +286,8 @@ export interface SwarmdropBridge extends SwarmdropApi {
    * (`signal` stops that upload; the daemon deletes what it got).
    */
   shareFiles: (files: DroppedFile[], onProgress?: (sent: number, total: number) => void, signal?: AbortSignal) => Promise<ShareInfo>
+  /** Electron only: whether the engine behind the window is up (it is restarted after a crash). */
+  onConnection?: (listener: (state: 'up' | 'down') => void) => () => void
 }
 
 /** A dropped file and where it sits in the dropped folder ('' parts for a loose file). */

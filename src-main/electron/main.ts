@@ -8,7 +8,7 @@ import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, prot
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { COMMAND_NAMES, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../../shared/api-names.js'
+import { COMMAND_NAMES, IPC_CHANNEL_PREFIX, IPC_CONNECTION_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api-names.js'
 import type { Events, Result, ServerFrame } from '../../shared/api.js'
 import { CSP } from '../../shared/csp.js'
 import { ErrorCodes } from '../../shared/errors.js'
@@ -24,6 +24,10 @@ const version = (JSON.parse(readFileSync(join(here, '../../../package.json'), 'u
 const CALL_TIMEOUT_MS = 120_000
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+
+// A second profile on one machine (and each instance of the Electron suite) names its own folder;
+// the single-instance lock is per profile folder, so it must be set before the lock is asked for.
+if (process.env.SWARMDROP_USER_DATA != null && process.env.SWARMDROP_USER_DATA !== '') app.setPath('userData', process.env.SWARMDROP_USER_DATA)
 
 if (!app.requestSingleInstanceLock()) {
   app.quit()
@@ -68,6 +72,7 @@ if (!app.requestSingleInstanceLock()) {
           new Notification({ title: 'Download finished', body: p.name }).show()
         }
       } else if (msg.type === 'ready') {
+        win?.webContents.send(IPC_CONNECTION_CHANNEL, 'up')
         if (pendingLink != null) { openLink(pendingLink); pendingLink = null }
       } else if (msg.type === 'open') {
         // The path came from the engine's own records, looked up by transfer id.
@@ -81,6 +86,8 @@ if (!app.requestSingleInstanceLock()) {
       for (const resolve of pending.values()) resolve({ ok: false, error: { code: ErrorCodes.ABORTED, message: 'the engine stopped' } })
       pending.clear()
       engine = null
+      // The window says the engine is gone (and disables its controls) until the restarted one is ready.
+      if (!quitting) win?.webContents.send(IPC_CONNECTION_CHANNEL, 'down')
       // A crashed engine is restarted; the window stays up and reconnects.
       if (code !== 0 && !quitting) setTimeout(startEngine, 1000)
     })

@@ -5,7 +5,7 @@
  * because a sandboxed preload can require nothing but Electron's own modules.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
-import { COMMAND_NAMES, EVENT_NAMES, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../../shared/api-names.js'
+import { COMMAND_NAMES, EVENT_NAMES, IPC_CHANNEL_PREFIX, IPC_CONNECTION_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api-names.js'
 import { ApiError, ErrorCodes } from '../../shared/errors.js'
 import { pageMayCall, SHARE_DROPPED_CHANNEL } from './security.js'
 
@@ -15,6 +15,11 @@ const EVENTS = new Set<string>(EVENT_NAMES)
 
 ipcRenderer.on(IPC_EVENT_CHANNEL, (_event, name: string, payload: unknown) => {
   for (const l of listeners.get(name) ?? []) l(payload)
+})
+const connection = new Set<(state: 'up' | 'down') => void>()
+ipcRenderer.on(IPC_CONNECTION_CHANNEL, (_event, state: unknown) => {
+  if (state !== 'up' && state !== 'down') return
+  for (const l of connection) l(state)
 })
 
 interface Result { ok: boolean, value?: unknown, error?: { code: string, message: string } }
@@ -38,6 +43,11 @@ contextBridge.exposeInMainWorld('swarmdrop', {
     if (set == null) { set = new Set(); listeners.set(name, set) }
     set.add(listener)
     return () => { set.delete(listener) }
+  },
+  onConnection: (listener: (state: 'up' | 'down') => void) => {
+    if (typeof listener !== 'function') throw new Error('a listener must be a function')
+    connection.add(listener)
+    return () => { connection.delete(listener) }
   },
   // Dropped files and folders are shared where they are: their real paths come from webUtils, not from the page.
   shareFiles: async (files: Array<{ file: File }>) => {

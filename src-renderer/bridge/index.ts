@@ -10,5 +10,8 @@ declare global {
 
 /** Electron's preload bridge when there is one, else the daemon's WebSocket. */
 export function getBridge (onConnection?: (state: Connection) => void): SwarmdropBridge {
-  return window.swarmdrop ?? createWsBridge(window.location, onConnection)
+  const electron = window.swarmdrop
+  if (electron == null) return createWsBridge(window.location, onConnection)
+  if (onConnection != null) electron.onConnection?.(onConnection)
+  return electron
 }

@@ -6,6 +6,15 @@ import { formatSpeed } from '../../shared/format.js'
 
 type Sample = { at: number, up: number, down: number }
 
+/** The lowest top of the speed axis, in bytes per second. */
+const MIN_SCALE = 100_000
+
+/** The box's width inside its padding: the plot and its legend must fit in the card, not spill over its edge. */
+function innerWidth (el: HTMLElement): number {
+  const style = getComputedStyle(el)
+  return Math.max(240, el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight))
+}
+
 /** Live bytes per second each way, drawn with uPlot (loaded on first use: it needs a real canvas). */
 export function ThroughputChart ({ samples }: { samples: Sample[] }): React.JSX.Element {
   const { t } = useTranslation()
@@ -27,16 +36,17 @@ export function ThroughputChart ({ samples }: { samples: Sample[] }): React.JSX.
       const down = style.getPropertyValue('--accent').trim() || '#2f6fed'
       const up = style.getPropertyValue('--up').trim() || '#1e9e6a'
       plot.current = new UPlot({
-        width: Math.max(240, el.clientWidth),
+        width: innerWidth(el),
         height: 160,
         legend: { show: true, live: false },
         cursor: { show: false },
-        scales: { x: { time: false } },
+        // An idle chart starts its scale at 100 KB/s rather than inventing ticks like "100 B/s" out of zeros.
+        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(max, MIN_SCALE)] } },
         axes: [{ stroke: style.color, incrs: [1, 2, 5, 10, 15, 30, 60], values: (_u, vals) => vals.map(v => t('chart.secondsAgo', { s: Math.round(v) })) }, { stroke: style.color, values: (_u, vals) => vals.map(v => formatSpeed(v)), size: 80 }],
         series: [{ label: t('chart.time') }, { label: t('chart.down'), stroke: down, width: 2, value: (_u, v) => v == null ? '–' : formatSpeed(v) }, { label: t('chart.up'), stroke: up, width: 2, value: (_u, v) => v == null ? '–' : formatSpeed(v) }]
       }, latest.current, el)
     })
-    const onResize = (): void => { plot.current?.setSize({ width: Math.max(240, el.clientWidth), height: 160 }) }
+    const onResize = (): void => { plot.current?.setSize({ width: innerWidth(el), height: 160 }) }
     window.addEventListener('resize', onResize)
     return () => { dead = true; window.removeEventListener('resize', onResize); plot.current?.destroy(); plot.current = null }
   }, [t])

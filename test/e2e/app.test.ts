@@ -139,6 +139,12 @@ describe('the app in a real browser against two real daemons', () => {
     expect(have).toBeLessThan(total!)
     await expect.poll(async () => await item.locator('.piecemap-caption').textContent()).toContain('paused, so nobody is asked for the rest')
     await pageB.screenshot({ path: join(SHOTS, 'paused.png'), fullPage: true })
+    // In a small window the active download still starts above the fold.
+    const size0 = pageB.viewportSize()
+    await pageB.setViewportSize({ width: 800, height: 600 })
+    expect((await item.boundingBox())!.y).toBeLessThan(600 - 100)
+    await pageB.screenshot({ path: join(SHOTS, 'small-window.png') })
+    if (size0 != null) await pageB.setViewportSize(size0)
     await pageA.getByRole('tab', { name: 'Settings' }).click()
     await up.fill('0')
     await up.press('Enter')

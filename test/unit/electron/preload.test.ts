@@ -26,6 +26,7 @@ describe('the preload', () => {
 
   it('exposes every command but addShares, so the page cannot name a path to share', () => {
     expect(exposed.addShares).toBeUndefined()
+    expect(typeof exposed.onConnection).toBe('function')
     for (const name of COMMAND_NAMES.filter(n => n !== 'addShares')) expect(typeof exposed[name]).toBe('function')
   })
 
