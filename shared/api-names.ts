@@ -4,7 +4,7 @@
  * api.ts checks at compile time that these lists match its maps exactly.
  */
 export const COMMAND_NAMES = [
-  'status', 'listShares', 'addShares', 'removeShare', 'reshare', 'listDownloads', 'startDownload', 'pauseDownload', 'resumeDownload',
+  'status', 'listShares', 'addShares', 'removeShare', 'reshare', 'cancelHashing', 'listDownloads', 'startDownload', 'pauseDownload', 'resumeDownload',
   'cancelDownload', 'openDownload', 'showDownloadInFolder', 'pieceMap', 'browsePeer', 'listPeers', 'listFeed', 'listBans',
   'unban', 'setShareAccess', 'getSettings', 'setSettings'
 ] as const

@@ -55,6 +55,8 @@ export const commands = {
   removeShare: { request: z.object({ cid: id }).strict() },
   /** Hashes a changed share's files again as they are now and shares the result in its place. */
   reshare: { request: z.object({ cid: id }).strict() },
+  /** Stops hashing a share being added (the job of its `hashing` events); the add then fails with ABORTED and nothing is shared. */
+  cancelHashing: { request: z.object({ job: id }).strict() },
   listDownloads: { request: empty },
   /** A link or a bare CID; extra peers are multiaddrs or peer IDs. */
   startDownload: { request: z.object({ target: text, peers: z.array(text).max(64).optional() }).strict() },
@@ -206,6 +208,7 @@ export interface Responses {
   addShares: ShareInfo
   removeShare: Record<string, never>
   reshare: ShareInfo
+  cancelHashing: { cancelled: boolean }
   listDownloads: DownloadInfo[]
   startDownload: DownloadInfo
   pauseDownload: DownloadInfo

@@ -3,7 +3,7 @@ import type { z } from 'zod'
 import { commands, type CommandName, type EventName, type Events, type PeerInfo, type Response, type Result, type Settings, type ShareInfo, type ShareStats } from '../../shared/api.js'
 import { stat } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
-import { InternalError, InvalidRequestError, isSwarmdropError, PathNotFoundError, UnknownTransferError } from '../../shared/errors.js'
+import { AbortedError, InternalError, InvalidRequestError, isSwarmdropError, PathNotFoundError, UnknownTransferError } from '../../shared/errors.js'
 import type { FeedItem } from '../../shared/feed.js'
 import { totalSize } from '../../shared/manifest.js'
 import { parsePeerId } from '../../shared/link.js'
@@ -53,6 +53,8 @@ export class Router {
   private lastShareStats = new Map<string, { sent: number, key: string }>()
   /** Settings changed since start that the running node cannot take on. */
   private readonly restartFor = new Set<keyof Settings>()
+  /** Hashing jobs running now, so one can be cancelled by its job id. */
+  private readonly hashingJobs = new Map<string, AbortController>()
   private readonly handlers: Handlers
 
   constructor (private readonly deps: RouterDeps) {
@@ -108,15 +110,19 @@ export class Router {
         const name = paths.length === 1 ? paths[0]!.split(/[\\/]/).filter(Boolean).pop() ?? paths[0]! : `${paths.length} items`
         const before = engine.listShares().flatMap(s => s.roots)
         const roots = (): string[] => engine.listShares().flatMap(s => s.roots)
+        const abort = new AbortController()
+        this.hashingJobs.set(job, abort)
         const result = await engine.share(paths, {
           allow: access?.allow?.map(parsePeerId),
           secret: access?.secret,
+          signal: abort.signal,
           onProgress: throttleProgress(p => { fanout.emit('hashing', { job, name, bytes: p.bytes, total: p.total }) })
         }).catch(async (err: unknown) => {
-          // A browser upload that could not be shared would only sit in the data folder.
+          // The progress bar goes, whatever stopped it; a browser upload that was not shared would only sit in the data folder.
+          fanout.emit('hashing', { job, name, bytes: 1, total: 1 })
           await this.deps.uploads.discardIfUnused(paths, roots())
           throw err
-        })
+        }).finally(() => { this.hashingJobs.delete(job) })
         // The same files dropped again: one copy is shared, the other would be an orphan.
         await this.deps.uploads.discardIfUnused([...before, ...paths], roots())
         fanout.emit('hashing', { job, name, bytes: totalSize(result.share.manifest), total: totalSize(result.share.manifest) })
@@ -147,6 +153,11 @@ export class Router {
         const info = this.shareInfo(result.share)
         fanout.emit('shareAdded', info)
         return info
+      },
+      cancelHashing: async ({ job }) => {
+        const abort = this.hashingJobs.get(job)
+        abort?.abort(new AbortedError('hashing was cancelled'))
+        return { cancelled: abort != null }
       },
       listDownloads: async () => downloads.list(),
       startDownload: async ({ target, peers }) => await downloads.start(target.trim(), peers),

@@ -9,6 +9,7 @@ import { Confirm } from './Confirm.js'
 import { ErrorNote } from './ErrorNote.js'
 import { PieceMap } from './PieceMap.js'
 import { RouteDiagram } from './RouteDiagram.js'
+import { ShortId } from './ShortId.js'
 import { UploadLine } from './UploadLine.js'
 
 /** Re-renders every `ms` while `on`: "2 min ago" stays true without events. */
@@ -94,7 +95,7 @@ function DownloadItem ({ d, stats, onRemoved }: { d: DownloadInfo, stats?: Share
       {d.pieces > 0 && <PieceMap id={d.id} name={d.name} state={d.state} />}
       <RouteDiagram paths={d.paths} />
       {sources.length > 0 && (
-        <p className="muted small">{t('downloads.sources')}: {sources.map(([peer, s]) => `${shortId(peer)} ${formatBytes(s.bytes)} (${t(`downloads.path.${s.path}`)})`).join(', ')}</p>
+        <p className="muted small">{t('downloads.sources')}: {sources.map(([peer, s], i) => <span key={peer}>{i > 0 && ', '}<ShortId value={peer} /> {formatBytes(s.bytes)} ({t(`downloads.path.${s.path}`)})</span>)}</p>
       )}
       {d.state === 'failed' && d.error != null && <ErrorNote error={toUiError(d.error)} lead={t('downloads.failedLead')} />}
       {error != null && <ErrorNote error={error} />}

@@ -28,6 +28,8 @@ export function DropZone ({ hashing, disabled = false, compact = false }: { hash
   const [over, setOver] = useState(false)
   const [upload, setUpload] = useState<{ name: string, sent: number, total: number, abort: AbortController } | null>(null)
   const [error, setError] = useState<UiError | null>(null)
+  // Shares whose hashing this window cancelled: their ABORTED failure is what was asked for, not an error to show.
+  const cancelled = useRef(new Set<string>())
   const filesInput = useRef<HTMLInputElement>(null)
   const folderInput = useRef<HTMLInputElement>(null)
   const browser = bridge.shell === 'browser'
@@ -41,7 +43,8 @@ export function DropZone ({ hashing, disabled = false, compact = false }: { hash
     try {
       await bridge.shareFiles(files, (sent, total) => { setUpload(sent < total ? { name, sent, total, abort } : null) }, abort.signal)
     } catch (err) {
-      if (!abort.signal.aborted) setError(toUiError(err))
+      const e = toUiError(err)
+      if (!abort.signal.aborted && !(e.code === 'ABORTED' && cancelled.current.delete(name))) setError(e)
     } finally {
       setUpload(null)
     }
@@ -98,6 +101,7 @@ export function DropZone ({ hashing, disabled = false, compact = false }: { hash
         <div className="job" key={h.job}>
           <span>{t('drop.hashing', { name: h.name, percent: percent(h.bytes, h.total) })}</span>
           <progress max={h.total} value={h.bytes} aria-label={t('drop.hashing', { name: h.name, percent: percent(h.bytes, h.total) })} />
+          <button type="button" className="secondary" aria-label={t('drop.cancelHashingItem', { name: h.name })} onClick={() => { cancelled.current.add(h.name); bridge.cancelHashing({ job: h.job }).catch((err: unknown) => { setError(toUiError(err)) }) }}>{t('drop.cancelHashing')}</button>
         </div>
       ))}
       {error != null && <ErrorNote error={error} lead={t('drop.failed')} />}

@@ -3,9 +3,10 @@ import { useTranslation } from 'react-i18next'
 import type { Settings } from '../../shared/api.js'
 import { parseRate, rateText } from '../../shared/rate.js'
 import { useBridge } from '../state/bridge-context.js'
-import { formatDateTime, shortId } from '../state/format.js'
+import { formatDateTime } from '../state/format.js'
 import { toUiError, type UiError } from '../state/ui-error.js'
 import { ErrorNote } from './ErrorNote.js'
+import { ShortId } from './ShortId.js'
 
 type TextKey = 'downloadDir' | 'listenPort' | 'upLimit' | 'downLimit' | 'hubAddr'
 
@@ -126,7 +127,7 @@ export function SettingsView ({ settings, onSaved }: { settings: Settings, onSav
         ? <p className="empty">{t('settings.noBans')}</p>
         : <ul className="list" aria-label={t('settings.bans')}>{bans.map(b => (
           <li key={b.peerId} aria-label={b.peerId}>
-            <code title={b.peerId}>{shortId(b.peerId)}</code> — {b.reason} ({t('settings.banUntil', { time: formatDateTime(b.until, i18n.language) })})
+            <ShortId value={b.peerId} /> — {b.reason} ({t('settings.banUntil', { time: formatDateTime(b.until, i18n.language) })})
             {' '}<button type="button" className="secondary" onClick={() => { bridge.unban({ peerId: b.peerId }).then(() => { setBans(bans.filter(x => x.peerId !== b.peerId)) }, () => {}) }}>{t('settings.unban')}</button>
           </li>))}</ul>}
     </section>

@@ -1,6 +1,7 @@
 /** Every string the UI shows, in English. Korean (ko.ts) must have the same keys: the type checker holds it to that. */
 export const en = {
   app: { title: 'Swarmdrop', tagline: 'Share files peer to peer', yourId: 'Your peer ID', copyId: 'Copy peer ID', copied: 'Copied', offline: 'Lost the connection to Swarmdrop. Reconnecting… Buttons are off until it is back.', loadFailed: 'Could not load the app\'s state:', restartNeeded: 'Some settings take effect after a restart.', restartFor: 'Restart Swarmdrop to apply: {{settings}}.', unauthorized: 'This page was opened without its key, so it cannot reach Swarmdrop. Open Swarmdrop from the app, or open the full address that `swarmdrop daemon` printed (it ends in ?token=…).' },
+  ids: { copy: 'Copy {{id}}' },
   nav: { label: 'Sections', transfers: 'Transfers', peers: 'Peers', feed: 'Swarm feed', settings: 'Settings' },
   theme: { label: 'Theme', system: 'System', light: 'Light', dark: 'Dark' },
   language: { label: 'Language' },
@@ -15,6 +16,8 @@ export const en = {
     failed: 'Could not share:',
     overlay: 'Drop to share',
     cancelUpload: 'Cancel upload',
+    cancelHashing: 'Cancel',
+    cancelHashingItem: 'Stop hashing {{name}} (nothing is shared)',
     copyHint: 'In a browser, Swarmdrop uploads a copy of each file into its data folder and shares the copy.'
   },
   shares: {

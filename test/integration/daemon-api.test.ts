@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -64,6 +64,24 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
     expect((await httpStatus(`${a.origin}/session`, { headers: { 'x-swarmdrop-token': a.token } })).status).toBe(204)
     expect((await httpStatus(`${a.origin}/session`, { headers: { 'x-swarmdrop-token': 'wrong-token-wrong-token-wrong' } })).status).toBe(401)
     expect((await httpStatus(`${a.origin}/session`)).status).toBe(401)
+  })
+
+  it('cancels a share while it is being hashed: the add fails with ABORTED and nothing is shared', async () => {
+    const c = await ApiClient.connect(api(a))
+    try {
+      // Sparse, so it costs no disk; hashing a GiB of it still takes seconds here.
+      const big = join(dirs.path, 'huge.bin')
+      await truncate(big, 1024 ** 3).catch(async () => { await writeFile(big, ''); await truncate(big, 1024 ** 3) })
+      const adding = c.raw('addShares', { paths: [big] })
+      const first = await until(() => c.events.find(e => e.name === 'hashing' && (e.payload as Events['hashing']).name === 'huge.bin' && (e.payload as Events['hashing']).bytes < (e.payload as Events['hashing']).total), 30_000)
+      expect(await c.call('cancelHashing', { job: (first.payload as Events['hashing']).job })).toEqual({ cancelled: true })
+      expect(await adding).toMatchObject({ ok: false, error: { code: 'ABORTED' } })
+      expect((await c.call('listShares', {})).some(x => x.name === 'huge.bin')).toBe(false)
+      // Its progress bar was closed.
+      await until(() => c.events.some(e => e.name === 'hashing' && (e.payload as Events['hashing']).job === (first.payload as Events['hashing']).job && (e.payload as Events['hashing']).bytes >= (e.payload as Events['hashing']).total), 5_000)
+      expect(await c.call('cancelHashing', { job: 'share-gone' })).toEqual({ cancelled: false })
+      await rm(big)
+    } finally { c.close() }
   })
 
   it('checks a new download folder when it is saved, and names the settings that wait for a restart', async () => {

@@ -17,6 +17,7 @@ export function fakeBridge (overrides: Partial<SwarmdropBridge> = {}): Swarmdrop
     setShareAccess: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx?secret=x', createdAt: 0, access: 'secret' as const, allow: [], uploadedCopy: false, sent: 0, servedTo: [] }),
     unban: ok({ wasBanned: true }),
     removeShare: ok({}),
+    cancelHashing: ok({ cancelled: true }),
     listDownloads: ok([]),
     startDownload: ok({} as never),
     pauseDownload: ok({} as never),

@@ -84,6 +84,8 @@ describe('DropZone', () => {
     const bridge = fakeBridge({ shareFiles: vi.fn(async () => { throw new ApiError('DISK_FULL', 'ENOSPC: no space left on device, write') }) })
     const { container } = renderWith(<DropZone hashing={[{ job: 'j', name: 'big.iso', bytes: 50, total: 200 }]} />, bridge)
     expect(screen.getByRole('progressbar', { name: 'Hashing big.iso: 25%' })).toBeTruthy()
+    await userEvent.click(screen.getByRole('button', { name: 'Stop hashing big.iso (nothing is shared)' }))
+    expect(bridge.cancelHashing).toHaveBeenCalledWith({ job: 'j' })
     await userEvent.upload(container.querySelector('input[type=file][multiple]') as HTMLInputElement, new File(['x'], 'x'))
     const alert = await screen.findByRole('alert')
     // The sentence for its code says what to do; the engine's text is only a detail.
