@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { CatalogEntry } from './catalog.js'
 import type { ErrorCode, FileChangeKind } from './errors.js'
 import type { FeedItem } from './feed.js'

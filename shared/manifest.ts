@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * A share's manifest: what a content ID names. Its bytes (dag-cbor) hash to

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { DownloadInfo, PieceMap } from '../../shared/api.js'
 import { AbortedError, InternalError, isSwarmdropError, UnknownTransferError, UnsupportedError } from '../../shared/errors.js'
 import { mergeLinks, parseLink } from '../../shared/link.js'

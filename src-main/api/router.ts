@@ -1,5 +1,5 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { commands, type CommandName, type EventName, type Events, type PeerInfo, type Response, type Result, type Settings, type ShareInfo, type ShareStats } from '../../shared/api.js'
 import { stat } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { log, writeFileAtomic } from '../api/index.js'
 
 const logger = log('daemon:session')

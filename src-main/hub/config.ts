@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { z } from 'zod'
+import * as z from 'zod'
 import { UsageError } from '../../shared/errors.js'
 import { parseSize } from '../../shared/rate.js'
 import type { HubServerConfig } from '../api/index.js'

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { BanInfo } from '../../../shared/api.js'
 import { writeFileAtomic } from './atomic-file.js'
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { z } from 'zod'
+import * as z from 'zod'
 import { UsageError } from '../../../shared/errors.js'
 import { writeFileAtomic } from './atomic-file.js'
 import { peerIdOf } from '../node/addresses.js'

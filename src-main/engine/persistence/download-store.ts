@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { Bitfield } from '../../../shared/bitfield.js'
 import { writeFileAtomic } from './atomic-file.js'
 

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { z } from 'zod'
+import * as z from 'zod'
 import { choosePieceSize, type Manifest } from '../../../shared/manifest.js'
-import { hashFilePieces } from '../content/hasher.js'
+import { hashFilePieces, hashSmallFile, SMALL_FILE_BYTES } from '../content/hasher.js'
 import { decodeManifest, encodeManifest } from '../content/manifest-codec.js'
 import { collectFiles, type SkippedEntry } from '../content/share-builder.js'
 import { log } from '../log.js'
@@ -18,6 +18,8 @@ const logger = log('shares')
 
 /** Files hashed at once when a share is made. */
 const HASH_CONCURRENCY = 8
+/** Longest the hashing of small files holds the event loop before it lets other work run. */
+const SYNC_SLICE_MS = 10
 
 export interface ShareRecord {
   cid: string
@@ -174,7 +176,21 @@ export class ShareStore {
     let done = 0
     let hashedBytes = 0
     let reusedBytes = 0
+    // Small files are hashed synchronously (see SMALL_FILE_BYTES); the loop is let go now and then so the node stays responsive.
+    let ranSince = performance.now()
+    const hashSmall = async (absPath: string, stamp: FileStamp): Promise<Uint8Array> => {
+      signal?.throwIfAborted()
+      if (performance.now() - ranSince > SYNC_SLICE_MS) { await new Promise(resolve => setImmediate(resolve)); ranSince = performance.now() }
+      const { hashes, after } = hashSmallFile(absPath, stamp.size, pieceSize)
+      if (compareStamp(stamp, after) != null) logger('%s changed while it was hashed', absPath)
+      hashedBytes += stamp.size
+      done += stamp.size
+      onProgress({ bytes: done, total, file: absPath })
+      return hashes
+    }
     const hashOne = async ({ absPath, stamp }: { absPath: string, stamp: FileStamp }): Promise<Uint8Array> => {
+      // Not cached either: reading a cache entry costs as much as hashing such a file again.
+      if (stamp.size <= SMALL_FILE_BYTES) return await hashSmall(absPath, stamp)
       const cached = await this.cachedHashes(absPath, stamp, pieceSize)
       if (cached != null) {
         reusedBytes += stamp.size
@@ -211,7 +227,7 @@ export class ShareStore {
       const st = await stat(files[i]!)
       const stamp: FileStamp = { size: f.size, mtimeMs: mtimes[i]!, ino: st.ino, dev: st.dev }
       stamps.push(stamp)
-      await this.cacheHashes(files[i]!, stamp, manifest.pieceSize, manifest.pieces.subarray(offset, offset + n))
+      if (f.size > SMALL_FILE_BYTES) await this.cacheHashes(files[i]!, stamp, manifest.pieceSize, manifest.pieces.subarray(offset, offset + n))
       offset += n
     }
     return await this.put(manifest, files, files, access, stamps)

@@ -1,7 +1,7 @@
 import type { ComponentLogger, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { lpStream } from '@libp2p/utils'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { ProtocolViolationError } from '../../../shared/errors.js'
 import { deadline } from '../deadline.js'
 import { isViolation } from './violations.js'

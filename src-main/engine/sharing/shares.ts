@@ -7,6 +7,7 @@ import { pieceCount } from '../../../shared/manifest.js'
 import { isPrivate, mayAccess, newSecret, PUBLIC, type ShareAccess } from '../access/share-access.js'
 import { pieceLayout } from '../content/layout.js'
 import type { Library, ServedContent } from '../content/library.js'
+import { SMALL_FILE_BYTES } from '../content/hasher.js'
 import { SharedFileReader } from '../content/shared-file-reader.js'
 import type { ActiveDownload } from '../download/runner.js'
 import { log } from '../log.js'
@@ -65,7 +66,7 @@ export class Shares {
   private timer?: NodeJS.Timeout
 
   constructor (private readonly components: SharesComponents) {
-    this.files = new SharedFileReader(components.reader)
+    this.files = new SharedFileReader(components.reader, Date.now, undefined, undefined, SMALL_FILE_BYTES)
     components.library.addSource({
       get: cid => this.servedShare(cid),
       whyGone: cid => components.store.get(cid)?.changed != null ? SHARE_CHANGED_MESSAGE : undefined

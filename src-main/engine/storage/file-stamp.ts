@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { FileChangeKind } from '../../../shared/errors.js'
 
 export type { FileChangeKind }

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto'
 import type { Stats } from 'node:fs'
-import { lstat, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
+import { lstatSync, renameSync, statSync } from 'node:fs'
+import { lstat, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import { Bitfield } from '../../../shared/bitfield.js'
 import { DiskFullError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
 import { expectedHash, type PieceLayout } from '../content/layout.js'
-import { mapLimited } from '../map-limited.js'
 import { fsyncDir } from '../persistence/atomic-file.js'
 import type { FileIdentity } from '../persistence/download-store.js'
+import { PartHandle, SMALL_PART_BYTES } from './part-handle.js'
+import { syncFileSystem, SYNCFS_MIN_FILES } from './sync-fs.js'
 import { MAX_SEGMENT_BYTES, prepareTarget, sanitisePath } from './sanitise.js'
 
 export const PART_SUFFIX = '.part'
@@ -18,8 +20,8 @@ export const PART_SUFFIX = '.part'
  */
 export const SYNC_AHEAD_BYTES = 64 * 1024 * 1024
 /** Complete files finished together at most, and how long the first waits for others. */
-const FINISH_BATCH = 256
-const FINISH_DELAY_MS = 100
+const FINISH_BATCH = 1024
+const FINISH_DELAY_MS = 1000
 
 /**
  * A download's files on disk. Pieces go into `<name>.part` at their offsets
@@ -44,7 +46,7 @@ const SPOT_CHECKS = 8
  * by another file is never overwritten: the download goes to `name (1).ext`.
  */
 export class PartFiles {
-  private readonly handles = new Map<number, Promise<FileHandle>>()
+  private readonly handles = new Map<number, Promise<PartHandle>>()
   private unsynced = 0
   /** Files whose `.part` the scan found absent. */
   private readonly absent = new Set<number>()
@@ -94,7 +96,7 @@ export class PartFiles {
 
   /** The file each manifest file lives in right now (its `.part`, or the finished file); null where there is none. */
   async identities (): Promise<Array<FileIdentity | null>> {
-    return await Promise.all(this.targets.map(async (t, i) => identityOf(await stat(this.finished[i]! ? t : this.partPath(i)).catch(() => null))))
+    return (await statAll(this.targets.map((t, i) => this.finished[i]! ? t : this.partPath(i)))).map(identityOf)
   }
 
   /**
@@ -225,7 +227,7 @@ export class PartFiles {
     try {
       let pending = [...chunks]
       while (pending.length > 0) {
-        const { bytesWritten } = await fh.writev(pending, pos)
+        const bytesWritten = await fh.writev(pending, pos)
         pos += bytesWritten
         pending = skipBytes(pending, bytesWritten)
       }
@@ -244,14 +246,19 @@ export class PartFiles {
     const len = this.layout.lengthOf[index]!
     const buf = Buffer.allocUnsafe(len)
     const path = this.finished[file]! ? this.targets[file]! : this.partPath(file)
-    const fh = this.finished[file]! ? await open(path, 'r') : await this.handle(file)
-    try {
-      const { bytesRead } = await fh.read(buf, 0, len, this.layout.offsetOf[index]!)
-      if (bytesRead !== len) throw new Error(`short read of piece ${index}`)
-      return buf
-    } finally {
-      if (this.finished[file]!) await fh.close()
+    if (this.finished[file]!) {
+      const fh = await open(path, 'r')
+      try {
+        const { bytesRead } = await fh.read(buf, 0, len, this.layout.offsetOf[index]!)
+        if (bytesRead !== len) throw new Error(`short read of piece ${index}`)
+        return buf
+      } finally {
+        await fh.close()
+      }
     }
+    const bytesRead = await (await this.handle(file)).read(buf, 0, len, this.layout.offsetOf[index]!)
+    if (bytesRead !== len) throw new Error(`short read of piece ${index}`)
+    return buf
   }
 
   /**
@@ -287,8 +294,11 @@ export class PartFiles {
       }
     }
     try {
-      // The data of every file first, all at once: the file system commits concurrent syncs together.
-      await Promise.all(batch.map(async file => { await this.syncComplete(file) }))
+      // The data of every file first: many at once with one flush of the file system, a few each on its own
+      // (concurrently: the file system commits concurrent syncs together).
+      const together = batch.length >= SYNCFS_MIN_FILES
+      await Promise.all(batch.map(async file => { await this.syncComplete(file, !together) }))
+      if (together && !await syncFileSystem(this.outDir)) await Promise.all(batch.map(async file => { await datasyncPath(this.partPath(file)) }))
       const dirs = new Set<string>()
       for (const file of batch) {
         await this.place(file)
@@ -302,14 +312,14 @@ export class PartFiles {
     }
   }
 
-  /** A complete `.part` file cut to size, its data on disk, and closed. */
-  private async syncComplete (file: number): Promise<void> {
+  /** A complete `.part` file cut to size, its data on disk (unless the caller flushes them all at once), and closed. */
+  private async syncComplete (file: number, sync = true): Promise<void> {
     const size = this.manifest.files[file]!.size
     if (size === 0) return
     const fh = await this.handle(file)
     try {
       await fh.truncate(size)
-      await fh.datasync()
+      if (sync) await fh.datasync()
     } catch (err) {
       throw diskError(err, this.partPath(file))
     }
@@ -334,12 +344,19 @@ export class PartFiles {
       }
     }
     // Something took the name while we downloaded: it is not ours to overwrite.
+    // A small file's check and rename are synchronous calls, as its writes were (see SMALL_PART_BYTES).
+    if (this.manifest.files[file]!.size <= SMALL_PART_BYTES) {
+      if (existsSync(this.targets[file]!)) await this.moveAside(file)
+      renameSync(this.partPath(file), this.targets[file]!)
+      return
+    }
     if (await exists(this.targets[file]!)) await this.moveAside(file)
     await rename(this.partPath(file), this.targets[file]!)
   }
 
   /** Makes written data durable, so a bitfield saved after this can be trusted. */
   async sync (): Promise<void> {
+    if (this.handles.size >= SYNCFS_MIN_FILES && await syncFileSystem(this.outDir)) return
     for (const p of this.handles.values()) {
       const fh = await p.catch(() => null)
       await fh?.datasync().catch(() => {})
@@ -358,18 +375,19 @@ export class PartFiles {
     for (const p of all) await (await p.catch(() => null))?.close().catch(() => {})
   }
 
-  private async handle (file: number): Promise<FileHandle> {
+  private async handle (file: number): Promise<PartHandle> {
     let p = this.handles.get(file)
     if (p == null) {
       // r+ keeps what an earlier run wrote; a file the scan found absent is made at once (and
       // only if still absent), which spares a failed open per file of a folder of small ones.
       const path = this.partPath(file)
-      const keep = async (): Promise<FileHandle> => await open(path, 'r+').catch(async (err: NodeJS.ErrnoException) => {
+      const size = this.manifest.files[file]!.size
+      const keep = async (): Promise<PartHandle> => await PartHandle.open(path, 'r+', size).catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err
-        return await open(path, 'w+')
+        return await PartHandle.open(path, 'w+', size)
       })
       p = this.absent.has(file)
-        ? open(path, 'wx+').catch(async (err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; return await keep() })
+        ? PartHandle.open(path, 'wx+', size).catch(async (err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; return await keep() })
         : keep()
       this.absent.delete(file)
       this.handles.set(file, p)
@@ -407,6 +425,16 @@ async function exists (path: string): Promise<boolean> {
   return await lstat(path).then(() => true, () => false)
 }
 
+/** A closed file's data made durable: opened again for the one call (the fallback when the file system cannot be flushed at once). */
+async function datasyncPath (path: string): Promise<void> {
+  const fh = await open(path, 'r+')
+  try { await fh.datasync() } finally { await fh.close() }
+}
+
+function existsSync (path: string): boolean {
+  try { lstatSync(path); return true } catch { return false }
+}
+
 /** `photo.tar.gz` -> `photo` + `.tar.gz` would surprise people; only the last extension moves. */
 function splitName (name: string): { stem: string, ext: string } {
   const dot = name.lastIndexOf('.')
@@ -414,15 +442,28 @@ function splitName (name: string): { stem: string, ext: string } {
 }
 
 /**
+ * Each path's stat, null where there is none. Synchronous calls, the loop let
+ * go every few milliseconds: thousands of async stats cost a thread-pool round
+ * trip each (~0.5 ms here), the calls themselves microseconds.
+ */
+async function statAll (paths: readonly string[]): Promise<Array<Stats | null>> {
+  const out: Array<Stats | null> = []
+  let since = performance.now()
+  for (const p of paths) {
+    if (performance.now() - since > STAT_SLICE_MS) { await new Promise(resolve => setImmediate(resolve)); since = performance.now() }
+    try { out.push(statSync(p)) } catch { out.push(null) }
+  }
+  return out
+}
+
+/** Longest a run of synchronous stats holds the event loop. */
+const STAT_SLICE_MS = 10
+
+/**
  * A share whose files all sit in one folder keeps that folder together: if
  * the folder's name is taken by something that is not a folder, the share
  * goes to `name (n)` instead.
  */
-/** `stat` of each path (null where there is none), a few dozen at a time. */
-async function statAll (paths: readonly string[]): Promise<Array<Stats | null>> {
-  return await mapLimited(paths, 32, async p => await stat(p).catch(() => null))
-}
-
 async function withFreeRoot (root: string, paths: ReadonlyArray<readonly string[]>): Promise<string[][]> {
   const out = paths.map(p => sanitisePath(p))
   const first = out[0]?.[0]

@@ -1,4 +1,5 @@
-import { lstat, mkdir, realpath } from 'node:fs/promises'
+import { lstatSync, mkdirSync, type Stats } from 'node:fs'
+import { realpath } from 'node:fs/promises'
 import { join, relative, isAbsolute, sep } from 'node:path'
 import { UnsafePathError } from '../../../shared/errors.js'
 import { printable } from '../../../shared/format.js'
@@ -64,6 +65,9 @@ export function checkManifestPaths (paths: ReadonlyArray<readonly string[]>): vo
  * Joins sanitised segments under `root`, creating the folders on the way and
  * refusing any that is a symlink or not a folder, so nothing already on disk
  * can redirect a write outside `root`. Returns the final path (not created).
+ * The lstats and mkdirs are synchronous: a folder of 3,000 files made 3,000
+ * thread-pool round trips one after another here (1.6 s), where the calls
+ * themselves take microseconds.
  */
 export async function prepareTarget (root: string, segments: readonly string[], checked?: CheckedFolders): Promise<string> {
   const clean = sanitisePath(segments)
@@ -72,12 +76,9 @@ export async function prepareTarget (root: string, segments: readonly string[], 
   for (const seg of clean.slice(0, -1)) {
     dir = join(dir, seg)
     if (checked?.folders.has(dir) === true) continue
-    const st = await lstat(dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return null
-      throw err
-    })
+    const st = lstatOrNull(dir)
     if (st == null) {
-      await mkdir(dir)
+      mkdirSync(dir)
     } else if (st.isSymbolicLink() || !st.isDirectory()) {
       throw new UnsafePathError(`refusing to write through "${dir}": it is not a plain folder`)
     }
@@ -85,7 +86,8 @@ export async function prepareTarget (root: string, segments: readonly string[], 
   }
   const target = join(dir, clean.at(-1)!)
   assertInside(rootReal, target)
-  const st = await lstat(target).catch(() => null)
+  // Absent, or unreadable for another reason: nothing there to follow (the open that makes it says why, if anything).
+  const st = lstatSync(target, { throwIfNoEntry: false })
   if (st?.isSymbolicLink() === true) throw new UnsafePathError(`refusing to write to "${target}": it is a symlink`)
   return target
 }
@@ -123,4 +125,13 @@ function truncateUtf8 (s: string, maxBytes: number): string {
     used += n
   }
   return out + ext
+}
+
+function lstatOrNull (path: string): Stats | null {
+  try {
+    return lstatSync(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
 }

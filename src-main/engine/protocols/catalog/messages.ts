@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { catalogEntrySchema } from '../../../../shared/catalog.js'
 import { LIMITS } from './constants.js'
 

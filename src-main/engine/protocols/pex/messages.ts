@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { LIMITS } from './constants.js'
 
 /** The request is the swarm's CID in bytes; the answer lists other members, in JSON. */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** The request is the CID's bytes; the answer, in JSON, is what the hub now holds or why it refused. */
 export const answerSchema = z.union([

@@ -1,5 +1,5 @@
 import { CID } from 'multiformats/cid'
-import { z } from 'zod'
+import * as z from 'zod'
 import { LIMITS } from './constants.js'
 
 const cidText = z.string().max(128).refine(s => { try { CID.parse(s); return true } catch { return false } }, 'not a CID')
