@@ -11,9 +11,10 @@ import { runSoak } from './soak.js'
 import { runSwarm } from './swarm.js'
 import { printRelay, runRelay } from './relay.js'
 import { hostsUnavailable, printHosts, runSwarmHosts, writeHosts } from './swarm-hosts.js'
+import { runSmallFiles } from './small-files.js'
 import { runTransfer } from './transfer.js'
 
-const SUITES = ['transfer', 'swarm', 'soak'] as const
+const SUITES = ['transfer', 'swarm', 'soak', 'files'] as const
 type Suite = typeof SUITES[number]
 
 interface Args {
@@ -23,6 +24,7 @@ interface Args {
   rounds?: number
   minutes?: number
   peers?: number
+  count?: number
 }
 
 class UsageError extends Error {}
@@ -42,6 +44,7 @@ function parseArgs (argv: string[]): Args {
     else if (a === '--rounds') args.rounds = Math.ceil(positive(a, argv[++i]))
     else if (a === '--minutes') args.minutes = positive(a, argv[++i])
     else if (a === '--peers') args.peers = Math.max(2, Math.ceil(positive(a, argv[++i])))
+    else if (a === '--count') args.count = Math.ceil(positive(a, argv[++i]))
     else if (i === 0 && (SUITES as readonly string[]).includes(a)) args.suite = a as Suite
     else throw new UsageError(`unexpected argument "${a}"`)
   }
@@ -51,6 +54,8 @@ function parseArgs (argv: string[]): Args {
 async function run (args: Args): Promise<void> {
   if (args.suite === 'transfer') {
     await runTransfer({ sizeMiB: args.sizeMiB ?? 1024, rounds: args.rounds ?? 2 })
+  } else if (args.suite === 'files') {
+    await runSmallFiles({ count: args.count ?? 3000, fileBytes: 20_000, rounds: args.rounds ?? 2 })
   } else if (args.suite === 'soak') {
     await runSoak({ peers: args.peers ?? 20, minutes: args.minutes ?? 10, sizeMiB: args.sizeMiB ?? 8 })
   } else if (hostsUnavailable() == null) {
@@ -80,7 +85,7 @@ async function main (): Promise<number> {
   try {
     args = parseArgs(process.argv.slice(2))
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\nusage: npm run bench -- [${SUITES.join('|')}] [--size <MiB>] [--rounds <n>] [--rate <bytes/s>] [--minutes <n>] [--peers <n>]\n`)
+    process.stderr.write(`${(err as Error).message}\nusage: npm run bench -- [${SUITES.join('|')}] [--size <MiB>] [--rounds <n>] [--rate <bytes/s>] [--minutes <n>] [--peers <n>] [--count <files>]\n`)
     return 2
   }
   // Ctrl+C must not leave seeders running or a gigabyte in /tmp.

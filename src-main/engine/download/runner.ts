@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { Connection } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -45,6 +46,8 @@ const DISCOVERY_SCHEDULE_MS = [1_000, 3_000, 6_000, 10_000]
 const DISCOVERY_MS = 15_000
 /** Peers one download pulls from at most: past this, more peers add overhead, not speed. */
 const MAX_DOWNLOAD_PEERS = 40
+/** Listeners the run's signal may have: a few per peer session (dial, streams, requests) for every peer it may hold. */
+const RUN_SIGNAL_LISTENERS = MAX_DOWNLOAD_PEERS * 8
 /** Peers asked for their swarm per discovery round. */
 const PEX_FANOUT = 5
 /** Progress summaries on the swarm feed: a few a minute is plenty for a human. */
@@ -148,6 +151,9 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   if (req.signal?.aborted === true) onCallerAbort()
   req.signal?.addEventListener('abort', onCallerAbort, { once: true })
   const signal = stop.signal
+  // Every dial, session and request of the run listens on it; Node's default of 10 listeners
+  // printed a MaxListenersExceededWarning to the user's terminal as soon as peer exchange brought a dozen peers.
+  setMaxListeners(RUN_SIGNAL_LISTENERS, signal)
 
   const finder = new PeerFinder({ node, cid: req.cid, bans: deps.bans, hub: deps.hub, discover, announce, log, signal, onDiscovered: req.onDiscovered })
   for (const p of req.peers) finder.add(p.peerId, p.addrs.map(a => multiaddr(a)))
