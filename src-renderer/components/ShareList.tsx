@@ -1,5 +1,5 @@
 import QRCode from 'qrcode'
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ShareInfo, ShareStats } from '../../shared/api.js'
 import { formatBytes } from '../../shared/format.js'
@@ -25,7 +25,7 @@ function QrCode ({ text, label }: { text: string, label: string }): React.JSX.El
   return src == null ? null : <img className="qr" src={src} alt={label} width={160} height={160} />
 }
 
-function ShareRow ({ share, stats }: { share: ShareInfo, stats?: ShareStats }): React.JSX.Element {
+function ShareRow ({ share, stats, onRemoved }: { share: ShareInfo, stats?: ShareStats, onRemoved: (cid: string) => void }): React.JSX.Element {
   const { t } = useTranslation()
   const bridge = useBridge()
   const [copied, copy] = useCopied()
@@ -46,9 +46,9 @@ function ShareRow ({ share, stats }: { share: ShareInfo, stats?: ShareStats }): 
       setError(null)
     } catch (err) { fail(err); throw err }
   }
-  const stop = (): void => { setAsking(false); bridge.removeShare({ cid: share.cid }).catch(fail) }
+  const stop = (): void => { setAsking(false); bridge.removeShare({ cid: share.cid }).then(() => { onRemoved(share.cid) }, fail) }
   return (
-    <li className="card share" aria-label={share.name}>
+    <li className="card share" aria-label={share.name} data-cid={share.cid}>
       <div className="share-main">
         <h3 className="name">{share.name}</h3>
         {changed != null && <span className="badge" data-state="failed">{t('shares.changed')}</span>}
@@ -90,12 +90,24 @@ function ShareRow ({ share, stats }: { share: ShareInfo, stats?: ShareStats }): 
 export function ShareList ({ shares, stats = {}, hidden = NONE }: { shares: ShareInfo[], stats?: Record<string, ShareStats>, hidden?: ReadonlySet<string> }): React.JSX.Element {
   const { t } = useTranslation()
   const mine = shares.filter(s => !hidden.has(s.cid)).sort((a, b) => b.createdAt - a.createdAt)
+  const list = useRef<HTMLUListElement>(null)
+  const heading = useRef<HTMLHeadingElement>(null)
+  // The focus was on the stopped share's dialog: it moves to the next share, else to the heading, never to <body>.
+  const onRemoved = (cid: string): void => {
+    const at = mine.findIndex(s => s.cid === cid)
+    const next = mine[at + 1] ?? mine[at - 1]
+    requestAnimationFrame(() => {
+      const card = next == null ? null : [...list.current?.querySelectorAll<HTMLElement>('[data-cid]') ?? []].find(el => el.dataset.cid === next.cid)?.querySelector('button')
+      if (card != null) card.focus()
+      else heading.current?.focus()
+    })
+  }
   return (
     <section aria-labelledby="shares-title">
-      <h2 id="shares-title">{t('shares.title')}</h2>
+      <h2 id="shares-title" ref={heading} tabIndex={-1}>{t('shares.title')}</h2>
       {mine.length === 0
         ? <p className="empty">{t('shares.empty')}</p>
-        : <ul className="list">{mine.map(s => <ShareRow key={s.cid} share={s} stats={stats[s.cid]} />)}</ul>}
+        : <ul className="list" ref={list}>{mine.map(s => <ShareRow key={s.cid} share={s} stats={stats[s.cid]} onRemoved={onRemoved} />)}</ul>}
     </section>
   )
 }

@@ -172,6 +172,17 @@ describe('Sharing: what I offered', () => {
     expect(within(item).getByRole('alertdialog').textContent).toContain('the copy Swarmdrop made of it when you dropped it in this browser is deleted')
   })
 
+  it('after Stop sharing the focus goes to the next share, or to the heading when none is left', async () => {
+    const { rerender } = renderWith(<ShareList shares={[share({ cid: 'a', name: 'a.bin', createdAt: 3 }), share({ cid: 'b', name: 'b.bin', createdAt: 2 })]} />, fakeBridge())
+    await userEvent.click(screen.getByRole('button', { name: 'Stop sharing a.bin' }))
+    await userEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Stop sharing' }))
+    await waitFor(() => { expect(document.activeElement?.closest('li')?.getAttribute('aria-label')).toBe('b.bin') })
+    rerender(<ShareList shares={[share({ cid: 'b', name: 'b.bin', createdAt: 2 })]} />)
+    await userEvent.click(screen.getByRole('button', { name: 'Stop sharing b.bin' }))
+    await userEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Stop sharing' }))
+    await waitFor(() => { expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Sharing' })) })
+  })
+
   it('edits who may download, checking each peer ID at the field', async () => {
     const bridge = fakeBridge()
     renderWith(<ShareList shares={[share()]} />, bridge)
