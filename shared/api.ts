@@ -92,6 +92,16 @@ export type Request<C extends CommandName> = z.input<(typeof commands)[C]['reque
 /** `seeding`: finished and offered to others; `finished`: finished, no longer offered (seeding was stopped). */
 export type DownloadState = 'connecting' | 'checking' | 'downloading' | 'waiting' | 'stalled' | 'paused' | 'seeding' | 'finished' | 'failed'
 
+/** The engine is running the download (and counting who has what). */
+export function isRunning (state: DownloadState): boolean {
+  return state === 'connecting' || state === 'checking' || state === 'downloading' || state === 'waiting' || state === 'stalled'
+}
+
+/** Every file is verified and in place, seeded or not. */
+export function isDone (state: DownloadState): boolean {
+  return state === 'seeding' || state === 'finished'
+}
+
 export interface ShareInfo {
   cid: string
   name: string

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as z from 'zod'
-import type { DownloadInfo, PieceMap } from '../../shared/api.js'
+import { isDone, type DownloadInfo, type PieceMap } from '../../shared/api.js'
 import { AbortedError, InternalError, isSwarmdropError, UnknownTransferError, UnsupportedError } from '../../shared/errors.js'
 import { mergeLinks, parseLink } from '../../shared/link.js'
 import type { Engine, DownloadView } from '../engine/index.js'
@@ -144,7 +144,7 @@ export class DownloadManager {
    * stopped; a new secret restarts the run, since every proof changes).
    */
   private async join (entry: Entry, target: string, peers: string[]): Promise<DownloadInfo> {
-    if (entry.info.state === 'seeding' || entry.info.state === 'finished') return { ...entry.info }
+    if (isDone(entry.info.state)) return { ...entry.info }
     const before = parseLink(entry.target).secret
     entry.target = mergeLinks(entry.target, target)
     entry.peers = [...new Set([...entry.peers, ...peers])]
@@ -167,8 +167,7 @@ export class DownloadManager {
     if (entry.info.state === 'seeding') {
       await this.engine.removeShare(entry.info.cid)
       this.fanout.emit('shareRemoved', { cid: entry.info.cid })
-      this.unshared(entry.info.cid)
-      await this.save()
+      await this.markFinished(entry)
       return { ...entry.info }
     }
     entry.wanted = 'pause'
@@ -183,9 +182,13 @@ export class DownloadManager {
   unshared (cid: string): void {
     const entry = this.entries.get(cid)
     if (entry == null || entry.info.state !== 'seeding') return
+    void this.markFinished(entry)
+  }
+
+  private async markFinished (entry: Entry): Promise<void> {
     entry.wanted = 'done'
     this.update(entry, { state: 'finished', speed: 0, peers: 0 })
-    void this.save()
+    await this.save()
   }
 
   /** Resumes a paused or failed download; a finished one runs again, which checks its files and seeds them. */
@@ -218,7 +221,7 @@ export class DownloadManager {
   async open (id: string, how: 'open' | 'reveal'): Promise<void> {
     const entry = this.get(id)
     if (this.opener == null) throw new UnsupportedError('this window cannot open files on the machine running Swarmdrop')
-    const done = entry.info.state === 'seeding' || entry.info.state === 'finished'
+    const done = isDone(entry.info.state)
     if (how === 'open' && !done) throw new UnsupportedError(`"${entry.info.name}" has not finished downloading`)
     const path = done ? entry.info.path : entry.outDir
     await this.opener[how](path)
@@ -236,7 +239,7 @@ export class DownloadManager {
     const pieces = entry.info.pieces
     if (live != null) return { pieces, have: Buffer.from(live.have).toString('base64'), availability: live.availability, live: true }
     let have: Uint8Array = new Uint8Array(Math.ceil(pieces / 8))
-    if (entry.info.state === 'seeding' || entry.info.state === 'finished') {
+    if (isDone(entry.info.state)) {
       have.fill(0xff)
       if (pieces % 8 !== 0) have[have.length - 1] = (0xff << (8 - pieces % 8)) & 0xff
     } else {

@@ -108,8 +108,7 @@ export class Router {
       addShares: async ({ paths, access }) => {
         const job = `share-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
         const name = paths.length === 1 ? paths[0]!.split(/[\\/]/).filter(Boolean).pop() ?? paths[0]! : `${paths.length} items`
-        const before = engine.listShares().flatMap(s => s.roots)
-        const roots = (): string[] => engine.listShares().flatMap(s => s.roots)
+        const before = this.sharedRoots()
         const abort = new AbortController()
         this.hashingJobs.set(job, abort)
         const result = await engine.share(paths, {
@@ -120,11 +119,11 @@ export class Router {
         }).catch(async (err: unknown) => {
           // The progress bar goes, whatever stopped it; a browser upload that was not shared would only sit in the data folder.
           fanout.emit('hashing', { job, name, bytes: 1, total: 1 })
-          await this.deps.uploads.discardIfUnused(paths, roots())
+          await this.deps.uploads.discardIfUnused(paths, this.sharedRoots())
           throw err
         }).finally(() => { this.hashingJobs.delete(job) })
         // The same files dropped again: one copy is shared, the other would be an orphan.
-        await this.deps.uploads.discardIfUnused([...before, ...paths], roots())
+        await this.deps.uploads.discardIfUnused([...before, ...paths], this.sharedRoots())
         fanout.emit('hashing', { job, name, bytes: totalSize(result.share.manifest), total: totalSize(result.share.manifest) })
         const info = this.shareInfo(result.share)
         fanout.emit('shareAdded', info)
@@ -134,7 +133,7 @@ export class Router {
         const roots = engine.listShares().find(s => s.cid === cid)?.roots ?? []
         if (!await engine.removeShare(cid)) throw new UnknownTransferError(`not sharing ${cid}`)
         // A browser upload exists only to be shared: once nothing shares it, its copy goes.
-        await this.deps.uploads.discardIfUnused(roots, engine.listShares().flatMap(s => s.roots))
+        await this.deps.uploads.discardIfUnused(roots, this.sharedRoots())
         fanout.emit('shareRemoved', { cid })
         downloads.unshared(cid)
         return {}
@@ -200,6 +199,11 @@ export class Router {
     engine.setLimits({ up: after.upLimit, down: after.downLimit })
     for (const key of RESTART_SETTINGS) if (before[key] !== after[key]) this.restartFor.add(key)
     return after
+  }
+
+  /** Every path some share is served from: what an upload copy must not be deleted under. */
+  private sharedRoots (): string[] {
+    return this.deps.engine.listShares().flatMap(s => s.roots)
   }
 
   private shareInfo (s: ShareRecord): ShareInfo {

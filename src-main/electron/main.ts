@@ -139,17 +139,20 @@ if (!app.requestSingleInstanceLock()) {
       headers.set('x-content-type-options', 'nosniff')
       return new Response(res.body, { status: 200, headers })
     })
-    for (const name of COMMAND_NAMES) {
-      ipcMain.handle(IPC_CHANNEL_PREFIX + name, async (event, request: unknown) => {
+    /** Every channel answers only the window's own top frame. */
+    const handle = (channel: string, answer: (request: unknown) => Promise<Result<unknown>>): void => {
+      ipcMain.handle(channel, async (event, request: unknown) => {
         if (!isTrustedSender(event, win?.webContents.id ?? null)) return { ok: false, error: { code: ErrorCodes.USAGE, message: 'refused: not the Swarmdrop window' } }
+        return await answer(request)
+      })
+    }
+    for (const name of COMMAND_NAMES) {
+      handle(IPC_CHANNEL_PREFIX + name, async request => {
         if (!pageMayCall(name)) return { ok: false, error: { code: ErrorCodes.NOT_ALLOWED, message: `refused: ${name} takes paths only from a drop or the file picker` } }
         return await callEngine(name, request)
       })
     }
-    ipcMain.handle(SHARE_DROPPED_CHANNEL, async (event, paths: unknown) => {
-      if (!isTrustedSender(event, win?.webContents.id ?? null)) return { ok: false, error: { code: ErrorCodes.USAGE, message: 'refused: not the Swarmdrop window' } }
-      return await callEngine('addShares', { paths })
-    })
+    handle(SHARE_DROPPED_CHANNEL, async paths => await callEngine('addShares', { paths }))
     startEngine()
     createWindow()
     tray = new Tray(nativeImage.createFromPath(join(here, '../../../assets/tray.png')))

@@ -24,11 +24,13 @@ ipcRenderer.on(IPC_CONNECTION_CHANNEL, (_event, state: unknown) => {
 
 interface Result { ok: boolean, value?: unknown, error?: { code: string, message: string } }
 
-const call = async (command: string, request: unknown): Promise<unknown> => {
-  const r = await ipcRenderer.invoke(IPC_CHANNEL_PREFIX + command, request ?? {}) as Result
+/** One round trip to main: its Result unwrapped, a failure thrown as an ApiError with its code. */
+const invoke = async (channel: string, request: unknown): Promise<unknown> => {
+  const r = await ipcRenderer.invoke(channel, request) as Result
   if (r.ok) return r.value
   throw new ApiError(r.error?.code ?? ErrorCodes.INTERNAL, r.error?.message ?? 'failed')
 }
+const call = async (command: string, request: unknown): Promise<unknown> => await invoke(IPC_CHANNEL_PREFIX + command, request ?? {})
 
 const api: Record<string, unknown> = {}
 // addShares is left out: the page never names a path (main refuses it on the generic channel too).
@@ -53,8 +55,6 @@ contextBridge.exposeInMainWorld('swarmdrop', {
   shareFiles: async (files: Array<{ file: File }>) => {
     // A File the page made itself has no path (''), so it shares nothing.
     const paths = files.map(f => webUtils.getPathForFile(f.file)).filter(p => p !== '')
-    const r = await ipcRenderer.invoke(SHARE_DROPPED_CHANNEL, paths) as Result
-    if (r.ok) return r.value
-    throw new ApiError(r.error?.code ?? ErrorCodes.INTERNAL, r.error?.message ?? 'failed')
+    return await invoke(SHARE_DROPPED_CHANNEL, paths)
   }
 })

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { DownloadInfo, ShareStats } from '../../shared/api.js'
+import { isDone, isRunning, type DownloadInfo, type ShareStats } from '../../shared/api.js'
 import { useBridge } from '../state/bridge-context.js'
 import { formatBytes, formatSpeed } from '../../shared/format.js'
 import { etaSeconds, formatDuration, formatTime, shortId } from '../state/format.js'
 import { toUiError, type UiError } from '../state/ui-error.js'
+import { useFocusAfterRemoval } from '../state/use-focus-after-removal.js'
 import { Confirm } from './Confirm.js'
 import { ErrorNote } from './ErrorNote.js'
 import { PieceMap } from './PieceMap.js'
@@ -56,8 +57,6 @@ function WhyNotMoving ({ d }: { d: DownloadInfo }): React.JSX.Element | null {
 
 type Action = 'pauseDownload' | 'resumeDownload' | 'cancelDownload' | 'openDownload' | 'showDownloadInFolder'
 
-const RUNNING = new Set<DownloadInfo['state']>(['connecting', 'checking', 'downloading', 'waiting', 'stalled'])
-
 function DownloadItem ({ d, stats, onRemoved }: { d: DownloadInfo, stats?: ShareStats, onRemoved: (id: string) => void }): React.JSX.Element {
   const { t, i18n } = useTranslation()
   const bridge = useBridge()
@@ -68,8 +67,8 @@ function DownloadItem ({ d, stats, onRemoved }: { d: DownloadInfo, stats?: Share
     bridge[a]({ id: d.id }).then(() => { if (a === 'cancelDownload') onRemoved(d.id) }, (err: unknown) => { setError(toUiError(err)) })
   }
   const eta = etaSeconds(d.bytes, d.total, d.speed)
-  const running = RUNNING.has(d.state)
-  const done = d.state === 'seeding' || d.state === 'finished'
+  const running = isRunning(d.state)
+  const done = isDone(d.state)
   const pct = d.total === 0 ? 0 : Math.floor(d.bytes * 100 / d.total)
   const sources = Object.entries(d.sources)
   const item = { name: d.name }
@@ -77,7 +76,7 @@ function DownloadItem ({ d, stats, onRemoved }: { d: DownloadInfo, stats?: Share
     ? t('confirm.removeDone', { name: d.name, path: d.path })
     : t('confirm.cancelDownload', { name: d.name, size: formatBytes(d.bytes) })
   return (
-    <li className={`card download state-${d.state}`} aria-label={d.name} data-id={d.id}>
+    <li className={`card download state-${d.state}`} aria-label={d.name} data-key={d.id}>
       <div className="row spread">
         <h3 className="name">{d.name}</h3>
         <span className="badge" data-state={d.state}>{t(`downloads.state.${d.state}`)}</span>
@@ -119,19 +118,8 @@ function DownloadItem ({ d, stats, onRemoved }: { d: DownloadInfo, stats?: Share
 
 export function DownloadList ({ downloads, stats = {} }: { downloads: DownloadInfo[], stats?: Record<string, ShareStats> }): React.JSX.Element {
   const { t } = useTranslation()
-  const list = useRef<HTMLUListElement>(null)
-  const heading = useRef<HTMLHeadingElement>(null)
   const sorted = [...downloads].sort((a, b) => b.addedAt - a.addedAt)
-  // The focus was on the removed card's button: it moves to the next card, else to the list's heading, never to <body>.
-  const onRemoved = (id: string): void => {
-    const at = sorted.findIndex(d => d.id === id)
-    const next = sorted[at + 1] ?? sorted[at - 1]
-    requestAnimationFrame(() => {
-      const card = next == null ? null : [...list.current?.querySelectorAll<HTMLElement>('[data-id]') ?? []].find(el => el.dataset.id === next.id)?.querySelector('button')
-      if (card != null) card.focus()
-      else heading.current?.focus()
-    })
-  }
+  const { list, heading, onRemoved } = useFocusAfterRemoval(sorted.map(d => d.id))
   return (
     <section aria-labelledby="downloads-title">
       <h2 id="downloads-title" ref={heading} tabIndex={-1}>{t('downloads.title')}</h2>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { CatalogEntry } from '../../shared/catalog.js'
+import { TimeoutError } from '../../shared/errors.js'
 import { formatBytes } from '../../shared/format.js'
 import { useBridge } from '../state/bridge-context.js'
 import { classifyJoinInput, shortId } from '../state/format.js'
@@ -116,7 +117,7 @@ export function JoinBox ({ ownPeerId, have = NONE }: { ownPeerId?: string, have?
 async function withTimeout<T> (p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => { reject(Object.assign(new Error(`no answer in ${ms / 1000} s`), { code: 'TIMEOUT' })) }, ms)
+    timer = setTimeout(() => { reject(new TimeoutError(`no answer in ${ms / 1000} s`)) }, ms)
   })
   try { return await Promise.race([p, late]) } finally { clearTimeout(timer) }
 }

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { DownloadState, PieceMap as PieceMapData } from '../../shared/api.js'
+import { isRunning, type DownloadState, type PieceMap as PieceMapData } from '../../shared/api.js'
 import { useBridge } from '../state/bridge-context.js'
 
 /** Cells drawn at most; bigger shares group several pieces per cell. */
@@ -49,7 +49,7 @@ export function PieceMap ({ id, name, state }: { id: string, name: string, state
   const bridge = useBridge()
   const [map, setMap] = useState<PieceMapData | null>(null)
   const canvas = useRef<HTMLCanvasElement>(null)
-  const running = RUNNING.has(state)
+  const running = isRunning(state)
 
   useEffect(() => {
     let stop = false
@@ -96,6 +96,3 @@ export function PieceMap ({ id, name, state }: { id: string, name: string, state
     </div>
   )
 }
-
-/** States in which the engine runs the download and counts who has what. */
-const RUNNING = new Set<DownloadState>(['connecting', 'checking', 'downloading', 'waiting', 'stalled'])

@@ -1,11 +1,12 @@
 import QRCode from 'qrcode'
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ShareInfo, ShareStats } from '../../shared/api.js'
 import { formatBytes } from '../../shared/format.js'
 import { useBridge } from '../state/bridge-context.js'
 import { useCopied } from '../state/use-copied.js'
 import { toUiError, type UiError } from '../state/ui-error.js'
+import { useFocusAfterRemoval } from '../state/use-focus-after-removal.js'
 import { AllowListEditor } from './AllowListEditor.js'
 import { Confirm } from './Confirm.js'
 import { ErrorNote } from './ErrorNote.js'
@@ -48,7 +49,7 @@ function ShareRow ({ share, stats, onRemoved }: { share: ShareInfo, stats?: Shar
   }
   const stop = (): void => { setAsking(false); bridge.removeShare({ cid: share.cid }).then(() => { onRemoved(share.cid) }, fail) }
   return (
-    <li className="card share" aria-label={share.name} data-cid={share.cid}>
+    <li className="card share" aria-label={share.name} data-key={share.cid}>
       <div className="share-main">
         <h3 className="name">{share.name}</h3>
         {changed != null && <span className="badge" data-state="failed">{t('shares.changed')}</span>}
@@ -90,18 +91,7 @@ function ShareRow ({ share, stats, onRemoved }: { share: ShareInfo, stats?: Shar
 export function ShareList ({ shares, stats = {}, hidden = NONE }: { shares: ShareInfo[], stats?: Record<string, ShareStats>, hidden?: ReadonlySet<string> }): React.JSX.Element {
   const { t } = useTranslation()
   const mine = shares.filter(s => !hidden.has(s.cid)).sort((a, b) => b.createdAt - a.createdAt)
-  const list = useRef<HTMLUListElement>(null)
-  const heading = useRef<HTMLHeadingElement>(null)
-  // The focus was on the stopped share's dialog: it moves to the next share, else to the heading, never to <body>.
-  const onRemoved = (cid: string): void => {
-    const at = mine.findIndex(s => s.cid === cid)
-    const next = mine[at + 1] ?? mine[at - 1]
-    requestAnimationFrame(() => {
-      const card = next == null ? null : [...list.current?.querySelectorAll<HTMLElement>('[data-cid]') ?? []].find(el => el.dataset.cid === next.cid)?.querySelector('button')
-      if (card != null) card.focus()
-      else heading.current?.focus()
-    })
-  }
+  const { list, heading, onRemoved } = useFocusAfterRemoval(mine.map(s => s.cid))
   return (
     <section aria-labelledby="shares-title">
       <h2 id="shares-title" ref={heading} tabIndex={-1}>{t('shares.title')}</h2>

@@ -37,6 +37,20 @@ async function launch (profile: string): Promise<Instance> {
   return { app, page, profile }
 }
 
+/**
+ * Writes `bytes` as `name` under `dir` and shares it from `page` through the
+ * file picker: setInputFiles hands the page real File objects backed by the
+ * file, as a picker does, so the preload's webUtils finds its path. Returns the link.
+ */
+async function shareFile (page: Page, dir: string, name: string, bytes: Buffer): Promise<string> {
+  const file = join(dir, name)
+  await writeFile(file, bytes)
+  await page.setInputFiles('[data-testid="file-input"]', file)
+  const field = page.getByLabel(`Share link of ${name}`, { exact: true })
+  await field.waitFor({ timeout: 60_000 })
+  return await field.inputValue()
+}
+
 async function setDownloadFolder (page: Page, dir: string): Promise<void> {
   await page.getByRole('tab', { name: 'Settings' }).click()
   const field = page.getByLabel('Download folder')
@@ -83,13 +97,7 @@ describe('the desktop app (Electron)', () => {
 
   it('shares a picked file through the preload (webUtils), and a second instance downloads it bit-exact', async () => {
     const bytes = randomBytes(2 * 1024 * 1024 + 3)
-    const file = join(dir, 'files', 'desk.bin')
-    await writeFile(file, bytes)
-    // setInputFiles hands the page real File objects backed by the file, as a file picker does.
-    await a.page.setInputFiles('[data-testid="file-input"]', file)
-    const field = a.page.getByLabel('Share link of desk.bin', { exact: true })
-    await field.waitFor({ timeout: 60_000 })
-    const link = await field.inputValue()
+    const link = await shareFile(a.page, join(dir, 'files'), 'desk.bin', bytes)
     expect(link).toMatch(/^swarmdrop:\/\/bafy/)
     await a.page.screenshot({ path: join(SHOTS, 'electron-share.png') })
     const box = b.page.getByLabel('Peer ID or link')
@@ -102,12 +110,7 @@ describe('the desktop app (Electron)', () => {
 
   it('a swarmdrop:// link handed to a running instance starts the download there', async () => {
     const bytes = randomBytes(300_000)
-    const file = join(dir, 'files', 'linked.bin')
-    await writeFile(file, bytes)
-    await a.page.setInputFiles('[data-testid="file-input"]', file)
-    const field = a.page.getByLabel('Share link of linked.bin', { exact: true })
-    await field.waitFor({ timeout: 60_000 })
-    const link = await field.inputValue()
+    const link = await shareFile(a.page, join(dir, 'files'), 'linked.bin', bytes)
     // What the OS does for a clicked link: start the app again with it; the lock sends it to B and this one exits.
     const second = spawn(EXE!, [ROOT, link], { env: { ...process.env, SWARMDROP_USER_DATA: b.profile }, stdio: 'ignore' })
     const code = await new Promise<number | null>(resolve => second.on('exit', resolve))

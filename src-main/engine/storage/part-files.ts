@@ -9,7 +9,7 @@ import type { Manifest } from '../../../shared/manifest.js'
 import { expectedHash, type PieceLayout } from '../content/layout.js'
 import { fsyncDir } from '../persistence/atomic-file.js'
 import type { FileIdentity } from '../persistence/download-store.js'
-import { PartHandle, SMALL_PART_BYTES } from './part-handle.js'
+import { PartHandle } from './part-handle.js'
 import { syncFileSystem, SYNCFS_MIN_FILES } from './sync-fs.js'
 import { MAX_SEGMENT_BYTES, prepareTarget, sanitisePath } from './sanitise.js'
 
@@ -246,19 +246,14 @@ export class PartFiles {
     const len = this.layout.lengthOf[index]!
     const buf = Buffer.allocUnsafe(len)
     const path = this.finished[file]! ? this.targets[file]! : this.partPath(file)
-    if (this.finished[file]!) {
-      const fh = await open(path, 'r')
-      try {
-        const { bytesRead } = await fh.read(buf, 0, len, this.layout.offsetOf[index]!)
-        if (bytesRead !== len) throw new Error(`short read of piece ${index}`)
-        return buf
-      } finally {
-        await fh.close()
-      }
+    const fh = this.finished[file]! ? await PartHandle.open(path, 'r', this.manifest.files[file]!.size) : await this.handle(file)
+    try {
+      const bytesRead = await fh.read(buf, 0, len, this.layout.offsetOf[index]!)
+      if (bytesRead !== len) throw new Error(`short read of piece ${index}`)
+      return buf
+    } finally {
+      if (this.finished[file]!) await fh.close()
     }
-    const bytesRead = await (await this.handle(file)).read(buf, 0, len, this.layout.offsetOf[index]!)
-    if (bytesRead !== len) throw new Error(`short read of piece ${index}`)
-    return buf
   }
 
   /**
@@ -343,15 +338,11 @@ export class PartFiles {
         await this.moveAside(file)
       }
     }
-    // Something took the name while we downloaded: it is not ours to overwrite.
-    // A small file's check and rename are synchronous calls, as its writes were (see SMALL_PART_BYTES).
-    if (this.manifest.files[file]!.size <= SMALL_PART_BYTES) {
-      if (existsSync(this.targets[file]!)) await this.moveAside(file)
-      renameSync(this.partPath(file), this.targets[file]!)
-      return
-    }
-    if (await exists(this.targets[file]!)) await this.moveAside(file)
-    await rename(this.partPath(file), this.targets[file]!)
+    // Something took the name while we downloaded: it is not ours to overwrite. The check and the
+    // rename are synchronous calls: metadata only, whatever the file's size, and a batch of
+    // thousands of small files made a thread-pool round trip of each otherwise.
+    if (existsSync(this.targets[file]!)) await this.moveAside(file)
+    renameSync(this.partPath(file), this.targets[file]!)
   }
 
   /** Makes written data durable, so a bitfield saved after this can be trusted. */

@@ -1,5 +1,6 @@
 import { close, closeSync, fdatasync, ftruncate, ftruncateSync, open, read, readSync, writev, writevSync } from 'node:fs'
 import { promisify } from 'node:util'
+import { SMALL_FILE_BYTES } from '../content/hasher.js'
 
 const openAsync = promisify(open)
 const closeAsync = promisify(close)
@@ -9,22 +10,20 @@ const readAsync = promisify(read)
 const writevAsync = promisify(writev)
 
 /**
- * Files up to this size are written, cut and closed with synchronous calls:
- * for a folder of 3,000 small files the thread-pool round trip of each async
- * call was a cost of its own (a 256 KiB write into the page cache takes well
- * under a millisecond of the event loop). Opening and the flush to disk stay
- * asynchronous for every file: those wait on the device.
+ * An open `.part` file: one descriptor. Files up to SMALL_FILE_BYTES are
+ * written, cut and closed with synchronous calls: for a folder of 3,000 small
+ * files the thread-pool round trip of each async call was a cost of its own
+ * (a 256 KiB write into the page cache takes well under a millisecond of the
+ * event loop). Opening and the flush to disk stay asynchronous for every
+ * file: those wait on the device.
  */
-export const SMALL_PART_BYTES = 256 * 1024
-
-/** An open `.part` file: one descriptor, synchronous calls for small files, the thread pool for the rest. */
 export class PartHandle {
   private constructor (private readonly fd: number, private readonly small: boolean) {}
 
-  static async open (path: string, flags: 'r+' | 'w+' | 'wx+', size: number): Promise<PartHandle> {
+  static async open (path: string, flags: 'r' | 'r+' | 'w+' | 'wx+', size: number): Promise<PartHandle> {
     // Opening stays on the thread pool for every file: making a file waits on the file system's journal
     // (0.03 to 1 ms each here, depending on what else the disk is doing), which the event loop must not.
-    return new PartHandle(await openAsync(path, flags), size <= SMALL_PART_BYTES)
+    return new PartHandle(await openAsync(path, flags), size <= SMALL_FILE_BYTES)
   }
 
   async writev (chunks: readonly Uint8Array[], position: number): Promise<number> {
