@@ -5,13 +5,13 @@
  */
 export const COMMAND_NAMES = [
   'status', 'listShares', 'addShares', 'removeShare', 'reshare', 'cancelHashing', 'listDownloads', 'startDownload', 'pauseDownload', 'resumeDownload',
-  'cancelDownload', 'openDownload', 'showDownloadInFolder', 'pieceMap', 'browsePeer', 'listPeers', 'listFeed', 'listBans',
+  'cancelDownload', 'openDownload', 'showDownloadInFolder', 'pieceMap', 'browsePeer', 'listPeers', 'connectivity', 'listFeed', 'listBans',
   'unban', 'setShareAccess', 'getSettings', 'setSettings'
 ] as const
 
 export const EVENT_NAMES = [
   'hashing', 'shareAdded', 'shareRemoved', 'downloadAdded', 'downloadsChanged', 'downloadRemoved', 'peersChanged',
-  'throughput', 'shareStats', 'feed', 'downloadFinished'
+  'throughput', 'shareStats', 'feed', 'connectivityChanged', 'downloadFinished'
 ] as const
 
 /** IPC channels in Electron: one per command (`swarmdrop:<command>`), one for pushed events. */

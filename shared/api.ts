@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import type { CatalogEntry } from './catalog.js'
+import type { Connectivity, PeerRoute } from './connectivity.js'
 import type { ErrorCode, FileChangeKind } from './errors.js'
 import type { FeedItem } from './feed.js'
 import type { SourceSummary, StallInfo, TransferPath, WaitingInfo } from './transfer.js'
@@ -73,6 +74,8 @@ export const commands = {
   /** What a peer shares: a bare peer ID (found through the DHT) or a multiaddr. */
   browsePeer: { request: z.object({ peer: text }).strict() },
   listPeers: { request: empty },
+  /** How the internet can reach this node; `recheck` asks the hub to dial us back now. */
+  connectivity: { request: z.object({ recheck: z.boolean().optional() }).strict() },
   listFeed: { request: empty },
   listBans: { request: empty },
   unban: { request: z.object({ peerId }).strict() },
@@ -162,7 +165,8 @@ export interface PeerInfo {
   peerId: string
   addrs: string[]
   direction: 'inbound' | 'outbound'
-  relayed: boolean
+  /** Straight to an address it listens on, direct after hole punching, or through a relay. */
+  route: PeerRoute
   latencyMs: number | null
   bytesIn: number
   bytesOut: number
@@ -229,6 +233,7 @@ export interface Responses {
   pieceMap: PieceMap
   browsePeer: { peerId: string, entries: CatalogEntry[] }
   listPeers: PeerInfo[]
+  connectivity: Connectivity
   listFeed: FeedItem[]
   listBans: BanInfo[]
   unban: { wasBanned: boolean }
@@ -255,6 +260,8 @@ export interface Events {
   /** Once a second while anything was sent: each share's upload (only the shares that changed). */
   shareStats: ShareStats[]
   feed: FeedItem
+  /** How the internet reaches us changed: an address confirmed or lost, the router's mapping, the relay slot, a hole punch. */
+  connectivityChanged: Connectivity
   /** A download finished (the shell shows a notification). */
   downloadFinished: { id: string, name: string, path: string }
 }

@@ -1,5 +1,15 @@
-/** How bytes reached us: straight from the peer, through a relay, or from a hub's store. */
-export type TransferPath = 'direct' | 'relay' | 'hub'
+/**
+ * How bytes reached us: straight from the peer, direct after hole punching
+ * (through both routers, arranged over a relay), through a relay, or from a
+ * hub's store. In the order of preference.
+ */
+export const TRANSFER_PATHS = ['direct', 'punched', 'relay', 'hub'] as const
+export type TransferPath = typeof TRANSFER_PATHS[number]
+
+/** Bytes per route, none yet. */
+export function noPaths (): Record<TransferPath, number> {
+  return { direct: 0, punched: 0, relay: 0, hub: 0 }
+}
 
 export interface SourceSummary {
   bytes: number

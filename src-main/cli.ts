@@ -19,7 +19,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   bans: async () => (await import('./cli/commands/bans.js')).registerBans,
   browse: async () => (await import('./cli/commands/browse.js')).registerBrowse,
   hub: async () => (await import('./hub/command.js')).registerHub,
-  daemon: async () => (await import('./cli/commands/daemon.js')).registerDaemon
+  daemon: async () => (await import('./cli/commands/daemon.js')).registerDaemon,
+  doctor: async () => (await import('./cli/commands/doctor.js')).registerDoctor
 }
 
 /** The one command named first on the line, or every command (for help, a typo's suggestion, no command at all). */

@@ -5,6 +5,7 @@ import { DownloadList } from './components/DownloadList.js'
 import { DropZone } from './components/DropZone.js'
 import { FeedView } from './components/FeedView.js'
 import { JoinBox } from './components/JoinBox.js'
+import { ConnectivityCard } from './components/ConnectivityCard.js'
 import { PeersView } from './components/PeersView.js'
 import { SettingsView } from './components/SettingsView.js'
 import { ShareList } from './components/ShareList.js'
@@ -51,10 +52,10 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
       if (bridge.shell === 'browser' && typeof Notification === 'function' && Notification.permission === 'granted' && document.hidden) new Notification(text)
     }))
     const load = async (): Promise<void> => {
-      const [status, settings, shares, downloads, peers, feed] = await Promise.all([
-        bridge.status({}), bridge.getSettings({}), bridge.listShares({}), bridge.listDownloads({}), bridge.listPeers({}), bridge.listFeed({})
+      const [status, settings, shares, downloads, peers, connectivity, feed] = await Promise.all([
+        bridge.status({}), bridge.getSettings({}), bridge.listShares({}), bridge.listDownloads({}), bridge.listPeers({}), bridge.connectivity({}), bridge.listFeed({})
       ])
-      dispatch({ type: 'loaded', status, settings, shares, downloads, peers, feed })
+      dispatch({ type: 'loaded', status, settings, shares, downloads, peers, connectivity, feed })
       setLoadError(null)
     }
     const failed = (err: unknown): void => {
@@ -165,7 +166,7 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
               <ThroughputChart samples={state.throughput} />
             </>
           )}
-          {tab === 'peers' && <PeersView peers={state.peers} />}
+          {tab === 'peers' && <><ConnectivityCard connectivity={state.connectivity} /><PeersView peers={state.peers} /></>}
           {tab === 'feed' && <FeedView feed={state.feed} names={Object.fromEntries([...state.shares.map(x => [x.cid, x.name]), ...state.downloads.map(d => [d.cid, d.name])])} />}
           {tab === 'settings' && state.settings != null && (
             <SettingsView settings={state.settings} onSaved={s => { dispatch({ type: 'settings', settings: s }); void bridge.status({}).then(st => { dispatch({ type: 'status', status: st }) }) }} />

@@ -4,6 +4,7 @@ import * as z from 'zod'
 import { isDone, type DownloadInfo, type PieceMap } from '../../shared/api.js'
 import { AbortedError, InternalError, isSwarmdropError, UnknownTransferError, UnsupportedError } from '../../shared/errors.js'
 import { mergeLinks, parseLink } from '../../shared/link.js'
+import { noPaths, TRANSFER_PATHS } from '../../shared/transfer.js'
 import type { Engine, DownloadView } from '../engine/index.js'
 import { log, writeFileAtomic } from '../engine/index.js'
 import { shareInfo } from './share-info.js'
@@ -37,7 +38,7 @@ const savedSchema = z.array(z.object({
   finishedAt: z.number().nullable(),
   // Lists saved before these were kept have neither: a card then starts at 0 and without sources, as it did.
   bytes: z.number().nonnegative().optional(),
-  sources: z.record(z.string(), z.object({ bytes: z.number().nonnegative(), path: z.enum(['direct', 'relay', 'hub']) })).optional()
+  sources: z.record(z.string(), z.object({ bytes: z.number().nonnegative(), path: z.enum(TRANSFER_PATHS) })).optional()
 }))
 type Saved = z.infer<typeof savedSchema>[number]
 
@@ -129,7 +130,7 @@ export class DownloadManager {
       outDir,
       wanted: 'run',
       before: {},
-      info: { id: link.cid, cid: link.cid, name: link.name ?? link.cid, state: 'connecting', bytes: 0, total: 0, speed: 0, peers: 0, pieces: 0, path: outDir, sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: Date.now(), finishedAt: null }
+      info: { id: link.cid, cid: link.cid, name: link.name ?? link.cid, state: 'connecting', bytes: 0, total: 0, speed: 0, peers: 0, pieces: 0, path: outDir, sources: {}, paths: noPaths(), error: null, waiting: null, stall: null, addedAt: Date.now(), finishedAt: null }
     }
     this.entries.set(entry.info.id, entry)
     this.fanout.downloadAdded({ ...entry.info })
@@ -348,7 +349,7 @@ export class DownloadManager {
 function routes (before: DownloadInfo['sources'], now: DownloadInfo['sources']): Pick<DownloadInfo, 'sources' | 'paths'> {
   const sources: DownloadInfo['sources'] = { ...before }
   for (const [peer, s] of Object.entries(now)) sources[peer] = { bytes: (before[peer]?.bytes ?? 0) + s.bytes, path: s.path }
-  const paths = { direct: 0, relay: 0, hub: 0 }
+  const paths = noPaths()
   for (const s of Object.values(sources)) paths[s.path] += s.bytes
   return { sources, paths }
 }

@@ -47,6 +47,7 @@ export class Router {
   private readonly timers: NodeJS.Timeout[] = []
   private readonly unfeed: () => void
   private readonly unchanged: () => void
+  private readonly unreach: () => void
   private lastPeers = new Map<string, string>()
   private lastTotals: { received: number, sent: number }
   /** Each share's stats as last pushed (JSON), so only changes go out. */
@@ -66,6 +67,7 @@ export class Router {
     })
     // A share whose file changed is shown as such (same row, with its reason).
     this.unchanged = engine.onShareChanged(share => { fanout.emit('shareAdded', this.shareInfo(share)) })
+    this.unreach = engine.onConnectivity(c => { fanout.emit('connectivityChanged', c) })
     this.lastTotals = engine.totals()
     this.timers.push(setInterval(() => { this.sample() }, SAMPLE_MS))
     this.handlers = this.makeHandlers()
@@ -95,6 +97,7 @@ export class Router {
     for (const t of this.timers) clearInterval(t)
     this.unfeed()
     this.unchanged()
+    this.unreach()
     this.deps.fanout.close()
   }
 
@@ -168,6 +171,7 @@ export class Router {
       pieceMap: async ({ id }) => downloads.pieceMap(id),
       browsePeer: async ({ peer }) => await engine.browse(peer.trim(), AbortSignal.timeout(60_000)),
       listPeers: async () => engine.peers(),
+      connectivity: async ({ recheck }) => recheck === true ? await engine.checkReachability() : engine.connectivity(),
       listFeed: async () => [...this.feed],
       listBans: async () => engine.listBans().map(b => ({ peerId: b.peerId, reason: b.reason, until: b.until })),
       unban: async ({ peerId }) => ({ wasBanned: await engine.unban(parsePeerId(peerId)) }),

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import type { CatalogEntry } from '../../shared/catalog.js'
 import type { FeedItem } from '../../shared/feed.js'
 import type { PeerInfo } from '../../shared/api.js'
+import type { Connectivity } from '../../shared/connectivity.js'
 import { TimeoutError } from '../../shared/errors.js'
 import type { EngineConfig } from './config.js'
 import { Library } from './content/library.js'
@@ -16,6 +17,7 @@ import { log } from './log.js'
 import { Connector, hubInUse, parseHub } from './node/connector.js'
 import { createNode, type SwarmNode } from './node/create-node.js'
 import { loadOrCreateIdentity } from './node/identity.js'
+import { Reachability } from './node/reachability.js'
 import { resolveListen, type PortChange } from './node/listen-port.js'
 import { BanList, type Ban } from './persistence/ban-list.js'
 import { BootstrapList } from './persistence/bootstrap-list.js'
@@ -56,6 +58,7 @@ interface Parts {
   connector: Connector
   downloads: Downloads
   peerView: PeerView
+  reachability: Reachability
   hubStore?: HubStore
   portChanged?: PortChange
 }
@@ -149,15 +152,18 @@ export class Engine {
     const downloads = new Downloads({ node, dataDir, library, bans, scores, registry, feed, shares: store, active, connector, announcer }, { downLimit: cfg.downLimit ?? 0, leechOnly })
     const hubStore = ledger != null && table != null ? new HubStore({ node, dataDir, shares: store, ledger, table, downloads, announcer }) : undefined
     const peerView = new PeerView({ node, registry })
+    const reachability = new Reachability({ node, hub: () => hubInUse(node, namedHub) }, { isHub: hubServer != null })
 
     uploads.start()
     await sharing.start()
     announcer.start()
+    // Before the connector: the hub's identify, on the first connection, starts the first check.
+    reachability.start()
     await connector.start()
     hubStore?.start()
     announcer.announceEverywhere()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
-    return new Engine({ node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView, hubStore, portChanged: planned.changed })
+    return new Engine({ node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView, reachability, hubStore, portChanged: planned.changed })
   }
 
   get peerId (): string { return this.node.peerId.toString() }
@@ -200,6 +206,11 @@ export class Engine {
   uploadStats (): UploadStats[] { return this.parts.uploads.stats() }
   /** Open connections, one row per peer, with latency measured in the background. */
   peers (): PeerInfo[] { return this.parts.peerView.peers() }
+  /** How the internet can reach us: addresses confirmed by the hub, the router's port mapping, the relay, hole punching. */
+  connectivity (): Connectivity { return this.parts.reachability.connectivity() }
+  /** Asks the hub to dial us back now (or joins the check under way) and resolves with what it found. */
+  async checkReachability (): Promise<Connectivity> { return await this.parts.reachability.check() }
+  onConnectivity (listener: (c: Connectivity) => void): () => void { return this.parts.reachability.onChange(listener) }
   /** Connections opening and closing: a hub logs one line for each. */
   onConnection (listener: (e: ConnectionEvent) => void): () => void { return this.parts.peerView.onConnection(listener) }
   onFeed (listener: (item: FeedItem) => void): () => void { return this.feed.onItem(listener) }
@@ -212,7 +223,8 @@ export class Engine {
   }
 
   async stop (): Promise<void> {
-    const { hubStore, connector, announcer, sharing, uploads, reader } = this.parts
+    const { hubStore, connector, announcer, sharing, uploads, reader, reachability } = this.parts
+    reachability.stop()
     hubStore?.stop()
     connector.stop()
     announcer.stop()

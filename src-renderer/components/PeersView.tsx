@@ -28,7 +28,7 @@ export function PeersView ({ peers }: { peers: PeerInfo[] }): React.JSX.Element 
                     <td><code className="peer-id" title={p.peerId}>{p.peerId}</code></td>
                     <td>{p.addrs.map(a => <div key={a}><code>{a}</code></div>)}</td>
                     <td>
-                      <span className={`badge ${p.relayed ? 'relayed' : 'direct'}`}>{p.relayed ? t('peers.relayed') : t('peers.direct')}</span>
+                      <span className={`badge ${p.route}`}>{t(`peers.${p.route}`)}</span>
                       <div className="muted small">{p.direction === 'inbound' ? t('peers.inbound') : t('peers.outbound')}</div>
                     </td>
                     <td>{p.latencyMs == null ? '–' : `${Math.round(p.latencyMs)} ms`}</td>

@@ -1,12 +1,12 @@
 import { useTranslation } from 'react-i18next'
-import type { TransferPath } from '../../shared/transfer.js'
+import { TRANSFER_PATHS, type TransferPath } from '../../shared/transfer.js'
 import { formatBytes } from '../../shared/format.js'
 
-const ORDER: TransferPath[] = ['direct', 'relay', 'hub']
+const ORDER: readonly TransferPath[] = TRANSFER_PATHS
 
 /** One route as a tiny diagram: you — peer, you — relay — peer, or you — hub. */
 function Diagram ({ path }: { path: TransferPath }): React.JSX.Element {
-  const nodes = path === 'direct' ? ['you', 'peer'] : path === 'relay' ? ['you', 'relay', 'peer'] : ['you', 'hub']
+  const nodes = path === 'direct' || path === 'punched' ? ['you', 'peer'] : path === 'relay' ? ['you', 'relay', 'peer'] : ['you', 'hub']
   const step = 52
   const width = (nodes.length - 1) * step + 24
   return (

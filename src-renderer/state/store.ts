@@ -1,4 +1,5 @@
 import type { DownloadDelta, DownloadInfo, Events, PeerInfo, Settings, ShareInfo, ShareStats, Status } from '../../shared/api.js'
+import type { Connectivity } from '../../shared/connectivity.js'
 import type { FeedItem } from '../../shared/feed.js'
 
 /** Seconds of throughput history the chart shows. */
@@ -13,6 +14,8 @@ export interface AppState {
   shares: ShareInfo[]
   downloads: DownloadInfo[]
   peers: PeerInfo[]
+  /** How the internet reaches this node (the Peers tab's first card). */
+  connectivity: Connectivity | null
   feed: FeedItem[]
   throughput: Array<{ at: number, up: number, down: number }>
   hashing: HashingJob[]
@@ -21,10 +24,10 @@ export interface AppState {
   connected: boolean
 }
 
-export const initialState: AppState = { status: null, settings: null, shares: [], downloads: [], peers: [], feed: [], throughput: [], hashing: [], shareStats: {}, connected: true }
+export const initialState: AppState = { status: null, settings: null, shares: [], downloads: [], peers: [], connectivity: null, feed: [], throughput: [], hashing: [], shareStats: {}, connected: true }
 
 export type Action =
-  | { type: 'loaded', status: Status, settings: Settings, shares: ShareInfo[], downloads: DownloadInfo[], peers: PeerInfo[], feed: FeedItem[] }
+  | { type: 'loaded', status: Status, settings: Settings, shares: ShareInfo[], downloads: DownloadInfo[], peers: PeerInfo[], connectivity: Connectivity, feed: FeedItem[] }
   | { type: 'settings', settings: Settings }
   | { type: 'status', status: Status }
   | { type: 'connection', up: boolean }
@@ -33,7 +36,7 @@ export type Action =
 /** Applies a full load or one pushed event (a delta) to the state. Pure, so it is tested directly. */
 export function reduce (s: AppState, a: Action): AppState {
   switch (a.type) {
-    case 'loaded': return { ...s, status: a.status, settings: a.settings, shares: a.shares, downloads: a.downloads, peers: a.peers, feed: a.feed.filter((x, i, all) => !repeats(all.slice(0, i), x)).slice(-FEED_KEEP) }
+    case 'loaded': return { ...s, status: a.status, settings: a.settings, shares: a.shares, downloads: a.downloads, peers: a.peers, connectivity: a.connectivity, feed: a.feed.filter((x, i, all) => !repeats(all.slice(0, i), x)).slice(-FEED_KEEP) }
     case 'settings': return { ...s, settings: a.settings }
     case 'status': return { ...s, status: a.status }
     case 'connection': return { ...s, connected: a.up }
@@ -60,6 +63,7 @@ function applyEvent (s: AppState, a: Extract<Action, { type: 'event' }>): AppSta
     case 'throughput': return { ...s, throughput: [...s.throughput, a.payload].slice(-CHART_SECONDS) }
     case 'shareStats': return { ...s, shareStats: { ...s.shareStats, ...Object.fromEntries(a.payload.map(x => [x.cid, x])) } }
     case 'feed': return repeats(s.feed, a.payload) ? s : { ...s, feed: [...s.feed, a.payload].slice(-FEED_KEEP) }
+    case 'connectivityChanged': return { ...s, connectivity: a.payload }
     case 'downloadFinished': return s
   }
 }

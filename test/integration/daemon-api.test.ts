@@ -166,7 +166,7 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       const final = (await cb.call('listDownloads', {})).find(d => d.id === started.id)!
       expect(final).toMatchObject({ state: 'seeding', bytes: bytes.length, total: bytes.length })
       expect(final.sources[a.peerId]).toMatchObject({ bytes: bytes.length, path: 'direct' })
-      expect(final.paths).toEqual({ direct: bytes.length, relay: 0, hub: 0 })
+      expect(final.paths).toEqual({ direct: bytes.length, punched: 0, relay: 0, hub: 0 })
       // Events are deltas: no downloadsChanged item carries every field.
       const deltas = cb.events.filter(e => e.name === 'downloadsChanged').flatMap(e => e.payload as Array<Record<string, unknown>>)
       expect(deltas.length).toBeGreaterThan(2)

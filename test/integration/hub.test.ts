@@ -60,7 +60,7 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
     expect(r.code, r.stderr).toBe(0)
     const done = r.first('done')!
     expect(done.sources).toEqual({ [aId]: { bytes: 4 * 1024 * 1024 + 99, path: 'relay' } })
-    expect(done.paths).toEqual({ direct: 0, relay: 4 * 1024 * 1024 + 99, hub: 0 })
+    expect(done.paths).toEqual({ direct: 0, punched: 0, relay: 4 * 1024 * 1024 + 99, hub: 0 })
     expect(await sha256File(join(dir, 'b1-out', 'relayed.bin'))).toBe(hash)
     await sharer.stop()
   })
@@ -92,7 +92,7 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
     expect(r.code, r.stderr).toBe(0)
     const done = r.first('done')!
     expect(done.sources).toEqual({ [hubId]: { bytes: 3 * 1024 * 1024, path: 'hub' } })
-    expect(done.paths).toEqual({ direct: 0, relay: 0, hub: 3 * 1024 * 1024 })
+    expect(done.paths).toEqual({ direct: 0, punched: 0, relay: 0, hub: 3 * 1024 * 1024 })
     expect(await sha256File(join(dir, 'b3-out', 'pushed.bin'))).toBe(hash)
   })
 
@@ -123,7 +123,7 @@ describe.skipIf(net == null)('the hub: relay, tracker and store when peer-to-pee
       const r = await get('b', sharing.link, 'b4')
       expect(r.code, r.stderr).toBe(0)
       const done = r.first('done')!
-      expect(done.paths).toEqual({ direct: 2 * 1024 * 1024, relay: 0, hub: 0 })
+      expect(done.paths).toEqual({ direct: 2 * 1024 * 1024, punched: 0, relay: 0, hub: 0 })
       expect(await sha256File(join(dir, 'b4-out', 'direct.bin'))).toBe(hash)
       await sharer.stop()
     } finally {

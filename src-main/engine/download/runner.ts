@@ -10,7 +10,7 @@ import { parseCid } from '../../../shared/link.js'
 import { AbortedError, AccessDeniedError, ContentNotFoundError, InvalidManifestError, NoPeersError, StalledError, SwarmdropError, UnsafePathError } from '../../../shared/errors.js'
 import type { PeerHint } from '../../../shared/link.js'
 import type { Manifest } from '../../../shared/manifest.js'
-import type { DoneEvent, StallInfo, TransferPath, WaitingInfo } from '../../../shared/transfer.js'
+import { noPaths, type DoneEvent, type StallInfo, type TransferPath, type WaitingInfo } from '../../../shared/transfer.js'
 import { pieceLayout } from '../content/layout.js'
 import type { Library } from '../content/library.js'
 import { decodeManifest } from '../content/manifest-codec.js'
@@ -470,7 +470,7 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   req.onProgress?.(download.progress())
 
   const sources: DoneEvent['sources'] = {}
-  const paths: DoneEvent['paths'] = { direct: 0, relay: 0, hub: 0 }
+  const paths: DoneEvent['paths'] = noPaths()
   for (const [peerId, s] of download.sources) {
     if (s.bytes === 0) continue
     sources[peerId] = { bytes: s.bytes, path: s.path }

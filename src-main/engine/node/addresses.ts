@@ -1,5 +1,7 @@
 import type { Connection } from '@libp2p/interface'
+import { isLoopback, isPrivate } from '@libp2p/utils'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { AddressScope, PeerRoute } from '../../../shared/connectivity.js'
 
 /**
  * The peer an address reaches: its last /p2p component. A relayed address
@@ -24,12 +26,35 @@ export function isRelayed (c: Connection): boolean {
   return c.limits != null || isCircuit(c.remoteAddr)
 }
 
-/** Direct addresses first, relayed ones last: a peer tries the cheap route before the relay. */
-export function directFirst (addrs: readonly string[]): string[] {
-  return [...addrs.filter(a => !isCircuit(a)), ...addrs.filter(isCircuit)]
+/** Hole punching over WebRTC: a direct connection both routers let through, arranged over a relay. */
+export function isPunched (addr: Multiaddr | string): boolean {
+  return /\/webrtc(\/|$)/.test(addr.toString())
 }
 
-/** Relayed addresses first: what a tracker hands out must work for peers that cannot reach us directly. */
-export function relayedFirst (addrs: readonly string[]): string[] {
-  return [...addrs.filter(isCircuit), ...addrs.filter(a => !isCircuit(a))]
+/** How a connection's bytes travel: through a relay, direct after hole punching, or straight. */
+export function routeOf (c: Connection): PeerRoute {
+  if (isRelayed(c)) return 'relayed'
+  return isPunched(c.remoteAddr) ? 'punched' : 'direct'
+}
+
+/** Who can use an address: anyone (public), this network (lan), this machine (loopback), or anyone through a relay. */
+export function scopeOf (addr: Multiaddr | string): AddressScope {
+  let ma: Multiaddr
+  try { ma = typeof addr === 'string' ? multiaddr(addr) : addr } catch { return 'lan' }
+  if (isCircuit(ma)) return 'relay'
+  if (isLoopback(ma)) return 'loopback'
+  return isPrivate(ma) ? 'lan' : 'public'
+}
+
+const SCOPE_RANK: Record<AddressScope, number> = { public: 0, relay: 1, lan: 2, loopback: 3 }
+
+/**
+ * The order in which we hand out our own addresses (links, tracker, peer
+ * exchange): public ones first (only confirmed ones are listed at all), then
+ * the hub's relay, which works from anywhere, then LAN and loopback, which work
+ * only near us. A dialler gives each address seconds before the next, and the
+ * tracker keeps only the first few, so the ones that work for most go first.
+ */
+export function rankForSharing (addrs: readonly string[]): string[] {
+  return addrs.map((a, i) => ({ a, i, r: SCOPE_RANK[scopeOf(a)] })).sort((x, y) => x.r - y.r || x.i - y.i).map(x => x.a)
 }

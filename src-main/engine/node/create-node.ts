@@ -12,6 +12,7 @@ import { tls } from '@libp2p/tls'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { ContentLookup } from '../content/library.js'
+import { dialBackService, type DialBackLimits, type DialBackService } from '../protocols/dialback/index.js'
 import { catalogService, type CatalogInit, type CatalogLimits, type CatalogService } from '../protocols/catalog/index.js'
 import { manifestService, type ManifestLimits, type ManifestService } from '../protocols/manifest/index.js'
 import { pexService, type PexInit, type PexLimits, type PexService } from '../protocols/pex/index.js'
@@ -20,6 +21,7 @@ import { storeService, type StoreInit, type StoreProtocolLimits, type StoreServi
 import { trackerService, type TrackerInit, type TrackerLimits, type TrackerService } from '../protocols/tracker/index.js'
 import type { RelayBudget } from '../hub/relay-budget.js'
 import { hubFinder, type HubFinder, type HubFinderInit } from './hub-finder.js'
+import { selfAddresses, type SelfAddresses } from './self-addresses.js'
 import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_PUBSUB_OUTBOUND_BUFFER, MAX_PUBSUB_TOPIC_BYTES_PER_PEER, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
 
 export type NodeServices = {
@@ -34,6 +36,8 @@ export type NodeServices = {
   pex: PexService
   tracker: TrackerService
   store: StoreService
+  dialback: DialBackService
+  selfAddresses: SelfAddresses
   dcutr: unknown
   relay?: CircuitRelayService
   hubFinder: HubFinder
@@ -49,6 +53,7 @@ export interface ProtocolLimits {
   pex?: Partial<PexLimits>
   tracker?: Partial<TrackerLimits>
   store?: Partial<StoreProtocolLimits>
+  dialback?: Partial<DialBackLimits>
 }
 
 export interface NodeOptions {
@@ -137,6 +142,9 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       pex: pexService({ ...opts.pex, onViolation: opts.onViolation, limits: limits.pex ?? opts.pex.limits }),
       tracker: trackerService({ ...opts.tracker, onViolation: opts.onViolation, limits: limits.tracker ?? opts.tracker?.limits }),
       store: storeService({ ...opts.store, onViolation: opts.onViolation, limits: limits.store ?? opts.store?.limits }),
+      // A hub dials peers back to confirm which of their addresses the internet reaches; everyone else asks.
+      dialback: dialBackService({ serve: opts.relay != null, onViolation: opts.onViolation, limits: limits.dialback }),
+      selfAddresses: selfAddresses(),
       // Hole punching: a relayed connection is upgraded to a direct one when both sides can.
       dcutr: dcutr(),
       hubFinder: hubFinder(opts.hubFinder ?? { enabled: false }),

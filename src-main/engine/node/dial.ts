@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PeerUnreachableError, UsageError } from '../../../shared/errors.js'
 import type { TransferPath } from '../../../shared/transfer.js'
-import { isRelayed } from './addresses.js'
+import { routeOf } from './addresses.js'
 import type { SwarmNode } from './create-node.js'
 
 /** The hub a node uses for the client-server fallback: tracker, relay and store. */
@@ -41,8 +41,9 @@ export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiadd
   }
 }
 
-/** The route a connection's bytes take: from the hub's store, through a relay, or straight. */
+/** The route a connection's bytes take: from the hub's store, through a relay, hole-punched, or straight. */
 export function pathOf (c: Connection, hub?: HubRef): TransferPath {
   if (hub != null && c.remotePeer.toString() === hub.peerId) return 'hub'
-  return isRelayed(c) ? 'relay' : 'direct'
+  const route = routeOf(c)
+  return route === 'relayed' ? 'relay' : route
 }

@@ -1,7 +1,7 @@
 import type { Connection, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerInfo } from '../../../shared/api.js'
-import { isRelayed } from '../node/addresses.js'
+import { isRelayed, routeOf } from '../node/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
 import type { SwarmRegistry } from '../swarm/registry.js'
 
@@ -31,11 +31,12 @@ export class PeerView {
     const byPeer = new Map<string, PeerInfo>()
     for (const c of this.components.node.getConnections()) {
       const id = c.remotePeer.toString()
-      const relayed = isRelayed(c)
+      const route = routeOf(c)
       const row = byPeer.get(id)
       if (row != null) {
         row.addrs.push(c.remoteAddr.toString())
-        row.relayed = row.relayed && relayed
+        // The best route wins: a direct connection is what the bytes use once it exists.
+        if (row.route === 'relayed' || route === 'direct') row.route = route
         continue
       }
       const t = this.components.registry.totals(id)
@@ -43,7 +44,7 @@ export class PeerView {
         peerId: id,
         addrs: [c.remoteAddr.toString()],
         direction: c.direction,
-        relayed,
+        route,
         latencyMs: this.latency(c.remotePeer),
         bytesIn: t.received,
         bytesOut: t.sent,

@@ -1,4 +1,4 @@
-import type { ComponentLogger, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { lpStream } from '@libp2p/utils'
 import type * as z from 'zod'
@@ -65,13 +65,13 @@ export abstract class RequestResponseService implements Startable {
     this.log = components.logger.forComponent(spec.logName)
   }
 
-  /** The answer to `request` from `peer`; throwing a ProtocolViolationError drops the stream. */
-  protected abstract respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array>
+  /** The answer to `request` from `peer` (over `connection`); throwing a ProtocolViolationError drops the stream. */
+  protected abstract respond (request: Uint8Array, peer: PeerId, connection: Connection): Promise<Uint8Array>
 
   async start (): Promise<void> {
     if (this.spec.serve === false) { this.started = true; return }
     await this.components.registrar.handle(this.spec.protocol, async (stream, connection) => {
-      await this.serve(stream, connection.remotePeer).catch(err => {
+      await this.serve(stream, connection).catch(err => {
         this.log('request from %p failed: %e', connection.remotePeer, err)
         if (isViolation(err)) this.spec.onViolation?.(connection.remotePeer, err as Error)
         stream.abort(err as Error)
@@ -103,13 +103,14 @@ export abstract class RequestResponseService implements Startable {
     return ++c.n <= (this.spec.maxRequestsPerWindow ?? DEFAULT_MAX_REQUESTS_PER_WINDOW)
   }
 
-  private async serve (stream: Stream, peer: PeerId): Promise<void> {
+  private async serve (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer
     if (!this.admit(peer)) throw new ProtocolViolationError(`more than ${this.spec.maxRequestsPerWindow ?? DEFAULT_MAX_REQUESTS_PER_WINDOW} ${this.spec.protocol} requests in ${RATE_WINDOW_MS / 1000} s`)
     const { signal, clear } = deadline(this.spec.limits.timeoutMs)
     try {
       const lp = lpStream(stream, { maxDataLength: this.spec.limits.maxRequestBytes, maxBufferSize: this.spec.limits.maxRequestBytes + 16 })
       const req = await lp.read({ signal })
-      await lp.write(await this.respond(req.subarray(), peer), { signal })
+      await lp.write(await this.respond(req.subarray(), peer, connection), { signal })
       await stream.close({ signal })
     } finally {
       clear()

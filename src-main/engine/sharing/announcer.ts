@@ -6,7 +6,7 @@ import { isPrivate } from '../access/share-access.js'
 import type { Library } from '../content/library.js'
 import type { ActiveDownload, HubRef } from '../download/runner.js'
 import { log } from '../log.js'
-import { relayedFirst } from '../node/addresses.js'
+import { rankForSharing } from '../node/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
 import { hasDhtPeers } from '../node/dht-peers.js'
 import type { ShareRecord, ShareStore } from '../persistence/share-store.js'
@@ -24,7 +24,7 @@ const PRESENCE_MS = 30_000
 /** A swarm's newcomers are greeted with our presence at most this often, a moment after they subscribe. */
 const GREET_MS = 5_000
 const GREET_DELAY_MS = 500
-/** A tracker hands out this many of our addresses: relayed ones first, for peers that cannot reach us directly. */
+/** A tracker hands out this many of our addresses: confirmed public ones, then the relay, for peers that cannot reach us on our LAN. */
 const TRACKER_ADDRS = 8
 
 export interface AnnouncerComponents {
@@ -92,7 +92,7 @@ export class Announcer {
     if (hub == null || this.init.leechOnly) return
     const list = (cids ?? [...shares.list().map(s => s.cid), ...active.keys()]).filter(c => shares.get(c)?.changed == null && !isPrivate(library.get(c)?.access))
     if (list.length === 0) return
-    const addrs = relayedFirst(node.getMultiaddrs().map(a => a.toString())).slice(0, TRACKER_ADDRS)
+    const addrs = rankForSharing(node.getMultiaddrs().map(a => a.toString())).slice(0, TRACKER_ADDRS)
     try {
       await node.services.tracker.announce(peerIdFromString(hub.peerId), list, addrs)
     } catch (err) {

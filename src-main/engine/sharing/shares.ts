@@ -11,7 +11,7 @@ import { SMALL_FILE_BYTES } from '../content/hasher.js'
 import { SharedFileReader } from '../content/shared-file-reader.js'
 import type { ActiveDownload } from '../download/runner.js'
 import { log } from '../log.js'
-import { directFirst } from '../node/addresses.js'
+import { rankForSharing } from '../node/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
 import type { AddShareResult, HashProgress, ShareRecord, ShareStore } from '../persistence/share-store.js'
 import { SHARE_CHANGED_MESSAGE } from '../protocols/pieces/uploader.js'
@@ -117,8 +117,7 @@ export class Shares {
   }
 
   linkFor (share: ShareRecord): string {
-    // Direct addresses first; relayed ones (through our hub) last, for peers that cannot reach us directly.
-    const addrs = directFirst(this.components.node.getMultiaddrs().map(a => a.toString()))
+    const addrs = rankForSharing(this.components.node.getMultiaddrs().map(a => a.toString()))
     return formatLink({ cid: share.cid, name: share.manifest.name, peers: [{ peerId: this.peerId, addrs }], secret: share.access?.secret ?? undefined })
   }
 

@@ -3,7 +3,7 @@ import type { DownloadInfo, EventName } from '../../../shared/api.js'
 import { diff, EventFanout, PUSH_INTERVAL_MS } from '../../../src-main/api/event-fanout.js'
 import { applyDeltas, initialState, reduce } from '../../../src-renderer/state/store.js'
 
-const base: DownloadInfo = { id: 'd', cid: 'd', name: 'n', state: 'downloading', bytes: 0, total: 100, speed: 0, peers: 0, pieces: 4, path: '/x', sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: 1, finishedAt: null }
+const base: DownloadInfo = { id: 'd', cid: 'd', name: 'n', state: 'downloading', bytes: 0, total: 100, speed: 0, peers: 0, pieces: 4, path: '/x', sources: {}, paths: { direct: 0, punched: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: 1, finishedAt: null }
 
 afterEach(() => { vi.useRealTimers() })
 

@@ -28,6 +28,7 @@ export function fakeBridge (overrides: Partial<SwarmdropBridge> = {}): Swarmdrop
     pieceMap: ok({ pieces: 16, have: btoa(String.fromCharCode(0xff, 0x00)), availability: new Array(16).fill(1), live: true }),
     browsePeer: ok({ peerId: 'x', entries: [] }),
     listPeers: ok([]),
+    connectivity: ok({ reachability: 'relayed' as const, addrs: [], mapping: { state: 'no-router' as const, external: null, reason: null, at: null }, hub: { peerId: '12D3KooWHub', reservation: '/ip4/11.0.0.1/tcp/4001/p2p/12D3KooWHub/p2p-circuit', observed: '/ip4/11.0.0.9/tcp/5555' }, holePunch: { attempts: 0, successes: 0 }, checkedAt: 1 }),
     listFeed: ok([]),
     listBans: ok([]),
     getSettings: ok({ downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '' }),

@@ -28,7 +28,7 @@ const PEER = '12D3KooWLte7PAzSyCxtSRWJUyhMWyZsSnr1MVgPobW9Qc2qEVax'
 const OTHER = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 
 function download (over: Partial<DownloadInfo> = {}): DownloadInfo {
-  return { id: 'bafyd', cid: 'bafyd', name: 'movie.mkv', state: 'downloading', bytes: 250_000_000, total: 1_000_000_000, speed: 50_000_000, peers: 3, pieces: 16, path: '/home/u/Downloads', sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: 1, finishedAt: null, ...over }
+  return { id: 'bafyd', cid: 'bafyd', name: 'movie.mkv', state: 'downloading', bytes: 250_000_000, total: 1_000_000_000, speed: 50_000_000, peers: 3, pieces: 16, path: '/home/u/Downloads', sources: {}, paths: { direct: 0, punched: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: 1, finishedAt: null, ...over }
 }
 function share (over: Partial<ShareInfo> = {}): ShareInfo {
   return { cid: 'bafys', name: 'holiday.mp4', size: 12_000_000, files: 1, link: 'swarmdrop://bafys', createdAt: 1, access: 'public', allow: [], uploadedCopy: false, sent: 0, servedTo: [], ...over }

@@ -21,7 +21,7 @@ afterEach(() => { cleanup(); localStorage.clear() })
 const EVIL = '<img src=x onerror=alert(1)>'
 
 function download (over: Partial<DownloadInfo> = {}): DownloadInfo {
-  return { id: 'bafyd', cid: 'bafyd', name: 'movie.mkv', state: 'downloading', bytes: 250_000_000, total: 1_000_000_000, speed: 50_000_000, peers: 3, pieces: 16, path: '/home/u/Downloads', sources: {}, paths: { direct: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: 1, finishedAt: null, ...over }
+  return { id: 'bafyd', cid: 'bafyd', name: 'movie.mkv', state: 'downloading', bytes: 250_000_000, total: 1_000_000_000, speed: 50_000_000, peers: 3, pieces: 16, path: '/home/u/Downloads', sources: {}, paths: { direct: 0, punched: 0, relay: 0, hub: 0 }, error: null, waiting: null, stall: null, addedAt: 1, finishedAt: null, ...over }
 }
 
 describe('DropZone', () => {
@@ -211,7 +211,7 @@ describe('DownloadList', () => {
     const bridge = fakeBridge({ showDownloadInFolder: vi.fn(async () => { throw new ApiError('UNSUPPORTED', 'no program here could open /home/u/Downloads (xdg-open exited with 3)') }) })
     renderWith(<DownloadList downloads={[
       download({ id: 'p', name: 'paused.iso', state: 'paused' }),
-      download({ id: 'd', name: 'done.zip', state: 'seeding', path: '/home/u/Downloads/done (1).zip', bytes: 10, total: 10, sources: { '12D3KooWAbcdefghijklmnop': { bytes: 10, path: 'relay' } }, paths: { direct: 4000, relay: 6000, hub: 0 } }),
+      download({ id: 'd', name: 'done.zip', state: 'seeding', path: '/home/u/Downloads/done (1).zip', bytes: 10, total: 10, sources: { '12D3KooWAbcdefghijklmnop': { bytes: 10, path: 'relay' } }, paths: { direct: 4000, punched: 0, relay: 6000, hub: 0 } }),
       download({ id: 'f', name: 'failed.bin', state: 'failed', error: { code: 'NO_PEERS', message: 'none of the 2 peer(s) could be reached' } })
     ]} />, bridge)
     await userEvent.click(within(screen.getByRole('listitem', { name: 'paused.iso' })).getByRole('button', { name: 'Resume paused.iso' }))
@@ -268,8 +268,9 @@ describe('DownloadList: downloads that are not moving say why', () => {
 describe('PeersView', () => {
   it('lists peers with route, latency and bytes each way', () => {
     const peers: PeerInfo[] = [
-      { peerId: 'peer-direct', addrs: ['/ip4/127.0.0.1/tcp/1'], direction: 'outbound', relayed: false, latencyMs: 12.4, bytesIn: 2_000_000, bytesOut: 0, since: 1 },
-      { peerId: 'peer-relayed', addrs: ['/ip4/1.2.3.4/tcp/1/p2p/x/p2p-circuit'], direction: 'inbound', relayed: true, latencyMs: null, bytesIn: 0, bytesOut: 5000, since: 2 }
+      { peerId: 'peer-direct', addrs: ['/ip4/127.0.0.1/tcp/1'], direction: 'outbound', route: 'direct', latencyMs: 12.4, bytesIn: 2_000_000, bytesOut: 0, since: 1 },
+      { peerId: 'peer-relayed', addrs: ['/ip4/1.2.3.4/tcp/1/p2p/x/p2p-circuit'], direction: 'inbound', route: 'relayed', latencyMs: null, bytesIn: 0, bytesOut: 5000, since: 2 },
+      { peerId: 'peer-punched', addrs: ['/ip4/1.2.3.4/udp/9/webrtc/p2p/y'], direction: 'outbound', route: 'punched', latencyMs: 30, bytesIn: 0, bytesOut: 0, since: 3 }
     ]
     renderWith(<PeersView peers={peers} />, fakeBridge())
     const rows = screen.getAllByRole('row').slice(1)
@@ -278,6 +279,7 @@ describe('PeersView', () => {
     expect(rows[0]!.textContent).toContain('2.0 MB')
     expect(rows[1]!.textContent).toContain('Relayed')
     expect(rows[1]!.textContent).toContain('5.0 KB')
+    expect(rows[2]!.textContent).toContain('Hole-punched')
   })
 })
 

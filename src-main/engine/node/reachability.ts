@@ -1,0 +1,240 @@
+import type { Libp2pEvents, PeerId } from '@libp2p/interface'
+import type { NodeAddress } from '@libp2p/interface-internal'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { AddressSource, Connectivity, HolePunchStats, OwnAddress, PortMapping, Reachability as Verdict } from '../../../shared/connectivity.js'
+import { log } from '../log.js'
+import { isCircuit, scopeOf } from './addresses.js'
+import type { SwarmNode } from './create-node.js'
+import type { HubRef } from './dial.js'
+import { SelfAddresses } from './self-addresses.js'
+
+const logger = log('reachability')
+
+/**
+ * How often the hub is asked again. A home router's lease, a laptop moving to
+ * another network or a router that forgot its mappings all change the answer;
+ * five minutes bounds how long we hand out an address that stopped working.
+ */
+export const RECHECK_MS = 5 * 60 * 1000
+/** Identify, a reservation and a mapping tend to land together after a connect: one check for the lot. */
+const SETTLE_MS = 300
+/** A hub that does not answer a dial-back in this long is asked again at the next round. */
+const CHECK_TIMEOUT_MS = 20_000
+
+const NO_MAPPING: PortMapping = { state: 'off', external: null, reason: null, at: null }
+
+export interface ReachabilityComponents {
+  node: SwarmNode
+  /** The hub we use, if any (named, or found after start). */
+  hub: () => HubRef | undefined
+  /** The router port mapping's state, when port mapping runs. */
+  mapping?: () => PortMapping
+}
+
+export interface ReachabilityInit {
+  /** A hub is the server everyone dials: its own listen addresses are handed out as configured. */
+  isHub: boolean
+}
+
+interface CheckResult { ok: boolean, reason?: string }
+
+/**
+ * Learns which of our addresses the internet can reach, and says so. The hub
+ * dials us back (protocols/dialback) on our listen addresses, on the IP it saw
+ * us come from with our listen port, and on ports the router mapped; what
+ * answers is confirmed in libp2p's address manager, so identify, the DHT, the
+ * tracker and our links hand it out, and what does not is withdrawn.
+ */
+export class Reachability {
+  private readonly results = new Map<string, CheckResult>()
+  private observed: Multiaddr | undefined
+  private checkedAt: number | null = null
+  private checking: Promise<void> | undefined
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private settle: ReturnType<typeof setTimeout> | undefined
+  private readonly listeners = new Set<(c: Connectivity) => void>()
+  private last = ''
+  private readonly punches: HolePunchStats = { attempts: 0, successes: 0 }
+  private stopped = false
+
+  constructor (private readonly components: ReachabilityComponents, private readonly init: ReachabilityInit) {}
+
+  private get self (): SelfAddresses { return this.components.node.services.selfAddresses }
+
+  start (): void {
+    const { node } = this.components
+    node.addEventListener('peer:identify', this.onIdentify)
+    node.addEventListener('self:peer:update', this.onChanged)
+    node.addEventListener('transport:listening', this.onChanged)
+    if (this.init.isHub) this.confirmProvisionally()
+    this.soon()
+  }
+
+  stop (): void {
+    const { node } = this.components
+    this.stopped = true
+    node.removeEventListener('peer:identify', this.onIdentify)
+    node.removeEventListener('self:peer:update', this.onChanged)
+    node.removeEventListener('transport:listening', this.onChanged)
+    clearTimeout(this.timer)
+    clearTimeout(this.settle)
+  }
+
+  /** Tells `listener` each time the picture changes (addresses, mapping, reservation, verdict). */
+  onChange (listener: (c: Connectivity) => void): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
+
+  /** A hole punch was tried (the upgrader's count); `ok` when it ended in a direct connection. */
+  notePunch (ok: boolean): void {
+    this.punches.attempts++
+    if (ok) this.punches.successes++
+    this.emit()
+  }
+
+  /** The router's mapping changed (made, renewed, lost): worth asking the hub again. */
+  mappingChanged (): void {
+    this.soon()
+  }
+
+  /** Checks now (or joins the check under way), then says what it found. */
+  async check (): Promise<Connectivity> {
+    this.checking ??= this.runCheck().finally(() => { this.checking = undefined })
+    await this.checking
+    return this.connectivity()
+  }
+
+  connectivity (): Connectivity {
+    const { node } = this.components
+    const hub = this.init.isHub ? undefined : this.components.hub()
+    const mapping = this.components.mapping?.() ?? NO_MAPPING
+    const addrs: OwnAddress[] = []
+    const seen = new Set<string>()
+    const ours = `/p2p/${node.peerId.toString()}`
+    for (const a of this.self.all()) {
+      const bare = a.multiaddr.toString()
+      if (isCircuit(bare) || seen.has(bare)) continue
+      seen.add(bare)
+      const scope = scopeOf(a.multiaddr)
+      const result = this.results.get(bare)
+      const confirmed = scope !== 'public' ? true : result != null ? result.ok : a.verified ? (this.init.isHub || hub != null ? true : null) : null
+      addrs.push({ addr: bare.endsWith(ours) ? bare : bare + ours, source: sourceOf(a), scope, confirmed, ...(result?.reason != null ? { reason: result.reason } : {}) })
+    }
+    const reservation = node.getMultiaddrs().find(a => isCircuit(a))?.toString() ?? null
+    if (reservation != null) addrs.push({ addr: reservation, source: 'relay', scope: 'relay', confirmed: true })
+    return {
+      reachability: this.verdict(addrs, mapping, hub, reservation),
+      addrs,
+      mapping,
+      hub: hub != null ? { peerId: hub.peerId, reservation, observed: this.observed?.toString() ?? null } : null,
+      holePunch: { ...this.punches },
+      checkedAt: this.checkedAt
+    }
+  }
+
+  private verdict (addrs: OwnAddress[], mapping: PortMapping, hub: HubRef | undefined, reservation: string | null): Verdict {
+    if (this.init.isHub) return 'public'
+    const open = (source: AddressSource): boolean => addrs.some(a => a.scope === 'public' && a.source === source && a.confirmed !== false && (a.confirmed === true || hub == null))
+    if (open('listen') || open('observed')) return 'public'
+    if (open('mapped') || (hub == null && mapping.state === 'mapped')) return 'mapped'
+    if (hub != null && this.checkedAt == null && this.components.node.getConnections(peerIdFromString(hub.peerId)).length > 0) return 'checking'
+    if (reservation != null) return 'relayed'
+    return 'local'
+  }
+
+  private async runCheck (): Promise<void> {
+    if (this.stopped) return
+    const hubRef = this.init.isHub ? undefined : this.components.hub()
+    if (hubRef == null) { this.confirmProvisionally(); this.emit(); return }
+    const hub = peerIdFromString(hubRef.peerId)
+    if (this.components.node.getConnections(hub).length === 0) return
+    try {
+      const first = this.candidates()
+      if (first.size > 0) await this.ask(hub, first)
+      // The IP the hub saw, on our listen ports: a port forwarded by hand, a DMZ host, a 1:1 NAT.
+      const more = new Map<string, NodeAddress['type']>()
+      for (const port of this.self.listenPorts()) {
+        const on = this.observed != null ? SelfAddresses.onPort(this.observed, port)?.toString() : undefined
+        if (on != null && !first.has(on) && scopeOf(on) === 'public') more.set(on, 'observed')
+      }
+      if (more.size > 0) await this.ask(hub, more)
+      this.checkedAt = Date.now()
+    } catch (err) {
+      logger('dial-back by the hub failed: %s', (err as Error).message)
+    }
+    this.emit()
+  }
+
+  /** Our addresses worth a dial-back: public and LAN TCP addresses and mapped ports (loopback never leaves this machine). */
+  private candidates (): Map<string, NodeAddress['type']> {
+    const out = new Map<string, NodeAddress['type']>()
+    for (const a of this.self.all()) {
+      const bare = a.multiaddr.toString()
+      if (isCircuit(bare) || scopeOf(bare) === 'loopback' || !bare.includes('/tcp/')) continue
+      if (a.type === 'transport' || a.type === 'ip-mapping' || a.type === 'observed') out.set(bare, a.type)
+    }
+    return out
+  }
+
+  private async ask (hub: PeerId, addrs: Map<string, NodeAddress['type']>): Promise<void> {
+    const answer = await this.components.node.services.dialback.check(hub, [...addrs.keys()], { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) })
+    try { this.observed = multiaddr(answer.observed) } catch { /* a hub's odd answer changes nothing */ }
+    for (const r of answer.results) {
+      const type = addrs.get(r.addr)
+      if (type == null) continue
+      this.results.set(r.addr, { ok: r.ok, ...(r.reason != null ? { reason: r.reason } : {}) })
+      // LAN addresses need no confirmation (libp2p hands them out anyway); the hub only tells us whether it sees them.
+      if (scopeOf(r.addr) !== 'public') continue
+      if (r.ok) this.self.confirm(multiaddr(r.addr), type)
+      else this.self.unconfirm(multiaddr(r.addr))
+    }
+    logger('hub %p reached %d of %d address(es); it sees us at %s', hub, answer.results.filter(r => r.ok).length, answer.results.length, answer.observed)
+  }
+
+  /**
+   * No hub to ask (or we are the hub): our public listen addresses are handed
+   * out unconfirmed. Without them a public machine would offer only LAN
+   * addresses, and a dial that fails costs a peer seconds, not the transfer.
+   */
+  private confirmProvisionally (): void {
+    for (const a of this.self.all()) {
+      if (a.type === 'transport' && !a.verified && scopeOf(a.multiaddr) === 'public') this.self.confirm(a.multiaddr, 'transport')
+    }
+  }
+
+  /** Checks shortly (once things settle), then every RECHECK_MS. */
+  private soon (): void {
+    if (this.stopped) return
+    clearTimeout(this.settle)
+    this.settle = setTimeout(() => {
+      void this.check().finally(() => {
+        clearTimeout(this.timer)
+        if (!this.stopped) this.timer = setTimeout(() => { this.soon() }, RECHECK_MS)
+      })
+    }, SETTLE_MS)
+  }
+
+  private emit (): void {
+    const c = this.connectivity()
+    const key = JSON.stringify({ ...c, checkedAt: null })
+    if (key === this.last) return
+    this.last = key
+    for (const l of this.listeners) l(c)
+  }
+
+  private readonly onIdentify = (evt: Libp2pEvents['peer:identify']): void => {
+    const hub = this.components.hub()
+    // The hub (re)connected: a new network, a restarted router, or just start.
+    if (hub != null && evt.detail.peerId.toString() === hub.peerId) this.soon()
+  }
+
+  private readonly onChanged = (): void => { this.emit() }
+}
+
+function sourceOf (a: NodeAddress): AddressSource {
+  if (a.type === 'observed') return 'observed'
+  if (a.type === 'ip-mapping') return 'mapped'
+  return 'listen'
+}
