@@ -13,7 +13,36 @@ export function noPaths (): Record<TransferPath, number> {
 
 export interface SourceSummary {
   bytes: number
+  /** The route it sends on now (the last one, when a relayed connection went direct). */
   path: TransferPath
+  /** Bytes along each route, when more than one carried them. */
+  paths?: Partial<Record<TransferPath, number>>
+}
+
+/** A source's bytes by route. */
+export function routeBytes (s: SourceSummary): Partial<Record<TransferPath, number>> {
+  return s.paths ?? { [s.path]: s.bytes }
+}
+
+/** One source's bytes over two runs (or two tallies), route by route. */
+export function addSources (a: SourceSummary | undefined, b: SourceSummary): SourceSummary {
+  if (a == null) return b
+  const paths: Partial<Record<TransferPath, number>> = { ...routeBytes(a) }
+  for (const [p, n] of Object.entries(routeBytes(b)) as Array<[TransferPath, number]>) paths[p] = (paths[p] ?? 0) + n
+  return summarize(a.bytes + b.bytes, b.path, paths)
+}
+
+/** A source as reported: `paths` only when more than one route carried bytes. */
+export function summarize (bytes: number, path: TransferPath, paths: Partial<Record<TransferPath, number>>): SourceSummary {
+  const used = (Object.entries(paths) as Array<[TransferPath, number]>).filter(([, n]) => n > 0)
+  return used.length > 1 ? { bytes, path, paths: Object.fromEntries(used) } : { bytes, path }
+}
+
+/** Bytes along each route over all sources. */
+export function totalPaths (sources: Record<string, SourceSummary>): Record<TransferPath, number> {
+  const paths = noPaths()
+  for (const s of Object.values(sources)) for (const [p, n] of Object.entries(routeBytes(s)) as Array<[TransferPath, number]>) paths[p] += n
+  return paths
 }
 
 /** One line of `get --json` and one download event in the UI. */

@@ -4,7 +4,7 @@ import * as z from 'zod'
 import { isDone, type DownloadInfo, type PieceMap } from '../../shared/api.js'
 import { AbortedError, InternalError, isSwarmdropError, UnknownTransferError, UnsupportedError } from '../../shared/errors.js'
 import { mergeLinks, parseLink } from '../../shared/link.js'
-import { noPaths, TRANSFER_PATHS } from '../../shared/transfer.js'
+import { addSources, noPaths, totalPaths, TRANSFER_PATHS } from '../../shared/transfer.js'
 import type { Engine, DownloadView } from '../engine/index.js'
 import { log, writeFileAtomic } from '../engine/index.js'
 import { shareInfo } from './share-info.js'
@@ -23,6 +23,8 @@ export interface Opener {
   reveal: (path: string) => Promise<void>
 }
 
+const route = z.enum(TRANSFER_PATHS)
+const savedSource = z.object({ bytes: z.number().nonnegative(), path: route, paths: z.partialRecord(route, z.number().nonnegative()).optional() })
 const savedSchema = z.array(z.object({
   id: z.string(),
   cid: z.string(),
@@ -38,7 +40,7 @@ const savedSchema = z.array(z.object({
   finishedAt: z.number().nullable(),
   // Lists saved before these were kept have neither: a card then starts at 0 and without sources, as it did.
   bytes: z.number().nonnegative().optional(),
-  sources: z.record(z.string(), z.object({ bytes: z.number().nonnegative(), path: z.enum(TRANSFER_PATHS) })).optional()
+  sources: z.record(z.string(), savedSource).optional()
 }))
 type Saved = z.infer<typeof savedSchema>[number]
 
@@ -348,8 +350,6 @@ export class DownloadManager {
 /** Sources of earlier runs plus this run's, and the bytes along each route. */
 function routes (before: DownloadInfo['sources'], now: DownloadInfo['sources']): Pick<DownloadInfo, 'sources' | 'paths'> {
   const sources: DownloadInfo['sources'] = { ...before }
-  for (const [peer, s] of Object.entries(now)) sources[peer] = { bytes: (before[peer]?.bytes ?? 0) + s.bytes, path: s.path }
-  const paths = noPaths()
-  for (const s of Object.values(sources)) paths[s.path] += s.bytes
-  return { sources, paths }
+  for (const [peer, s] of Object.entries(now)) sources[peer] = addSources(before[peer], s)
+  return { sources, paths: totalPaths(sources) }
 }

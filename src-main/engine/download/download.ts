@@ -5,7 +5,7 @@ import { isViolation } from '../protocols/violations.js'
 import type { Offence } from '../trust/peer-scores.js'
 import { AccessDeniedError, AbortedError, NoPeersError, ProtocolViolationError, SwarmdropError, TimeoutError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
-import type { StallInfo, TransferPath } from '../../../shared/transfer.js'
+import { noPaths, summarize, type SourceSummary, type StallInfo, type TransferPath } from '../../../shared/transfer.js'
 import { expectedHash, type PieceLayout } from '../content/layout.js'
 import type { ServedContent } from '../content/library.js'
 import type { Logger } from '../log.js'
@@ -36,7 +36,10 @@ export interface DownloadInit {
 
 export interface SourceStats {
   bytes: number
+  /** The route of its current channel. */
   path: TransferPath
+  /** Bytes along each route: a relayed peer that went direct mid-download has two. */
+  paths: Record<TransferPath, number>
 }
 
 export interface DownloadProgress {
@@ -189,6 +192,16 @@ export class Download {
     }
   }
 
+  /** Who sent us bytes in this run, how many, and along which routes. */
+  sourceSummaries (): Record<string, SourceSummary> {
+    return Object.fromEntries([...this.sources].filter(([, v]) => v.bytes > 0).map(([k, v]) => [k, summarize(v.bytes, v.path, v.paths)]))
+  }
+
+  /** The route of the channel we download from `peerId` on now. */
+  routeOf (peerId: string): TransferPath | undefined {
+    return this.sessions.get(peerId)?.link.path
+  }
+
   addPeer (link: PeerLink): void {
     if (this.done || this.banned.has(link.peerId)) {
       link.channel.close()
@@ -204,7 +217,9 @@ export class Download {
       this.retire(old)
       old.link.channel.close()
     }
-    if (!this.sources.has(link.peerId)) this.sources.set(link.peerId, { bytes: 0, path: link.path })
+    const src = this.sources.get(link.peerId)
+    if (src == null) this.sources.set(link.peerId, { bytes: 0, path: link.path, paths: noPaths() })
+    else src.path = link.path
     this.picker.addPeer(link.channel.have)
     this.init.log('%s: downloading from %s (%s, has %d/%d pieces)', this.init.cid, link.peerId, link.path, link.channel.have.count(), link.channel.have.size)
     const ch = link.channel
@@ -272,6 +287,7 @@ export class Download {
     if (this.done || this.sessions.get(s.link.peerId) !== s) return
     const src = this.sources.get(s.link.peerId)!
     src.bytes += data.byteLength
+    src.paths[s.link.path] += data.byteLength
     this.init.onReceived?.(s.link.peerId, data.byteLength)
     const now = Date.now()
     this.received.push([now, data.byteLength])

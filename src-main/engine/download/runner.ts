@@ -10,7 +10,7 @@ import { parseCid } from '../../../shared/link.js'
 import { AbortedError, AccessDeniedError, ContentNotFoundError, InvalidManifestError, NoPeersError, StalledError, SwarmdropError, UnsafePathError } from '../../../shared/errors.js'
 import type { PeerHint } from '../../../shared/link.js'
 import type { Manifest } from '../../../shared/manifest.js'
-import { noPaths, type DoneEvent, type StallInfo, type TransferPath, type WaitingInfo } from '../../../shared/transfer.js'
+import { totalPaths, type DoneEvent, type StallInfo, type TransferPath, type WaitingInfo } from '../../../shared/transfer.js'
 import { pieceLayout } from '../content/layout.js'
 import type { Library } from '../content/library.js'
 import { decodeManifest } from '../content/manifest-codec.js'
@@ -26,6 +26,7 @@ import { accessProof } from '../access/share-access.js'
 import type { PeerScores } from '../trust/peer-scores.js'
 import { isCircuit, parseAddrs } from '../node/addresses.js'
 import { dialPeer, pathOf, type HubRef } from '../node/dial.js'
+import { followBetterRoutes } from './route-upgrade.js'
 import { Download, type DownloadProgress, type PeerLink } from './download.js'
 import { stallMessage } from './explain.js'
 import { noPeersReason } from './no-peers-reason.js'
@@ -385,6 +386,11 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   })
   ctx.setDownload(download)
   ctx.setCandidate(addCandidate)
+  const unfollow = followBetterRoutes({
+    node,
+    routeOf: peerId => download.routeOf(peerId),
+    reopen: async c => { const link = await openLink(c); if (link != null) download.addPeer(link) }
+  })
 
   // Every few seconds: sync the data, then save the bitfield as it was before the sync,
   // with the identity of the files it describes. After a crash those pieces are trusted
@@ -442,7 +448,7 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
     progress: () => download.progress(),
     pieceMap: () => download.pieceMap(),
     connectedPeers: () => download.connectedPeers(),
-    sources: () => Object.fromEntries([...download.sources].filter(([, v]) => v.bytes > 0).map(([k, v]) => [k, { bytes: v.bytes, path: v.path }]))
+    sources: () => download.sourceSummaries()
   })
   const timer = req.onProgress == null ? undefined : setInterval(() => req.onProgress?.(download.progress()), req.progressIntervalMs ?? 250)
   let completed = false
@@ -456,6 +462,7 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
     await run
     completed = true
   } finally {
+    unfollow()
     if (timer != null) clearInterval(timer)
     clearInterval(checkpoint)
     clearTimeout(discovery)
@@ -469,13 +476,8 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   }
   req.onProgress?.(download.progress())
 
-  const sources: DoneEvent['sources'] = {}
-  const paths: DoneEvent['paths'] = noPaths()
-  for (const [peerId, s] of download.sources) {
-    if (s.bytes === 0) continue
-    sources[peerId] = { bytes: s.bytes, path: s.path }
-    paths[s.path] += s.bytes
-  }
+  const sources = download.sourceSummaries()
+  const paths = totalPaths(sources)
   return {
     cid: cidText,
     path: rootPath(outDir, files.targets),
