@@ -24,8 +24,9 @@ await build({
   // Whitespace and syntax only: names stay, so stack traces still read; a smaller file compiles sooner at start-up.
   minifyWhitespace: true,
   minifySyntax: true,
-  // A native addon, loaded from its own folder at run time.
-  external: ['classic-level'],
+  // A native addon, loaded from its own folder at run time; the SSDP client reads its own
+  // package.json by a path relative to its file, which a bundle would break.
+  external: ['classic-level', '@achingbrain/ssdp'],
   // CommonJS dependencies inside an ES module still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __swarmdropRequire } from 'node:module'; const require = __swarmdropRequire(import.meta.url);" },
   logLevel: 'warning'

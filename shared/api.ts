@@ -42,7 +42,9 @@ export const settingsSchema = z.object({
   /** Also join the public IPFS DHT. Applies at the next start. */
   publicDht: z.boolean(),
   /** Multiaddr of a hub (bootstrap, relay, tracker, store); empty for none. */
-  hubAddr: z.string().max(1024)
+  hubAddr: z.string().max(1024),
+  /** Ask the home router to open our port (UPnP-IGD, NAT-PMP). Applies at the next start. */
+  portMapping: z.boolean()
 }).strict()
 export type Settings = z.infer<typeof settingsSchema>
 

@@ -42,6 +42,8 @@ function withGlobals (cmd: Command): Command {
     .option('--no-mdns', 'do not look for peers on the local network')
     .option('--public-dht', 'also use the public IPFS DHT to find content across the internet', false)
     .option('--hub <multiaddr>', 'a hub to fall back on: its tracker, its relay and its store')
+    .option('--no-upnp', 'do not ask the router to open a port (UPnP-IGD, NAT-PMP)')
+    .addOption(new Option('--upnp-renew-ms <ms>', 'how often the router mapping is renewed (tests)').argParser(v => Number(v)).hideHelp())
     .addOption(new Option('--encryption <list>', 'connection encrypters in order of preference')
       .choices(['tls,noise', 'noise,tls', 'tls', 'noise']).default('tls,noise').hideHelp())
 }

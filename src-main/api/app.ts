@@ -17,6 +17,8 @@ export interface AppOptions {
   /** Overrides the hub setting for this run (`--hub`). */
   hub?: string
   mdns?: boolean
+  /** Overrides the port mapping setting for this run (`--no-upnp`). */
+  portMapping?: boolean
   encrypters?: Encrypter[]
   /** Overrides the download folder setting for this run (`daemon --out`). */
   downloadDir?: string
@@ -46,7 +48,8 @@ export async function startApp (opts: AppOptions): Promise<App> {
     publicDht: s.publicDht,
     upLimit: s.upLimit,
     downLimit: s.downLimit,
-    encrypters: opts.encrypters
+    encrypters: opts.encrypters,
+    portMapping: opts.portMapping ?? s.portMapping
   })
   const fanout = new EventFanout()
   const downloads = new DownloadManager(engine, fanout, dataDir, () => settings.get().downloadDir, opts.opener ?? null)

@@ -252,7 +252,7 @@ export class Router {
 export type { EventName, Events }
 
 /** Settings the node reads once, at start. */
-const RESTART_SETTINGS = ['listenPort', 'publicDht', 'hubAddr'] as const satisfies ReadonlyArray<keyof Settings>
+const RESTART_SETTINGS = ['listenPort', 'publicDht', 'hubAddr', 'portMapping'] as const satisfies ReadonlyArray<keyof Settings>
 
 /** A download folder must be there already: a typo would otherwise fail every download later, far from the field. */
 async function mustBeFolder (path: string): Promise<void> {

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../engine/index.js'
 const FILE = 'settings.json'
 
 export function defaultSettings (): Settings {
-  return { downloadDir: join(homedir(), 'Downloads'), listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '' }
+  return { downloadDir: join(homedir(), 'Downloads'), listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '', portMapping: true }
 }
 
 /**

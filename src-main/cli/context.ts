@@ -15,6 +15,9 @@ export interface GlobalOpts {
   leechOnly?: boolean
   encryption: string
   hub?: string
+  /** Ask the router to forward our port (default on; --no-upnp turns it off). */
+  upnp: boolean
+  upnpRenewMs?: number
 }
 
 /** What cli.ts hands each command so it can register itself on the program. */

@@ -24,7 +24,9 @@ export async function startEngine (g: GlobalOpts, out: Output): Promise<Engine> 
     downLimit: g.downLimit != null ? parseRate(g.downLimit) : 0,
     leechOnly: g.leechOnly === true,
     encrypters: encrypters(g),
-    hub: g.hub
+    hub: g.hub,
+    portMapping: g.upnp,
+    mappingLimits: g.upnpRenewMs != null ? { renewMs: g.upnpRenewMs } : undefined
   })
   notePortChange(engine.portChanged, out)
   return engine

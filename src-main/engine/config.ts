@@ -2,6 +2,7 @@ import type { Encrypter } from './node/constants.js'
 import type { RelayLimits } from './hub/relay-budget.js'
 import type { StoreLimits } from './hub/store-ledger.js'
 import type { ProtocolLimits } from './node/create-node.js'
+import type { MappingLimits } from './node/port-mapper.js'
 
 export interface EngineConfig {
   dataDir: string
@@ -23,6 +24,10 @@ export interface EngineConfig {
   hub?: string
   /** Run as a hub: relay, tracker and (optionally) store for others. */
   hubServer?: HubServerConfig
+  /** Ask the home router to forward our port (UPnP-IGD, NAT-PMP); default on, never on a hub. */
+  portMapping?: boolean
+  /** Overrides of the port mapper's timings (node/port-mapper.ts); tests shorten them. */
+  mappingLimits?: Partial<MappingLimits>
   /** Overrides of the wire protocols' limits and timeouts (each protocol's constants.ts); tests shorten them. */
   protocolLimits?: ProtocolLimits
 }

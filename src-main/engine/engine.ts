@@ -17,6 +17,7 @@ import { log } from './log.js'
 import { Connector, hubInUse, parseHub } from './node/connector.js'
 import { createNode, type SwarmNode } from './node/create-node.js'
 import { loadOrCreateIdentity } from './node/identity.js'
+import { PortMapper } from './node/port-mapper.js'
 import { Reachability } from './node/reachability.js'
 import { resolveListen, type PortChange } from './node/listen-port.js'
 import { BanList, type Ban } from './persistence/ban-list.js'
@@ -59,6 +60,7 @@ interface Parts {
   downloads: Downloads
   peerView: PeerView
   reachability: Reachability
+  portMapper: PortMapper
   hubStore?: HubStore
   portChanged?: PortChange
 }
@@ -152,18 +154,23 @@ export class Engine {
     const downloads = new Downloads({ node, dataDir, library, bans, scores, registry, feed, shares: store, active, connector, announcer }, { downLimit: cfg.downLimit ?? 0, leechOnly })
     const hubStore = ledger != null && table != null ? new HubStore({ node, dataDir, shares: store, ledger, table, downloads, announcer }) : undefined
     const peerView = new PeerView({ node, registry })
-    const reachability = new Reachability({ node, hub: () => hubInUse(node, namedHub) }, { isHub: hubServer != null })
+    const portMapper = new PortMapper(
+      { self: node.services.selfAddresses, onChange: () => { reachability.mappingChanged() } },
+      { enabled: cfg.portMapping !== false && hubServer == null, limits: cfg.mappingLimits, description: `Swarmdrop ${node.peerId.toString().slice(-8)}` }
+    )
+    const reachability = new Reachability({ node, hub: () => hubInUse(node, namedHub), mapping: () => portMapper.mapping() }, { isHub: hubServer != null })
 
     uploads.start()
     await sharing.start()
     announcer.start()
     // Before the connector: the hub's identify, on the first connection, starts the first check.
     reachability.start()
+    portMapper.start()
     await connector.start()
     hubStore?.start()
     announcer.announceEverywhere()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
-    return new Engine({ node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView, reachability, hubStore, portChanged: planned.changed })
+    return new Engine({ node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView, reachability, portMapper, hubStore, portChanged: planned.changed })
   }
 
   get peerId (): string { return this.node.peerId.toString() }
@@ -223,8 +230,9 @@ export class Engine {
   }
 
   async stop (): Promise<void> {
-    const { hubStore, connector, announcer, sharing, uploads, reader, reachability } = this.parts
+    const { hubStore, connector, announcer, sharing, uploads, reader, reachability, portMapper } = this.parts
     reachability.stop()
+    await portMapper.stop()
     hubStore?.stop()
     connector.stop()
     announcer.stop()

@@ -119,6 +119,10 @@ export function SettingsView ({ settings, onSaved }: { settings: Settings, onSav
           <input type="checkbox" checked={settings.publicDht} onChange={e => { setDhtError(null); save({ publicDht: e.target.checked }).catch((err: unknown) => { setDhtError(toUiError(err)) }) }} />
           {t('settings.publicDht')}
         </label>
+        <label className="check">
+          <input type="checkbox" checked={settings.portMapping} onChange={e => { setDhtError(null); save({ portMapping: e.target.checked }).catch((err: unknown) => { setDhtError(toUiError(err)) }) }} />
+          {t('settings.portMapping')}
+        </label>
         {dhtError != null && <ErrorNote error={dhtError} />}
         {field('hubAddr')}
       </div>

@@ -183,6 +183,7 @@ export const en = {
     badDir: 'Write the full path of a folder.',
     banUntil: 'until {{time}}',
     publicDht: 'Also use the public IPFS DHT (find content across the internet)',
+    portMapping: 'Ask my router to open a port for Swarmdrop (UPnP / NAT-PMP), so peers can reach me directly',
     hubAddr: 'Hub address (multiaddr ending in /p2p/…)',
     save: 'Save',
     saved: 'Saved',

@@ -185,6 +185,7 @@ export const ko: Messages = {
     badDir: '폴더의 전체 경로를 쓰세요.',
     banUntil: '{{time}}까지',
     publicDht: '공개 IPFS DHT도 사용 (인터넷 전체에서 콘텐츠 찾기)',
+    portMapping: '공유기에 Swarmdrop용 포트 열기 요청 (UPnP / NAT-PMP): 다른 피어가 직접 접속할 수 있게',
     hubAddr: '허브 주소 (/p2p/…로 끝나는 multiaddr)',
     save: '저장',
     saved: '저장됨',

@@ -25,6 +25,8 @@ async function daemon (o: DaemonOpts, out: Output): Promise<void> {
     bootstrap: o.bootstrap,
     hub: o.hub,
     mdns: o.mdns,
+    // --no-upnp switches mapping off for this run; otherwise the Settings choice holds.
+    portMapping: o.upnp ? undefined : false,
     encrypters: encrypters(o),
     downloadDir: o.out,
     uiHost: o.uiHost,

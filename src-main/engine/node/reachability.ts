@@ -194,13 +194,14 @@ export class Reachability {
   }
 
   /**
-   * No hub to ask (or we are the hub): our public listen addresses are handed
-   * out unconfirmed. Without them a public machine would offer only LAN
+   * No hub to ask (or we are the hub): our public listen addresses, and ports
+   * the router mapped, are handed out unconfirmed. Without them a public machine would offer only LAN
    * addresses, and a dial that fails costs a peer seconds, not the transfer.
    */
   private confirmProvisionally (): void {
     for (const a of this.self.all()) {
-      if (a.type === 'transport' && !a.verified && scopeOf(a.multiaddr) === 'public') this.self.confirm(a.multiaddr, 'transport')
+      // A port the router says it forwards is as good as its word, when there is no hub to ask.
+      if ((a.type === 'transport' || a.type === 'ip-mapping') && !a.verified && scopeOf(a.multiaddr) === 'public') this.self.confirm(a.multiaddr, a.type)
     }
   }
 

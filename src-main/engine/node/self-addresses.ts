@@ -54,6 +54,15 @@ export class SelfAddresses implements Startable {
     this.components.addressManager.removeObservedAddr(addr)
   }
 
+  /** The router forwards `external` (ip, port) to `internal`: that address is ours too, once confirmed. */
+  addMapping (internal: { host: string, port: number }, external: { host: string, port: number }): void {
+    this.components.addressManager.addPublicAddressMapping(internal.host, internal.port, external.host, external.port, 'tcp')
+  }
+
+  removeMapping (internal: { host: string, port: number }, external: { host: string, port: number }): void {
+    this.components.addressManager.removePublicAddressMapping(internal.host, internal.port, external.host, external.port, 'tcp')
+  }
+
   /** An IP:port the hub saw us come from, as a multiaddr on one of our listen ports. */
   static onPort (observed: Multiaddr, port: number): Multiaddr | undefined {
     const ip = observed.getComponents()[0]

@@ -31,8 +31,8 @@ export function fakeBridge (overrides: Partial<SwarmdropBridge> = {}): Swarmdrop
     connectivity: ok({ reachability: 'relayed' as const, addrs: [], mapping: { state: 'no-router' as const, external: null, reason: null, at: null }, hub: { peerId: '12D3KooWHub', reservation: '/ip4/11.0.0.1/tcp/4001/p2p/12D3KooWHub/p2p-circuit', observed: '/ip4/11.0.0.9/tcp/5555' }, holePunch: { attempts: 0, successes: 0 }, checkedAt: 1 }),
     listFeed: ok([]),
     listBans: ok([]),
-    getSettings: ok({ downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '' }),
-    setSettings: vi.fn(async (s: object) => ({ downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '', ...s })),
+    getSettings: ok({ downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '', portMapping: true }),
+    setSettings: vi.fn(async (s: object) => ({ downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '', portMapping: true, ...s })),
     shareFiles: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0, access: 'public' as const, allow: [], uploadedCopy: false, sent: 0, servedTo: [] }),
     on: (name: string, l: (p: unknown) => void) => {
       let set = listeners.get(name)

@@ -23,7 +23,7 @@ import { renderWith } from './render.js'
 
 afterEach(() => { cleanup(); localStorage.clear() })
 
-const SETTINGS = { downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '' }
+const SETTINGS = { downloadDir: '/home/u/Downloads', listenPort: 0, upLimit: 0, downLimit: 0, publicDht: false, hubAddr: '', portMapping: true }
 const PEER = '12D3KooWLte7PAzSyCxtSRWJUyhMWyZsSnr1MVgPobW9Qc2qEVax'
 const OTHER = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 
