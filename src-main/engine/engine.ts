@@ -17,6 +17,7 @@ import { log } from './log.js'
 import { Connector, hubInUse, parseHub } from './node/connector.js'
 import { createNode, type SwarmNode } from './node/create-node.js'
 import { loadOrCreateIdentity } from './node/identity.js'
+import { DirectUpgrader } from './node/direct-upgrader.js'
 import { PortMapper } from './node/port-mapper.js'
 import { Reachability } from './node/reachability.js'
 import { resolveListen, type PortChange } from './node/listen-port.js'
@@ -36,6 +37,14 @@ import { Uploads, type UploadStats } from './transfer/uploads.js'
 import { PeerScores } from './trust/peer-scores.js'
 
 const logger = log('engine')
+
+/**
+ * How long start waits for the hub's first dial-back. A public address known
+ * before the first transfer is in the first identify peers get, so NATed
+ * peers dial out to us at once; a public node's check takes a round trip or
+ * two, and a NATed node's is not worth waiting for beyond this.
+ */
+const FIRST_CHECK_WAIT_MS = 1_500
 
 export type { PeerInfo as PeerSnapshot } from '../../shared/api.js'
 export type { ShareOptions, ShareResult } from './sharing/shares.js'
@@ -61,6 +70,7 @@ interface Parts {
   peerView: PeerView
   reachability: Reachability
   portMapper: PortMapper
+  upgrader: DirectUpgrader
   hubStore?: HubStore
   portChanged?: PortChange
 }
@@ -158,6 +168,7 @@ export class Engine {
       { self: node.services.selfAddresses, onChange: () => { reachability.mappingChanged() } },
       { enabled: cfg.portMapping !== false && hubServer == null, limits: cfg.mappingLimits, description: `Swarmdrop ${node.peerId.toString().slice(-8)}` }
     )
+    const upgrader = new DirectUpgrader({ node })
     const reachability = new Reachability({ node, hub: () => hubInUse(node, namedHub), mapping: () => portMapper.mapping() }, { isHub: hubServer != null })
 
     uploads.start()
@@ -166,11 +177,13 @@ export class Engine {
     // Before the connector: the hub's identify, on the first connection, starts the first check.
     reachability.start()
     portMapper.start()
+    upgrader.start()
     await connector.start()
+    await reachability.settled(FIRST_CHECK_WAIT_MS)
     hubStore?.start()
     announcer.announceEverywhere()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
-    return new Engine({ node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView, reachability, portMapper, hubStore, portChanged: planned.changed })
+    return new Engine({ node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView, reachability, portMapper, upgrader, hubStore, portChanged: planned.changed })
   }
 
   get peerId (): string { return this.node.peerId.toString() }
@@ -230,7 +243,8 @@ export class Engine {
   }
 
   async stop (): Promise<void> {
-    const { hubStore, connector, announcer, sharing, uploads, reader, reachability, portMapper } = this.parts
+    const { hubStore, connector, announcer, sharing, uploads, reader, reachability, portMapper, upgrader } = this.parts
+    upgrader.stop()
     reachability.stop()
     await portMapper.stop()
     hubStore?.stop()

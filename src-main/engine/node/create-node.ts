@@ -2,7 +2,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import type { ConnectionEncrypter, PeerId, PrivateKey } from '@libp2p/interface'
@@ -26,6 +26,7 @@ import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_U
 
 export type NodeServices = {
   identify: unknown
+  identifyPush: unknown
   ping: Ping
   dht: KadDHT
   publicDht?: KadDHT
@@ -124,6 +125,8 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
     peerDiscovery: opts.mdns === true ? [mdns({ serviceTag: MDNS_SERVICE_TAG })] : [],
     services: {
       identify: identify(),
+      // Our addresses change after start (the hub confirms one, the router maps a port): peers hear of it at once.
+      identifyPush: identifyPush(),
       ping: ping(),
       // Our own DHT is a server on every node: desktop peers on a LAN are reachable,
       // and private addresses are the point there, so none are filtered out.

@@ -18,7 +18,7 @@ const logger = log('reachability')
  */
 export const RECHECK_MS = 5 * 60 * 1000
 /** Identify, a reservation and a mapping tend to land together after a connect: one check for the lot. */
-const SETTLE_MS = 300
+const SETTLE_MS = 50
 /** A hub that does not answer a dial-back in this long is asked again at the next round. */
 const CHECK_TIMEOUT_MS = 20_000
 
@@ -37,7 +37,7 @@ export interface ReachabilityInit {
   isHub: boolean
 }
 
-interface CheckResult { ok: boolean, reason?: string }
+interface CheckResult { ok: boolean, type: NodeAddress['type'], reason?: string }
 
 /**
  * Learns which of our addresses the internet can reach, and says so. The hub
@@ -99,6 +99,22 @@ export class Reachability {
     this.soon()
   }
 
+  /**
+   * Resolves once the hub has answered a first time, or after `ms`: a public
+   * address confirmed before the first transfer is in the first identify its
+   * peers get, so a NATed peer dials straight out to it instead of starting
+   * on the relay. A NATed node's unreachable addresses take the hub seconds
+   * to give up on; start does not wait that long.
+   */
+  async settled (ms: number): Promise<void> {
+    if (this.checkedAt != null || this.init.isHub || this.components.hub() == null) return
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(done, ms)
+      const off = this.onChange(() => { if (this.checkedAt != null) done() })
+      function done (): void { clearTimeout(timer); off(); resolve() }
+    })
+  }
+
   /** Checks now (or joins the check under way), then says what it found. */
   async check (): Promise<Connectivity> {
     this.checking ??= this.runCheck().finally(() => { this.checking = undefined })
@@ -120,7 +136,14 @@ export class Reachability {
       const scope = scopeOf(a.multiaddr)
       const result = this.results.get(bare)
       const confirmed = scope !== 'public' ? true : result != null ? result.ok : a.verified ? (this.init.isHub || hub != null ? true : null) : null
-      addrs.push({ addr: bare.endsWith(ours) ? bare : bare + ours, source: sourceOf(a), scope, confirmed, ...(result?.reason != null ? { reason: result.reason } : {}) })
+      const reason = scope === 'public' && result?.ok === false ? result.reason : undefined
+      addrs.push({ addr: bare.endsWith(ours) ? bare : bare + ours, source: sourceOf(a, mapping), scope, confirmed, ...(reason != null ? { reason } : {}) })
+    }
+    // Checked and not reached, so libp2p does not list them: shown all the same, with the hub's reason.
+    for (const [bare, r] of this.results) {
+      if (seen.has(bare) || r.ok || scopeOf(bare) !== 'public') continue
+      seen.add(bare)
+      addrs.push({ addr: bare + ours, source: r.type === 'ip-mapping' ? 'mapped' : r.type === 'observed' ? 'observed' : 'listen', scope: 'public', confirmed: false, ...(r.reason != null ? { reason: r.reason } : {}) })
     }
     const reservation = node.getMultiaddrs().find(a => isCircuit(a))?.toString() ?? null
     if (reservation != null) addrs.push({ addr: reservation, source: 'relay', scope: 'relay', confirmed: true })
@@ -164,7 +187,7 @@ export class Reachability {
     } catch (err) {
       logger('dial-back by the hub failed: %s', (err as Error).message)
     }
-    this.emit()
+    this.emit(true)
   }
 
   /** Our addresses worth a dial-back: public and LAN TCP addresses and mapped ports (loopback never leaves this machine). */
@@ -184,7 +207,7 @@ export class Reachability {
     for (const r of answer.results) {
       const type = addrs.get(r.addr)
       if (type == null) continue
-      this.results.set(r.addr, { ok: r.ok, ...(r.reason != null ? { reason: r.reason } : {}) })
+      this.results.set(r.addr, { ok: r.ok, type, ...(r.reason != null ? { reason: r.reason } : {}) })
       // LAN addresses need no confirmation (libp2p hands them out anyway); the hub only tells us whether it sees them.
       if (scopeOf(r.addr) !== 'public') continue
       if (r.ok) this.self.confirm(multiaddr(r.addr), type)
@@ -217,10 +240,10 @@ export class Reachability {
     }, SETTLE_MS)
   }
 
-  private emit (): void {
+  private emit (always = false): void {
     const c = this.connectivity()
     const key = JSON.stringify({ ...c, checkedAt: null })
-    if (key === this.last) return
+    if (key === this.last && !always) return
     this.last = key
     for (const l of this.listeners) l(c)
   }
@@ -234,8 +257,9 @@ export class Reachability {
   private readonly onChanged = (): void => { this.emit() }
 }
 
-function sourceOf (a: NodeAddress): AddressSource {
+/** Where an address came from; an observed one that is the router's mapped port counts as mapped. */
+function sourceOf (a: NodeAddress, mapping: PortMapping): AddressSource {
+  if (a.type === 'ip-mapping' || (mapping.external != null && a.multiaddr.toString().startsWith(mapping.external))) return 'mapped'
   if (a.type === 'observed') return 'observed'
-  if (a.type === 'ip-mapping') return 'mapped'
   return 'listen'
 }

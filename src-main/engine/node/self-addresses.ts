@@ -36,7 +36,8 @@ export class SelfAddresses implements Startable {
 
   /** The TCP ports we listen on (the ports an observed IP or a mapping leads to). */
   listenPorts (): number[] {
-    const ports = this.components.transportManager.getAddrs().flatMap(a => {
+    // The relay listener's address names the hub's port, not ours.
+    const ports = this.components.transportManager.getAddrs().filter(a => !a.toString().includes('/p2p-circuit')).flatMap(a => {
       const tcp = a.getComponents().find(c => c.name === 'tcp')
       return tcp?.value != null ? [Number(tcp.value)] : []
     })
