@@ -32,7 +32,7 @@ export interface NatTopology {
   /** The router's internet address in front of a NATed host (its own for a public host). */
   wanAddr: (host: string) => string
   /** The router forgets everything, as after a power cut: NAT state, mappings, miniupnpd restarted. */
-  restartRouter: (host: string) => void
+  restartRouter: (host: string) => Promise<void>
   /** External TCP ports the router in front of `host` forwards now (its miniupnpd's rules). */
   mappedPorts: (host: string) => number[]
   /** Caps what `host` sends with a kernel token bucket (its router's WAN for a NATed host). */
@@ -119,17 +119,23 @@ export function createNatTopology (tag: string, publicHosts: string[], natHosts:
     const dir = join(state, h.name)
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, 'miniupnpd.conf'), miniupnpdConf(dir, lanOf(h.name), h.upnp === 'refuse'))
-    // -d: stay in the foreground, so the process is ours to kill; its log goes nowhere.
-    const child = spawn('ip', ['netns', 'exec', routerOf(h.name), MINIUPNPD, '-f', join(dir, 'miniupnpd.conf'), '-d'], { stdio: 'ignore' })
+    // -d: stay in the foreground, so the process is ours to kill; -P: a pid file of its own, since
+    // miniupnpd refuses to start while the one in the default pid file runs (another router's).
+    const child = spawn('ip', ['netns', 'exec', routerOf(h.name), MINIUPNPD, '-f', join(dir, 'miniupnpd.conf'), '-P', join(dir, 'pid'), '-d'], { stdio: 'ignore' })
     daemons.set(h.name, child)
   }
-  const stopUpnp = (h: string): void => {
+  /** Kills a router's miniupnpd; resolves once it is gone (a new one could not bind its ports before). */
+  const stopUpnp = async (h: string): Promise<void> => {
     const child = daemons.get(h)
     daemons.delete(h)
-    if (child != null && child.exitCode == null) child.kill('SIGKILL')
+    if (child == null || child.exitCode != null || child.signalCode != null) return
+    const gone = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
+    child.kill('SIGKILL')
+    await gone
   }
   const destroy = (): void => {
-    for (const h of [...daemons.keys()]) stopUpnp(h)
+    for (const child of daemons.values()) child.kill('SIGKILL')
+    daemons.clear()
     for (const ns of allNs) { try { ip('netns', 'del', ns) } catch { /* not there */ } }
     rmSync(state, { recursive: true, force: true })
   }
@@ -185,10 +191,10 @@ export function createNatTopology (tag: string, publicHosts: string[], natHosts:
     ns: nsOf,
     addr: h => natIndex(h) >= 0 ? `${lanOf(h)}.2` : wanOf(h),
     wanAddr: wanOf,
-    restartRouter: h => {
+    restartRouter: async h => {
       const n = spec(h)
       const r = routerOf(h)
-      stopUpnp(h)
+      await stopUpnp(h)
       // A router that lost power remembers no connection and no mapping.
       for (const chain of ['miniupnpd', 'prerouting_miniupnpd', 'postrouting_miniupnpd']) inNs(r, 'nft', ['flush', 'chain', 'inet', 'filter', chain])
       rmSync(join(state, h, 'leases'), { force: true })
@@ -197,7 +203,7 @@ export function createNatTopology (tag: string, publicHosts: string[], natHosts:
     },
     mappedPorts: h => {
       const rules = inNs(routerOf(spec(h).name), 'nft', ['list', 'chain', 'inet', 'filter', 'prerouting_miniupnpd'])
-      return [...rules.matchAll(/tcp dport (\d+)/g)].map(m => Number(m[1]))
+      return [...rules.matchAll(/ dport (\d+) dnat/g)].map(m => Number(m[1]))
     },
     capUplink: (h, bits) => {
       const burst = Math.max(64 * 1024, Math.round(bits / 8 / 200))

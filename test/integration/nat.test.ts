@@ -22,12 +22,13 @@ interface Net {
   procs: CliProcess[]
   start: (host: string, args: string[]) => CliProcess
   peerArgs: (host: string, name: string) => string[]
+  cleanup: () => Promise<void>
 }
 
 async function buildNet (natHosts: NatHostSpec[], publicHosts = ['h', 'p']): Promise<Net> {
   const topo = createNatTopology('sdn', publicHosts, natHosts)
   if (typeof topo === 'string') throw new Error(`cannot build the NAT topology: ${topo}`)
-  const { path: dir } = await tempDir('swarmdrop-nat-')
+  const { path: dir, cleanup } = await tempDir('swarmdrop-nat-test-')
   const procs: CliProcess[] = []
   const start = (host: string, args: string[]): CliProcess => {
     const p = runInNamespace(topo.ns(host), [...args, '--no-mdns', '--json'])
@@ -39,13 +40,14 @@ async function buildNet (natHosts: NatHostSpec[], publicHosts = ['h', 'p']): Pro
   const hubAddr = (await hub.waitForEvent('listening')).addrs[0]!
   // Every peer listens on all its interfaces on a fixed port (the one a router maps), and names only the hub.
   const peerArgs = (host: string, name: string): string[] => ['--data', join(dir, name), '--listen', `/ip4/0.0.0.0/tcp/${PORT}`, '--hub', hubAddr, '--upnp-renew-ms', '2000']
-  return { topo, dir, hubAddr, procs, start, peerArgs }
+  return { topo, dir, hubAddr, procs, start, peerArgs, cleanup }
 }
 
 async function teardown (net: Net | undefined): Promise<void> {
   if (net == null) return
   await Promise.all(net.procs.map(async p => await p.stop('SIGKILL')))
   net.topo.destroy()
+  await net.cleanup()
 }
 
 /** Shares a fresh random file from `host` and gets it on `to`; returns the sharer, the getter's done event and the file's hash. */
@@ -95,12 +97,19 @@ describe('behind home routers', () => {
 
     it('opens a port on a UPnP router, has the hub confirm it, and removes it on exit', async () => {
       net = await buildNet([{ name: 'a', upnp: true }])
+      // While it runs, the router forwards the port: a sharer holds its mapping.
+      const sharer = net.start('a', ['share', join(net.dir), ...net.peerArgs('a', 'a-share')])
+      await sharer.waitForEvent('sharing')
+      await expect.poll(() => net!.topo.mappedPorts('a'), { timeout: 10_000 }).toEqual([PORT])
+      await sharer.stop()
+      // Stopped: its mapping went with it.
+      await expect.poll(() => net!.topo.mappedPorts('a'), { timeout: 10_000 }).toEqual([])
       const c = await doctor(net, 'a')
       expect(c.reachability).toBe('mapped')
       expect(c.mapping.state).toBe('mapped')
       expect(c.mapping.external).toBe(`/ip4/${net.topo.wanAddr('a')}/tcp/${PORT}`)
       expect(c.addrs.find(a => a.source === 'mapped')?.confirmed).toBe(true)
-      // doctor has exited: its mapping is gone from the router.
+      // doctor has exited: its mapping is gone from the router too.
       expect(net.topo.mappedPorts('a')).toEqual([])
     })
 
@@ -140,7 +149,7 @@ describe('behind home routers', () => {
       const sharing = await sharer.waitForEvent('sharing')
       const get = net.start('b', ['get', sharing.link, '--out', join(net.dir, 'out'), ...net.peerArgs('b', 'b')])
       await get.waitForEvent('progress', e => e.bytes > 8 * MiB)
-      net.topo.restartRouter('a')
+      await net.topo.restartRouter('a')
       const done = await get.waitForEvent('done', () => true, 180_000)
       expect(await get.exited).toBe(0)
       expect(await sha256File(done.path)).toBe(hash)

@@ -58,6 +58,8 @@ export class PortMapper {
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly stopping = new AbortController()
   private running: Promise<void> | undefined
+  /** A router that gave us a mapping once and then stopped answering is most likely restarting: look again soon. */
+  private hadRouter = false
 
   constructor (private readonly components: PortMapperComponents, private readonly init: PortMapperInit) {
     this.limits = { ...MAPPING_DEFAULTS, ...init.limits }
@@ -109,11 +111,11 @@ export class PortMapper {
     const gateway = await this.findGateway()
     if (gateway == null) {
       this.set({ state: 'no-router', external: null, reason: null, at: null })
-      this.schedule(this.limits.searchAgainMs)
+      this.schedule(this.hadRouter ? this.limits.renewMs : this.limits.searchAgainMs)
       return
     }
     await this.mapOn(gateway, ports)
-    this.schedule(this.held.length > 0 ? this.limits.renewMs : this.limits.searchAgainMs)
+    this.schedule(this.held.length > 0 || this.hadRouter ? this.limits.renewMs : this.limits.searchAgainMs)
   }
 
   /** Our private IPv4 listen addresses: what a router can forward to. None when we have a public one of our own. */
@@ -182,6 +184,7 @@ export class PortMapper {
       return
     }
     this.held.push({ gateway, internal, external })
+    this.hadRouter = true
     this.components.self.addMapping(internal, external)
     logger('router %s forwards %s:%d to %s:%d', gateway.host, external.host, external.port, internal.host, internal.port)
     this.set({ state: 'mapped', external: `/ip4/${external.host}/tcp/${external.port}`, reason: null, at: Date.now() })
@@ -199,6 +202,7 @@ export class PortMapper {
           this.components.self.removeMapping(h.internal, h.external)
           this.hold(h.gateway, h.internal, m)
         } else {
+          logger.trace('renewed %s:%d', h.external.host, h.external.port)
           this.held.push(h)
           this.status = { ...this.status, at: Date.now() }
         }
