@@ -183,7 +183,9 @@ export class Engine {
     hubStore?.start()
     announcer.announceEverywhere()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
-    return new Engine({ node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView, reachability, portMapper, upgrader, hubStore, portChanged: planned.changed })
+    return new Engine({
+      node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView, reachability, portMapper, upgrader, hubStore, portChanged: planned.changed
+    })
   }
 
   get peerId (): string { return this.node.peerId.toString() }

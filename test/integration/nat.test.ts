@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { Connectivity } from '../../shared/connectivity.js'
 import type { DoneEvent } from '../../shared/transfer.js'
 import { createNatTopology, natTopologyMissing, type NatHostSpec, type NatTopology } from '../helpers/nat-topology.js'
