@@ -184,7 +184,8 @@ export class Engine {
     announcer.announceEverywhere()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
     return new Engine({
-      node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView, reachability, portMapper, upgrader, hubStore, portChanged: planned.changed
+      node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView,
+      reachability, portMapper, upgrader, hubStore, portChanged: planned.changed
     })
   }
 
