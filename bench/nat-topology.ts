@@ -54,10 +54,21 @@ export function natTopologyMissing (upnp: boolean): string | null {
   return missing.length === 0 ? null : `needs ${missing.map(m => m[1]).join(', ')} (apt-get install -y ${missing.map(m => m[1]).join(' ')})`
 }
 
-/** The router's rules: masquerade out, established back in, and the chains miniupnpd fills with its mappings. */
+/**
+ * The router's rules: masquerade out, established back in, and the chains
+ * miniupnpd fills with its mappings. Unsolicited packets to the router's own
+ * WAN address are dropped too, as home routers do: accepted, each would leave
+ * a conntrack entry that makes masquerade move the next outgoing packet to
+ * that address and port onto another port, which breaks hole punching.
+ */
 function routerRules (): string {
   return `
 table inet filter {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    iifname "wan0" ct state established,related accept
+    iifname "wan0" drop
+  }
   chain forward {
     type filter hook forward priority 0; policy drop;
     ct state established,related accept

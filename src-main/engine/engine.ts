@@ -10,6 +10,7 @@ import type { EngineConfig } from './config.js'
 import { Library } from './content/library.js'
 import type { ActiveDownload, DownloadOutcome, HubRef } from './download/runner.js'
 import { HubStore } from './hub/hub-store.js'
+import { StunServer } from './hub/stun-server.js'
 import { pushToHub } from './hub/push.js'
 import { RelayBudget } from './hub/relay-budget.js'
 import { StoreLedger } from './hub/store-ledger.js'
@@ -72,6 +73,7 @@ interface Parts {
   portMapper: PortMapper
   upgrader: DirectUpgrader
   hubStore?: HubStore
+  stun?: StunServer
   portChanged?: PortChange
 }
 
@@ -112,8 +114,10 @@ export class Engine {
     const table = hubServer != null ? new TrackerTable() : undefined
     const namedHub = cfg.hub != null && cfg.hub !== '' ? parseHub(cfg.hub) : undefined
     const planned = await resolveListen({ dataDir, configured: cfg.listen })
-    // With a hub, also be reachable through its relay: a reservation gives us a /p2p-circuit address.
-    if (namedHub != null && hubServer == null) planned.listen.push('/p2p-circuit')
+    // With a hub, also be reachable through its relay (a reservation gives us a /p2p-circuit
+    // address), and by WebRTC hole punching signalled through it.
+    const webrtc = hubServer == null
+    if (namedHub != null && hubServer == null) planned.listen.push('/p2p-circuit', '/webrtc')
 
     // What the node's protocols consult exists before the node: the library, the swarms and the upload policy.
     const library = new Library()
@@ -127,7 +131,8 @@ export class Engine {
       listen: planned.listen,
       tracker: { table },
       // With no hub named, the first peer found to speak the hub protocols becomes ours; a hub needs none.
-      hubFinder: { enabled: namedHub == null && hubServer == null },
+      hubFinder: { enabled: namedHub == null && hubServer == null, webrtc },
+      webrtc: webrtc ? { stunServers: () => stunServersOf(hubInUse(node, namedHub)), mayPunch: addr => upgrader.mayPunch(addr) } : undefined,
       // The hub store is built right after the node; a push in that gap is refused, and the pusher retries.
       store: {
         accept: ledger != null
@@ -164,11 +169,13 @@ export class Engine {
     const downloads = new Downloads({ node, dataDir, library, bans, scores, registry, feed, shares: store, active, connector, announcer }, { downLimit: cfg.downLimit ?? 0, leechOnly })
     const hubStore = ledger != null && table != null ? new HubStore({ node, dataDir, shares: store, ledger, table, downloads, announcer }) : undefined
     const peerView = new PeerView({ node, registry })
+    const stun = hubServer != null ? stunServerFor(planned.listen, node.services.selfAddresses.listenPorts()) : undefined
+    await stun?.start()
     const portMapper = new PortMapper(
       { self: node.services.selfAddresses, onChange: () => { reachability.mappingChanged() } },
       { enabled: cfg.portMapping !== false && hubServer == null, limits: cfg.mappingLimits, description: `Swarmdrop ${node.peerId.toString().slice(-8)}` }
     )
-    const upgrader = new DirectUpgrader({ node })
+    const upgrader = new DirectUpgrader({ node }, { webrtc, onPunch: ok => { reachability.notePunch(ok) } })
     const reachability = new Reachability({ node, hub: () => hubInUse(node, namedHub), mapping: () => portMapper.mapping() }, { isHub: hubServer != null })
 
     uploads.start()
@@ -185,7 +192,7 @@ export class Engine {
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
     return new Engine({
       node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView,
-      reachability, portMapper, upgrader, hubStore, portChanged: planned.changed
+      reachability, portMapper, upgrader, hubStore, stun, portChanged: planned.changed
     })
   }
 
@@ -246,7 +253,8 @@ export class Engine {
   }
 
   async stop (): Promise<void> {
-    const { hubStore, connector, announcer, sharing, uploads, reader, reachability, portMapper, upgrader } = this.parts
+    const { hubStore, connector, announcer, sharing, uploads, reader, reachability, portMapper, upgrader, stun } = this.parts
+    stun?.stop()
     upgrader.stop()
     reachability.stop()
     await portMapper.stop()
@@ -258,4 +266,19 @@ export class Engine {
     await this.node.stop()
     await reader.closeAll()
   }
+}
+
+/** The hub's STUN server (on the UDP port of its TCP port's number), for WebRTC's ICE. */
+function stunServersOf (hub: HubRef | undefined): string[] {
+  const parts = hub?.addr.getComponents() ?? []
+  const ip = parts[0]
+  const port = parts.find(c => c.name === 'tcp')?.value
+  return ip?.name === 'ip4' && port != null ? [`stun:${ip.value ?? ''}:${port}`] : []
+}
+
+/** A hub answers STUN on the address and port number it listens on for TCP. */
+function stunServerFor (listen: readonly string[], ports: readonly number[]): StunServer | undefined {
+  const host = listen.map(a => /^\/ip4\/([^/]+)\/tcp\//.exec(a)?.[1]).find(h => h != null)
+  const port = ports[0]
+  return host != null && port != null ? new StunServer(host, port) : undefined
 }

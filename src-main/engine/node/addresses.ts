@@ -21,9 +21,13 @@ export function isCircuit (addr: Multiaddr | string): boolean {
   return addr.toString().includes('/p2p-circuit')
 }
 
-/** A relayed connection: limited by the relay, or dialled through a circuit address. */
+/**
+ * A relayed connection: limited by the relay, or dialled through a circuit
+ * address. A WebRTC connection's address names the relay it was signalled
+ * through, but its bytes go straight between the two peers.
+ */
 export function isRelayed (c: Connection): boolean {
-  return c.limits != null || isCircuit(c.remoteAddr)
+  return c.limits != null || (isCircuit(c.remoteAddr) && !isPunched(c.remoteAddr))
 }
 
 /** Hole punching over WebRTC: a direct connection both routers let through, arranged over a relay. */

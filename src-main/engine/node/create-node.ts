@@ -9,6 +9,7 @@ import type { ConnectionEncrypter, PeerId, PrivateKey } from '@libp2p/interface'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
+import { webRTC } from '@libp2p/webrtc'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { ContentLookup } from '../content/library.js'
@@ -20,6 +21,8 @@ import { pieceExchange, type PieceExchange, type PiecesLimits, type UploadPolicy
 import { storeService, type StoreInit, type StoreProtocolLimits, type StoreService } from '../protocols/store/index.js'
 import { trackerService, type TrackerInit, type TrackerLimits, type TrackerService } from '../protocols/tracker/index.js'
 import type { RelayBudget } from '../hub/relay-budget.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { isPunched } from './addresses.js'
 import { hubFinder, type HubFinder, type HubFinderInit } from './hub-finder.js'
 import { selfAddresses, type SelfAddresses } from './self-addresses.js'
 import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_PUBSUB_OUTBOUND_BUFFER, MAX_PUBSUB_TOPIC_BYTES_PER_PEER, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
@@ -82,6 +85,12 @@ export interface NodeOptions {
   dhtClientOnly?: boolean
   /** Use a peer that turns out to be a hub as ours (absent: never). */
   hubFinder?: HubFinderInit
+  /**
+   * Hole punching over WebRTC (ICE over UDP), signalled through the hub's
+   * relay: the STUN servers to ask, read at each dial (the hub may be found
+   * after start). Absent: no WebRTC (a hub, which only relays the signalling).
+   */
+  webrtc?: { stunServers: () => string[], mayPunch: (addr: Multiaddr) => boolean }
 }
 
 export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
@@ -92,7 +101,11 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen },
     // Circuit relay as a client on every node: when no direct route exists, a hub relays.
-    transports: [tcp(), circuitRelayTransport()],
+    transports: [
+      tcp(),
+      circuitRelayTransport(),
+      ...(opts.webrtc != null ? [webRTC({ rtcConfiguration: () => ({ iceServers: opts.webrtc!.stunServers().map(urls => ({ urls })) }) })] : [])
+    ],
     connectionEncrypters: encrypters as Array<() => ConnectionEncrypter>,
     streamMuxers: [yamux({
       streamOptions: {
@@ -110,8 +123,10 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS
     },
     connectionGater: {
-      // Private and loopback addresses are fine: LAN sharing is a main use.
-      denyDialMultiaddr: () => false,
+      // Private and loopback addresses are fine: LAN sharing is a main use. A WebRTC hole punch
+      // is dialled only by the upgrader, from one side: libp2p's dialler would otherwise try one
+      // from each side at once with every dial, and the two punches break each other.
+      denyDialMultiaddr: ma => isPunched(ma) && opts.webrtc?.mayPunch(ma) !== true,
       denyDialPeer: denied,
       denyInboundEncryptedConnection: denied,
       denyOutboundEncryptedConnection: denied,

@@ -1,6 +1,9 @@
 import type { IdentifyResult, Libp2pEvents, PeerId } from '@libp2p/interface'
 import { isPrivate } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** The multicodec of /p2p/<peer ID>. */
+const CODE_P2P = 421
 import { log } from '../log.js'
 import { isCircuit, isRelayed } from './addresses.js'
 import type { SwarmNode } from './create-node.js'
@@ -9,6 +12,14 @@ const logger = log('upgrader')
 
 /** A direct dial to a public address answers in a round trip and a handshake, or not at all. */
 const DIAL_MS = 5_000
+/**
+ * ICE gathers candidates from STUN, then checks pairs from both sides: a few
+ * round trips through two routers (0.2-0.3 s between two NATs here). libp2p's
+ * dialler also gives each address ADDRESS_DIAL_TIMEOUT_MS.
+ */
+const PUNCH_MS = 10_000
+/** What a peer that can be hole-punched over WebRTC speaks (@libp2p/webrtc's signalling over the relay). */
+export const WEBRTC_SIGNALING = '/webrtc-signaling/0.0.1'
 /** The same addresses of the same peer are not tried again sooner: they failed for a reason. */
 const RETRY_MS = 60_000
 /** Peers remembered for RETRY_MS; past this many the oldest are forgotten. */
@@ -24,10 +35,24 @@ const MAX_REMEMBERED = 1_000
  * through the relay. The relayed connection is left open: downloads move
  * their channels over (download/route-upgrade.ts), and libp2p closes it idle.
  */
+export interface DirectUpgraderInit {
+  /** Hole punching over WebRTC, when the node has the transport. */
+  webrtc: boolean
+  /** A hole punch was tried; `ok` when it ended in a direct connection (reachability counts them). */
+  onPunch?: (ok: boolean, ms: number) => void
+}
+
 export class DirectUpgrader {
   private readonly tried = new Map<string, { key: string, at: number }>()
+  /** The hole punches under way: the only WebRTC dials the connection gater lets through. */
+  private readonly punching = new Set<string>()
 
-  constructor (private readonly components: { node: SwarmNode }) {}
+  /** Whether a WebRTC dial to `addr` is one of ours (create-node's gater asks). */
+  mayPunch (addr: Multiaddr): boolean {
+    return this.punching.has(addr.toString())
+  }
+
+  constructor (private readonly components: { node: SwarmNode }, private readonly init: DirectUpgraderInit) {}
 
   start (): void {
     this.components.node.addEventListener('peer:identify', this.onIdentify)
@@ -41,22 +66,37 @@ export class DirectUpgrader {
     void this.maybeUpgrade(evt.detail)
   }
 
-  private async maybeUpgrade ({ peerId, listenAddrs }: IdentifyResult): Promise<void> {
+  private async maybeUpgrade ({ peerId, listenAddrs, protocols }: IdentifyResult): Promise<void> {
     const { node } = this.components
     const conns = node.getConnections(peerId)
     if (conns.length === 0 || conns.some(c => !isRelayed(c))) return
     const targets = publicDirect(listenAddrs, peerId)
-    if (targets.length === 0) return
+    if (targets.length > 0 && await this.attempt(peerId, targets, DIAL_MS)) return
+    // No public address, or none answered: punch through both routers, signalled over the relay.
+    // The side that dialled through the relay starts it, so the two do not punch twice.
+    const relayed = conns.find(c => c.direction === 'outbound' && isCircuit(c.remoteAddr))
+    if (!this.init.webrtc || relayed == null || !protocols.includes(WEBRTC_SIGNALING)) return
+    const punch = relayed.remoteAddr.decapsulateCode(CODE_P2P).encapsulate(`/webrtc/p2p/${peerId.toString()}`)
+    const started = Date.now()
+    this.punching.add(punch.toString())
+    const ok = await this.attempt(peerId, [punch], PUNCH_MS).finally(() => this.punching.delete(punch.toString()))
+    if (ok != null) this.init.onPunch?.(ok, Date.now() - started)
+  }
+
+  /** Dials `targets` on a new connection; null when the same ones were tried a moment ago. */
+  private async attempt (peerId: PeerId, targets: Multiaddr[], ms: number): Promise<boolean | null> {
     const id = peerId.toString()
     const key = targets.map(a => a.toString()).sort().join(' ')
-    const last = this.tried.get(id)
-    if (last?.key === key && Date.now() - last.at < RETRY_MS) return
-    this.remember(id, key)
+    const last = this.tried.get(`${id} ${key}`)
+    if (last != null && Date.now() - last.at < RETRY_MS) return null
+    this.remember(`${id} ${key}`, key)
     try {
-      const c = await node.dial(targets, { force: true, signal: AbortSignal.timeout(DIAL_MS) })
+      const c = await this.components.node.dial(targets, { force: true, signal: AbortSignal.timeout(ms) })
       logger('%p: relayed connection went direct on %a', peerId, c.remoteAddr)
+      return true
     } catch (err) {
       logger('%p: no direct route to %s: %s', peerId, key, (err as Error).message)
+      return false
     }
   }
 

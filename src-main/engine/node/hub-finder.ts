@@ -36,6 +36,8 @@ export interface HubFinderInit {
   enabled: boolean
   /** The first hub found, once relay listening has been asked for. */
   onFound?: (hub: HubRef) => void
+  /** Also listen for WebRTC hole punching signalled through the hub's relay. */
+  webrtc?: boolean
 }
 
 export interface HubFinderComponents {
@@ -119,7 +121,7 @@ export class HubFinder implements Startable {
     if (addr == null) return
     this.found = { peerId: peerId.toString(), addr }
     this.log('%p speaks the hub protocols: using it as our hub at %a', peerId, addr)
-    this.components.transportManager.listen([multiaddr('/p2p-circuit')]).catch((err: unknown) => {
+    this.components.transportManager.listen([multiaddr('/p2p-circuit'), ...(this.init.webrtc === true ? [multiaddr('/webrtc')] : [])]).catch((err: unknown) => {
       this.log.error('cannot listen through the hub relay: %e', err)
     })
     this.init.onFound?.(this.found)
