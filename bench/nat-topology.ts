@@ -20,8 +20,8 @@ import { join } from 'node:path'
  */
 export interface NatHostSpec {
   name: string
-  /** Run miniupnpd on the router; 'refuse': it runs but denies every mapping. */
-  upnp?: boolean | 'refuse'
+  /** Run miniupnpd on the router; 'refuse': it runs but denies every mapping; 'pmp': NAT-PMP/PCP only, no UPnP-IGD. */
+  upnp?: boolean | 'refuse' | 'pmp'
 }
 
 export interface NatTopology {
@@ -94,13 +94,13 @@ table inet filter {
 `
 }
 
-function miniupnpdConf (dir: string, lan: string, refuse: boolean): string {
+function miniupnpdConf (dir: string, lan: string, refuse: boolean, igd: boolean): string {
   return [
     'ext_ifname=wan0',
     'listening_ip=lan0',
     'http_port=5000',
     'enable_natpmp=yes',
-    'enable_upnp=yes',
+    `enable_upnp=${igd ? 'yes' : 'no'}`,
     'secure_mode=yes',
     'system_uptime=yes',
     `lease_file=${join(dir, 'leases')}`,
@@ -129,7 +129,7 @@ export function createNatTopology (tag: string, publicHosts: string[], natHosts:
   const startUpnp = (h: NatHostSpec): void => {
     const dir = join(state, h.name)
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'miniupnpd.conf'), miniupnpdConf(dir, lanOf(h.name), h.upnp === 'refuse'))
+    writeFileSync(join(dir, 'miniupnpd.conf'), miniupnpdConf(dir, lanOf(h.name), h.upnp === 'refuse', h.upnp !== 'pmp'))
     // -d: stay in the foreground, so the process is ours to kill; -P: a pid file of its own, since
     // miniupnpd refuses to start while the one in the default pid file runs (another router's).
     const child = spawn('ip', ['netns', 'exec', routerOf(h.name), MINIUPNPD, '-f', join(dir, 'miniupnpd.conf'), '-P', join(dir, 'pid'), '-d'], { stdio: 'ignore' })

@@ -113,6 +113,17 @@ describe('behind home routers', () => {
       expect(net.topo.mappedPorts('a')).toEqual([])
     })
 
+    it('a router with NAT-PMP but no UPnP-IGD: the port is mapped by NAT-PMP', async () => {
+      net = await buildNet([{ name: 'a', upnp: 'pmp' }])
+      const sharer = net.start('a', ['share', join(net.dir), ...net.peerArgs('a', 'a-share')])
+      await sharer.waitForEvent('sharing')
+      await expect.poll(() => net!.topo.mappedPorts('a'), { timeout: 15_000 }).toEqual([PORT])
+      await sharer.stop()
+      const c = await doctor(net, 'a')
+      expect(c.mapping.state).toBe('mapped')
+      expect(c.reachability).toBe('mapped')
+    })
+
     it('a router that refuses mappings: falls back to the relay and says why', async () => {
       net = await buildNet([{ name: 'a', upnp: 'refuse' }])
       const c = await doctor(net, 'a')
@@ -137,6 +148,37 @@ describe('behind home routers', () => {
       net = await buildNet([{ name: 'a', upnp: true }, { name: 'b', upnp: true }])
       const { done } = await transfer(net, 'a', 'b', 32 * MiB)
       expect(done.paths.direct).toBeGreaterThan(0.9 * 32 * MiB)
+    })
+
+    it('two peers behind routers without UPnP go direct by hole punching (WebRTC), and both say so', async () => {
+      net = await buildNet([{ name: 'a' }, { name: 'b' }])
+      const { done, get } = await transfer(net, 'a', 'b', 32 * MiB)
+      expect(done.paths.punched).toBeGreaterThan(0.9 * 32 * MiB)
+      expect(done.paths.punched + done.paths.relay).toBe(32 * MiB)
+      expect(get.stderr).toBe('')
+    })
+
+    it('a seeder behind NAT and four leechers each behind its own: all bit-exact, leechers trade directly, the hub relays a small share', async () => {
+      const leechers = ['l1', 'l2', 'l3', 'l4']
+      net = await buildNet([{ name: 's' }, ...leechers.map(name => ({ name }))])
+      const size = 32 * MiB
+      const src = join(net.dir, 'swarm.bin')
+      const hash = await randomFile(src, size)
+      // The seeder's line is the bottleneck, so leechers gain by trading with each other.
+      net.topo.capUplink('s', 80_000_000)
+      const seeder = net.start('s', ['share', src, ...net.peerArgs('s', 's')])
+      const sharing = await seeder.waitForEvent('sharing')
+      const gets = leechers.map(l => net!.start(l, ['get', sharing.link, '--out', join(net!.dir, `out-${l}`), ...net!.peerArgs(l, l)]))
+      const dones = await Promise.all(gets.map(async g => await g.waitForEvent('done', () => true, 180_000)))
+      for (const [i, d] of dones.entries()) {
+        expect(await gets[i]!.exited).toBe(0)
+        expect(await sha256File(d.path)).toBe(hash)
+      }
+      const all = dones.reduce((n, d) => n + d.bytes, 0)
+      const relayed = dones.reduce((n, d) => n + d.paths.relay, 0)
+      const fromLeechers = dones.reduce((n, d) => n + Object.entries(d.sources).filter(([id]) => id !== sharing.peerId).reduce((m, [, x]) => m + x.bytes, 0), 0)
+      expect(relayed / all).toBeLessThan(0.1)
+      expect(fromLeechers).toBeGreaterThan(0)
     })
 
     it('the router restarted mid-download (NAT state and mapping lost): the download waits and finishes by itself', async () => {

@@ -43,6 +43,9 @@ export interface PortMapperInit {
 
 interface Held { gateway: Gateway, internal: { host: string, port: number }, external: { host: string, port: number } }
 
+/** NAT-PMP gateways we made: their mapper writes the lease it is given (ms elsewhere) into the request as seconds. */
+const pmpGateways = new WeakSet<Gateway>()
+
 /**
  * Asks the home router to forward a port to us, UPnP-IGD first and NAT-PMP
  * second (both through @achingbrain/nat-port-mapper, the mapper libp2p's
@@ -149,6 +152,7 @@ export class PortMapper {
     const router = defaultGateway()
     if (router == null) return undefined
     const pmp = pmpNat(router, { description: this.init.description, autoRefresh: false })
+    pmpGateways.add(pmp)
     try {
       await pmp.externalIp({ signal: AbortSignal.timeout(this.limits.requestMs) })
       return pmp
@@ -162,7 +166,7 @@ export class PortMapper {
     let refused: string | null = null
     for (const internal of ports.slice(0, 1)) {
       try {
-        const m = await gateway.map(internal.port, internal.host, { protocol: 'tcp', externalPort: internal.port, ttl: this.limits.leaseMs, autoRefresh: false, signal: AbortSignal.timeout(this.limits.requestMs) })
+        const m = await gateway.map(internal.port, internal.host, { protocol: 'tcp', externalPort: internal.port, ttl: this.lease(gateway), autoRefresh: false, signal: AbortSignal.timeout(this.limits.requestMs) })
         this.hold(gateway, internal, m)
       } catch (err) {
         refused = (err as Error).message
@@ -197,7 +201,7 @@ export class PortMapper {
     let ok = true
     for (const h of held) {
       try {
-        const m = await h.gateway.map(h.internal.port, h.internal.host, { protocol: 'tcp', externalPort: h.external.port, ttl: this.limits.leaseMs, autoRefresh: false, signal: AbortSignal.timeout(this.limits.requestMs) })
+        const m = await h.gateway.map(h.internal.port, h.internal.host, { protocol: 'tcp', externalPort: h.external.port, ttl: this.lease(h.gateway), autoRefresh: false, signal: AbortSignal.timeout(this.limits.requestMs) })
         if (m.externalHost !== h.external.host || m.externalPort !== h.external.port) {
           this.components.self.removeMapping(h.internal, h.external)
           this.hold(h.gateway, h.internal, m)
@@ -215,6 +219,11 @@ export class PortMapper {
     }
     if (!ok) this.set({ state: 'searching', external: null, reason: null, at: null })
     return ok && this.held.length > 0
+  }
+
+  /** The lease to ask `gateway` for, in the unit its mapper sends (see pmpGateways). */
+  private lease (gateway: Gateway): number {
+    return pmpGateways.has(gateway) ? Math.round(this.limits.leaseMs / 1000) : this.limits.leaseMs
   }
 
   private set (next: PortMapping): void {

@@ -115,10 +115,15 @@ export class Reachability {
     })
   }
 
-  /** Checks now (or joins the check under way), then says what it found. */
+  /**
+   * Checks now, then says what it found. A check under way may have started
+   * before what prompted this one (a mapping just made), so this one runs
+   * after it rather than joining it.
+   */
   async check (): Promise<Connectivity> {
-    this.checking ??= this.runCheck().finally(() => { this.checking = undefined })
-    await this.checking
+    const mine: Promise<void> = (this.checking ?? Promise.resolve()).then(async () => { await this.runCheck() })
+    this.checking = mine
+    await mine.finally(() => { if (this.checking === mine) this.checking = undefined })
     return this.connectivity()
   }
 
