@@ -12,9 +12,10 @@ import { runSwarm } from './swarm.js'
 import { printRelay, runRelay } from './relay.js'
 import { hostsUnavailable, printHosts, runSwarmHosts, writeHosts } from './swarm-hosts.js'
 import { runSmallFiles } from './small-files.js'
+import { runNat } from './nat.js'
 import { runTransfer } from './transfer.js'
 
-const SUITES = ['transfer', 'swarm', 'soak', 'files'] as const
+const SUITES = ['transfer', 'swarm', 'soak', 'files', 'nat'] as const
 type Suite = typeof SUITES[number]
 
 interface Args {
@@ -56,6 +57,8 @@ async function run (args: Args): Promise<void> {
     await runTransfer({ sizeMiB: args.sizeMiB ?? 1024, rounds: args.rounds ?? 2 })
   } else if (args.suite === 'files') {
     await runSmallFiles({ count: args.count ?? 3000, fileBytes: 20_000, rounds: args.rounds ?? 2 })
+  } else if (args.suite === 'nat') {
+    await runNat(args.sizeMiB ?? 64)
   } else if (args.suite === 'soak') {
     await runSoak({ peers: args.peers ?? 20, minutes: args.minutes ?? 10, sizeMiB: args.sizeMiB ?? 8 })
   } else if (hostsUnavailable() == null) {

@@ -43,6 +43,7 @@ function withGlobals (cmd: Command): Command {
     .option('--public-dht', 'also use the public IPFS DHT to find content across the internet', false)
     .option('--hub <multiaddr>', 'a hub to fall back on: its tracker, its relay and its store')
     .option('--no-upnp', 'do not ask the router to open a port (UPnP-IGD, NAT-PMP)')
+    .option('--no-hole-punch', 'do not try WebRTC hole punching to peers behind other routers (the hub relays instead)')
     .addOption(new Option('--upnp-renew-ms <ms>', 'how often the router mapping is renewed (tests)').argParser(v => Number(v)).hideHelp())
     .addOption(new Option('--encryption <list>', 'connection encrypters in order of preference')
       .choices(['tls,noise', 'noise,tls', 'tls', 'noise']).default('tls,noise').hideHelp())

@@ -17,6 +17,8 @@ export interface GlobalOpts {
   hub?: string
   /** Ask the router to forward our port (default on; --no-upnp turns it off). */
   upnp: boolean
+  /** Hole punching over WebRTC (default on; --no-hole-punch turns it off). */
+  holePunch: boolean
   upnpRenewMs?: number
 }
 

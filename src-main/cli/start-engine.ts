@@ -26,6 +26,7 @@ export async function startEngine (g: GlobalOpts, out: Output): Promise<Engine> 
     encrypters: encrypters(g),
     hub: g.hub,
     portMapping: g.upnp,
+    holePunching: g.holePunch,
     mappingLimits: g.upnpRenewMs != null ? { renewMs: g.upnpRenewMs } : undefined
   })
   notePortChange(engine.portChanged, out)

@@ -24,6 +24,8 @@ export interface EngineConfig {
   hub?: string
   /** Run as a hub: relay, tracker and (optionally) store for others. */
   hubServer?: HubServerConfig
+  /** Hole punching over WebRTC between peers behind routers (default on; never on a hub, which only relays its signalling). */
+  holePunching?: boolean
   /** Ask the home router to forward our port (UPnP-IGD, NAT-PMP); default on, never on a hub. */
   portMapping?: boolean
   /** Overrides of the port mapper's timings (node/port-mapper.ts); tests shorten them. */

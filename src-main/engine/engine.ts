@@ -116,8 +116,8 @@ export class Engine {
     const planned = await resolveListen({ dataDir, configured: cfg.listen })
     // With a hub, also be reachable through its relay (a reservation gives us a /p2p-circuit
     // address), and by WebRTC hole punching signalled through it.
-    const webrtc = hubServer == null
-    if (namedHub != null && hubServer == null) planned.listen.push('/p2p-circuit', '/webrtc')
+    const webrtc = hubServer == null && cfg.holePunching !== false
+    if (namedHub != null && hubServer == null) planned.listen.push('/p2p-circuit', ...(webrtc ? ['/webrtc'] : []))
 
     // What the node's protocols consult exists before the node: the library, the swarms and the upload policy.
     const library = new Library()

@@ -176,7 +176,7 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       await until(() => down() >= bytes.length, 5_000)
       expect(down()).toBeLessThan(bytes.length * 1.1)
       const peers = await cb.call('listPeers', {})
-      expect(peers.find(p => p.peerId === a.peerId)).toMatchObject({ relayed: false, bytesIn: bytes.length })
+      expect(peers.find(p => p.peerId === a.peerId)).toMatchObject({ route: 'direct', bytesIn: bytes.length })
       // Latency is measured in the background and arrives with a later peers event.
       await until(() => cb.events.some(e => e.name === 'peersChanged' && (e.payload as Events['peersChanged']).upsert.some(p => p.peerId === a.peerId && typeof p.latencyMs === 'number')), 15_000)
       await cb.call('setSettings', { downLimit: 0 })

@@ -17,6 +17,8 @@ import { decode, encode, type PieceMessage } from '../../../src-main/engine/prot
 import { parseJson } from '../../../src-main/engine/protocols/request-response.js'
 import { answerSchema as storeAnswer } from '../../../src-main/engine/protocols/store/messages.js'
 import { announceAnswer, lookupAnswer, requestSchema as trackerRequest } from '../../../src-main/engine/protocols/tracker/messages.js'
+import { answerSchema as dialBackAnswer, requestSchema as dialBackRequest } from '../../../src-main/engine/protocols/dialback/messages.js'
+import { parseBindingRequest } from '../../../src-main/engine/hub/stun-server.js'
 import { checkManifestPaths } from '../../../src-main/engine/storage/sanitise.js'
 
 /**
@@ -78,9 +80,16 @@ describe(`fuzzing each wire decoder for ${FUZZ_MS} ms`, () => {
   })
 
   it('JSON answers: catalog, peer exchange, tracker, store; feed messages; API frames', () => {
-    const schemas: Array<z.ZodType<unknown>> = [catalogAnswer, pexAnswer, storeAnswer, trackerRequest, announceAnswer, lookupAnswer, feedMessageSchema, clientFrameSchema]
+    const schemas: Array<z.ZodType<unknown>> = [catalogAnswer, pexAnswer, storeAnswer, trackerRequest, announceAnswer, lookupAnswer, dialBackRequest, dialBackAnswer, feedMessageSchema, clientFrameSchema]
     fc.assert(fc.property(json, fc.nat({ max: schemas.length - 1 }), (text, i) => {
       typedOrOk(() => parseJson(asBytes(text), schemas[i]!, 'fuzz'))
+    }), budget)
+  })
+
+  it('STUN packets a hub receives from anyone (answered only when they are binding requests)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 700 }), b => {
+      const id = parseBindingRequest(b)
+      expect(id == null || id.byteLength === 12).toBe(true)
     }), budget)
   })
 
