@@ -3,7 +3,7 @@ import { spawnCommand, tempDir } from './cleanup.js'
 import { randomFile, verifyFile } from './files.js'
 import { createNatTopology, natTopologyMissing, type NatHostSpec, type NatTopology } from './nat-topology.js'
 import { ROOT, table, verdict, writeResult } from './report.js'
-import { str, SwarmdropProcess, type Json } from './swarmdrop-cli.js'
+import { str, SwarmdropProcess } from './swarmdrop-cli.js'
 
 /**
  * `npm run bench -- nat`: transfers across the namespace internet of

@@ -80,7 +80,9 @@ describe(`fuzzing each wire decoder for ${FUZZ_MS} ms`, () => {
   })
 
   it('JSON answers: catalog, peer exchange, tracker, store; feed messages; API frames', () => {
-    const schemas: Array<z.ZodType<unknown>> = [catalogAnswer, pexAnswer, storeAnswer, trackerRequest, announceAnswer, lookupAnswer, dialBackRequest, dialBackAnswer, feedMessageSchema, clientFrameSchema]
+    const schemas: Array<z.ZodType<unknown>> = [
+      catalogAnswer, pexAnswer, storeAnswer, trackerRequest, announceAnswer, lookupAnswer, dialBackRequest, dialBackAnswer, feedMessageSchema, clientFrameSchema
+    ]
     fc.assert(fc.property(json, fc.nat({ max: schemas.length - 1 }), (text, i) => {
       typedOrOk(() => parseJson(asBytes(text), schemas[i]!, 'fuzz'))
     }), budget)
