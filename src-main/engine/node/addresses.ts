@@ -53,6 +53,22 @@ export function scopeOf (addr: Multiaddr | string): AddressScope {
 const SCOPE_RANK: Record<AddressScope, number> = { public: 0, relay: 1, lan: 2, loopback: 3 }
 
 /**
+ * The order libp2p dials a peer's addresses in, one at a time with
+ * ADDRESS_DIAL_TIMEOUT_MS each: public ones (a peer lists only those its hub
+ * confirmed), loopback, then the relay, then LAN addresses. libp2p's own
+ * order puts LAN addresses before the relay; a LAN address of a peer on
+ * another network is a SYN that nobody answers, so every relayed dial waited
+ * seconds for nothing. On the same LAN, mDNS has usually connected already,
+ * and the upgrader tries LAN addresses after a relayed connect.
+ */
+export function dialOrder (a: { multiaddr: Multiaddr }, b: { multiaddr: Multiaddr }): -1 | 0 | 1 {
+  return Math.sign(DIAL_RANK[scopeOf(a.multiaddr)] - DIAL_RANK[scopeOf(b.multiaddr)]) as -1 | 0 | 1
+}
+
+/** Loopback before the relay: a loopback address that is not the peer's fails at once (refused, or the wrong peer's handshake). */
+const DIAL_RANK: Record<AddressScope, number> = { public: 0, loopback: 1, relay: 2, lan: 3 }
+
+/**
  * The order in which we hand out our own addresses (links, tracker, peer
  * exchange): public ones first (only confirmed ones are listed at all), then
  * the hub's relay, which works from anywhere, then LAN and loopback, which work

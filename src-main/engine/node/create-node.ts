@@ -22,7 +22,7 @@ import { storeService, type StoreInit, type StoreProtocolLimits, type StoreServi
 import { trackerService, type TrackerInit, type TrackerLimits, type TrackerService } from '../protocols/tracker/index.js'
 import type { RelayBudget } from '../hub/relay-budget.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { isPunched } from './addresses.js'
+import { dialOrder, isPunched } from './addresses.js'
 import { hubFinder, type HubFinder, type HubFinderInit } from './hub-finder.js'
 import { selfAddresses, type SelfAddresses } from './self-addresses.js'
 import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_PUBSUB_OUTBOUND_BUFFER, MAX_PUBSUB_TOPIC_BYTES_PER_PEER, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
@@ -120,7 +120,8 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       inboundConnectionThreshold: INBOUND_PER_HOST_PER_SECOND,
       dialTimeout: DIAL_TIMEOUT_MS,
       addressDialTimeout: ADDRESS_DIAL_TIMEOUT_MS,
-      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
+      addressSorter: dialOrder
     },
     connectionGater: {
       // Private and loopback addresses are fine: LAN sharing is a main use. A WebRTC hole punch

@@ -72,6 +72,9 @@ export class DirectUpgrader {
     if (conns.length === 0 || conns.some(c => !isRelayed(c))) return
     const targets = publicDirect(listenAddrs, peerId)
     if (targets.length > 0 && await this.attempt(peerId, targets, DIAL_MS)) return
+    // The same LAN (relayed before mDNS found it, or mDNS off): the peer's addresses on one of our subnets.
+    const near = sameSubnet(listenAddrs, this.components.node.getMultiaddrs(), peerId)
+    if (near.length > 0 && await this.attempt(peerId, near, DIAL_MS)) return
     // No public address, or none answered: punch through both routers, signalled over the relay.
     // The side that dialled through the relay starts it, so the two do not punch twice.
     const relayed = conns.find(c => c.direction === 'outbound' && isCircuit(c.remoteAddr))
@@ -80,7 +83,9 @@ export class DirectUpgrader {
     const started = Date.now()
     this.punching.add(punch.toString())
     const ok = await this.attempt(peerId, [punch], PUNCH_MS).finally(() => this.punching.delete(punch.toString()))
-    if (ok != null) this.init.onPunch?.(ok, Date.now() - started)
+    if (ok == null) return
+    logger('hole punch to %p %s after %d ms', peerId, ok ? 'went direct' : 'failed', Date.now() - started)
+    this.init.onPunch?.(ok, Date.now() - started)
   }
 
   /** Dials `targets` on a new connection; null when the same ones were tried a moment ago. */
@@ -110,5 +115,17 @@ export class DirectUpgrader {
 export function publicDirect (addrs: readonly Multiaddr[], peer: PeerId): Multiaddr[] {
   return addrs
     .filter(a => !isCircuit(a) && a.toString().includes('/tcp/') && !isPrivate(a) && ['ip4', 'ip6'].includes(a.getComponents()[0]?.name ?? ''))
+    .map(a => a.getComponents().some(c => c.name === 'p2p') ? a : a.encapsulate(`/p2p/${peer.toString()}`))
+}
+
+/** A peer's private IPv4 TCP addresses on a /24 one of ours is on: a LAN we share. */
+export function sameSubnet (addrs: readonly Multiaddr[], ours: readonly Multiaddr[], peer: PeerId): Multiaddr[] {
+  const prefix = (a: Multiaddr): string | undefined => {
+    const ip = a.getComponents()[0]
+    return ip?.name === 'ip4' && ip.value != null && isPrivate(a) && !ip.value.startsWith('127.') ? ip.value.split('.').slice(0, 3).join('.') : undefined
+  }
+  const mine = new Set(ours.filter(a => !isCircuit(a)).map(prefix).filter(p => p != null))
+  return addrs
+    .filter(a => !isCircuit(a) && a.toString().includes('/tcp/') && mine.has(prefix(a) ?? ''))
     .map(a => a.getComponents().some(c => c.name === 'p2p') ? a : a.encapsulate(`/p2p/${peer.toString()}`))
 }

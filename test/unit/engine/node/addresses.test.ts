@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
-import { isCircuit, isPunched, parseAddrs, peerIdOf, rankForSharing, scopeOf } from '../../../../src-main/engine/node/addresses.js'
+import { dialOrder, isCircuit, isPunched, parseAddrs, peerIdOf, rankForSharing, scopeOf } from '../../../../src-main/engine/node/addresses.js'
 
 const RELAY = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const PEER = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -48,5 +48,13 @@ describe('addresses', () => {
     expect(isPunched('/ip4/11.0.0.2/udp/1/webrtc')).toBe(true)
     expect(isPunched('/ip4/11.0.0.2/udp/1/webrtc-direct')).toBe(false)
     expect(isPunched('/ip4/11.0.0.2/tcp/1')).toBe(false)
+  })
+})
+
+describe('the order we dial a peer\'s addresses in', () => {
+  it('public first, loopback next (it fails at once when wrong), then the relay, LAN last (a foreign LAN address is a SYN nobody answers)', () => {
+    const relayed = `/ip4/11.0.0.1/tcp/1/p2p/${RELAY}/p2p-circuit/p2p/${PEER}`
+    const addrs = ['/ip4/192.168.1.5/tcp/2', relayed, '/ip4/127.0.0.1/tcp/2', '/ip4/11.2.3.4/tcp/2'].map(a => ({ multiaddr: multiaddr(a) }))
+    expect(addrs.sort(dialOrder).map(a => a.multiaddr.toString())).toEqual(['/ip4/11.2.3.4/tcp/2', '/ip4/127.0.0.1/tcp/2', relayed, '/ip4/192.168.1.5/tcp/2'])
   })
 })
