@@ -76,7 +76,7 @@ async function runCase (c: Case, sizeMiB: number, dir: string): Promise<NatRow> 
     const src = join(dir, 'file.bin')
     const sha256 = await randomFile(src, size)
     const hub = start(topo, 'h', ['hub', '--data', join(dir, `${c.name}-hub`), '--listen', `/ip4/${topo.addr('h')}/tcp/${PORT}`,
-      '--relay-connection-bytes', '2GiB', '--relay-peer-bytes-per-hour', '10GiB', '--relay-total-bytes-per-hour', '10GiB'])
+      '--relay-connection-bytes', '256MiB', '--relay-peer-bytes-per-hour', '10GiB', '--relay-total-bytes-per-hour', '10GiB'])
     const hubAddr = ((await hub.waitFor('listening')).data.addrs as string[])[0]!
     const args = (h: string): string[] => ['--data', join(dir, `${c.name}-${h}`), '--listen', `/ip4/0.0.0.0/tcp/${PORT}`, '--hub', hubAddr, ...(c.flags ?? [])]
     if (c.capBits != null) topo.capUplink(c.from, c.capBits)

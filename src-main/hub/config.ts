@@ -10,13 +10,20 @@ import type { HubServerConfig } from '../api/index.js'
  * connections big enough for real files, but bounded per peer and in total.
  */
 export const HUB_DEFAULTS = {
-  /** One relayed connection: 1 GiB or an hour, whichever first. libp2p's own default (128 KiB, 2 min) only suits signalling. */
-  relayConnectionBytes: 1024 ** 3,
+  /**
+   * One relayed connection: 256 MiB or an hour, whichever first (a download
+   * cut there dials again and goes on). libp2p's own default (128 KiB, 2 min)
+   * only suits signalling. Each new relayed connection is charged this whole
+   * cap against the hourly budgets below, and peers behind NATs open one per
+   * peer they meet (most then go direct by hole punching), so a large cap
+   * would use a NATed seeder's budget up in a handful of connections.
+   */
+  relayConnectionBytes: 256 * 1024 ** 2,
   relayConnectionSeconds: 3600,
   /** Relay slots at once: each is one peer reachable only through us. */
   relayReservations: 128,
   /** Per peer and in total, per hour: a hub's uplink is finite. */
-  relayPeerBytesPerHour: 4 * 1024 ** 3,
+  relayPeerBytesPerHour: 16 * 1024 ** 3,
   relayTotalBytesPerHour: 64 * 1024 ** 3,
   storePeerQuota: 2 * 1024 ** 3,
   storeTotalQuota: 50 * 1024 ** 3

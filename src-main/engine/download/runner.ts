@@ -24,9 +24,9 @@ import type { SwarmRegistry } from '../swarm/registry.js'
 import type { RateLimit } from '../transfer/token-bucket.js'
 import { accessProof } from '../access/share-access.js'
 import type { PeerScores } from '../trust/peer-scores.js'
-import { isCircuit, parseAddrs } from '../node/addresses.js'
+import { isCircuit, isRelayed, parseAddrs } from '../node/addresses.js'
 import { dialPeer, pathOf, type HubRef } from '../node/dial.js'
-import { followBetterRoutes } from './route-upgrade.js'
+import { directSoon, followBetterRoutes } from './route-upgrade.js'
 import { Download, type DownloadProgress, type PeerLink } from './download.js'
 import { stallMessage } from './explain.js'
 import { noPeersReason } from './no-peers-reason.js'
@@ -310,6 +310,8 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   let denied: AccessDeniedError | undefined
   const openLink = async (c: Connection): Promise<PeerLink | null> => {
     const peerId = c.remotePeer.toString()
+    // A relayed peer that can be hole-punched is usually direct within a second: start there, not on the hub's relay.
+    if (isRelayed(c)) c = await directSoon(node, c, signal)
     try {
       const channel = await node.services.pieces.open(c.remotePeer, req.cid, {
         pieceCount: layout.count,

@@ -78,3 +78,14 @@ const DIAL_RANK: Record<AddressScope, number> = { public: 0, loopback: 1, relay:
 export function rankForSharing (addrs: readonly string[]): string[] {
   return addrs.map((a, i) => ({ a, i, r: SCOPE_RANK[scopeOf(a)] })).sort((x, y) => x.r - y.r || x.i - y.i).map(x => x.a)
 }
+
+/**
+ * The connection to use among several to one peer: open, unlimited (not
+ * relayed) before relayed, ours (outbound) before theirs, oldest first. A hub's
+ * dial-back arrives as a second, inbound connection that it closes a moment
+ * later; a stream opened on it would die with it.
+ */
+export function bestConnection (conns: readonly Connection[]): Connection | undefined {
+  const score = (c: Connection): number => (c.limits == null ? 0 : 2) + (c.direction === 'outbound' ? 0 : 1)
+  return conns.filter(c => c.status === 'open').sort((a, b) => score(a) - score(b) || a.timeline.open - b.timeline.open)[0]
+}

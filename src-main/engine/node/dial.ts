@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PeerUnreachableError, UsageError } from '../../../shared/errors.js'
 import type { TransferPath } from '../../../shared/transfer.js'
-import { routeOf } from './addresses.js'
+import { bestConnection, routeOf } from './addresses.js'
 import type { SwarmNode } from './create-node.js'
 
 /** The hub a node uses for the client-server fallback: tracker, relay and store. */
@@ -26,8 +26,8 @@ export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiadd
   } catch {
     throw new UsageError(`not a peer ID: ${peerId}`)
   }
-  const existing = node.getConnections(id)
-  if (existing.length > 0) return existing.find(c => c.limits == null) ?? existing[0]!
+  const existing = bestConnection(node.getConnections(id))
+  if (existing != null) return existing
   const all = [...addrs]
   if (hub != null && peerId !== hub.peerId) {
     const viaHub = multiaddr(`${hub.addr.toString()}/p2p-circuit/p2p/${peerId}`)

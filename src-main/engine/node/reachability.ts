@@ -19,6 +19,8 @@ const logger = log('reachability')
 export const RECHECK_MS = 5 * 60 * 1000
 /** Identify, a reservation and a mapping tend to land together after a connect: one check for the lot. */
 const SETTLE_MS = 50
+/** Reconnecting to the hub sooner than this after a check does not check again (a flapping link would flood it). */
+const MIN_RECHECK_MS = 30_000
 /** A hub that does not answer a dial-back in this long is asked again at the next round. */
 const CHECK_TIMEOUT_MS = 20_000
 
@@ -255,8 +257,11 @@ export class Reachability {
 
   private readonly onIdentify = (evt: Libp2pEvents['peer:identify']): void => {
     const hub = this.components.hub()
-    // The hub (re)connected: a new network, a restarted router, or just start.
-    if (hub != null && evt.detail.peerId.toString() === hub.peerId) this.soon()
+    // We (re)connected to the hub: a new network, a restarted router, or just start. Not its
+    // dial-backs, which are inbound: checking again on each would ask for the next one, for ever.
+    if (hub == null || evt.detail.peerId.toString() !== hub.peerId || evt.detail.connection.direction !== 'outbound') return
+    if (this.checkedAt != null && Date.now() - this.checkedAt < MIN_RECHECK_MS) return
+    this.soon()
   }
 
   private readonly onChanged = (): void => { this.emit() }

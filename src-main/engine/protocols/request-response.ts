@@ -4,6 +4,7 @@ import { lpStream } from '@libp2p/utils'
 import type * as z from 'zod'
 import { ProtocolViolationError } from '../../../shared/errors.js'
 import { deadline } from '../deadline.js'
+import { bestConnection } from '../node/addresses.js'
 import { isViolation } from './violations.js'
 
 /** The limits every one-question, one-answer protocol has; each protocol's constants.ts gives them their values and reasons. */
@@ -145,8 +146,7 @@ export abstract class RequestResponseService implements Startable {
  * the only way to reach the peer.
  */
 export async function openStreamTo (connectionManager: ConnectionManager, peer: PeerId, protocol: string, signal?: AbortSignal): Promise<Stream> {
-  const open = connectionManager.getConnections(peer).filter(c => c.status === 'open')
-  const conn = open.find(c => c.limits == null) ?? open[0] ?? await connectionManager.openConnection(peer, { signal })
+  const conn = bestConnection(connectionManager.getConnections(peer)) ?? await connectionManager.openConnection(peer, { signal })
   return await conn.newStream(protocol, { signal, runOnLimitedConnection: true })
 }
 
