@@ -184,6 +184,12 @@ describe('the app in a real browser against two real daemons', () => {
     await row.waitFor({ timeout: 15_000 })
     await expect.poll(async () => await row.getByText('Direct').isVisible()).toBe(true)
     await expect.poll(async () => await row.getByText(/^\d+ ms$/).isVisible(), { timeout: 15_000 }).toBe(true)
+    // How the internet reaches this daemon, in words: on loopback with no hub, nobody outside can.
+    const reach = pageB.getByRole('region', { name: 'How peers reach you' })
+    expect(await reach.locator('[data-reach]').textContent()).toBe('No hub and no open port: only peers on your network and public peers can reach you.')
+    expect(await reach.getByText(/Router port mapping/).textContent()).toContain('not needed')
+    await reach.getByRole('button', { name: 'Check again' }).click()
+    await expect.poll(async () => await reach.getByRole('button', { name: 'Check again' }).isEnabled()).toBe(true)
     await pageB.screenshot({ path: join(SHOTS, 'peers.png'), fullPage: true })
     await pageB.getByRole('tab', { name: 'Swarm feed' }).click()
     await expect.poll(async () => await pageB.getByText(/is seeding|shares "holiday\.bin"|joined/).first().isVisible(), { timeout: 40_000 }).toBe(true)
