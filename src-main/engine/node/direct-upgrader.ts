@@ -32,8 +32,9 @@ const MAX_REMEMBERED = 1_000
  * once, from the side the relayed connection came in on, at the moment it
  * connects, which misses a public address confirmed a moment later (ours are
  * confirmed by the hub's dial-back after start) and the side that dialled
- * through the relay. The relayed connection is left open: downloads move
- * their channels over (download/route-upgrade.ts), and libp2p closes it idle.
+ * through the relay. The relayed connection is left open (libp2p 3 never
+ * closes an idle one; the hub's time or byte limit ends it): downloads move
+ * their channels over (download/route-upgrade.ts), since open streams do not.
  */
 export interface DirectUpgraderInit {
   /** Hole punching over WebRTC, when the node has the transport. */
