@@ -96,15 +96,21 @@ export type PeerRoute = 'direct' | 'punched' | 'relayed'
 
 /** The verdict in one sentence, with what to do about it (the CLI's words; the UI has its own, translated). */
 export function describeReachability (c: Connectivity): string {
-  const open = c.addrs.find(a => a.scope === 'public' && a.confirmed !== false && (a.source === 'listen' || a.source === 'observed'))
-  const mapped = c.mapping.external ?? c.addrs.find(a => a.source === 'mapped')?.addr ?? null
+  const at = reachableAt(c)
   switch (c.reachability) {
-    case 'public': return `Reachable from the internet at ${hostPort(open?.addr) ?? 'a public address'}${c.hub != null ? ' (confirmed by your hub)' : ''}.`
-    case 'mapped': return `Reachable from the internet at ${hostPort(mapped) ?? 'a mapped port'} — port opened on your router by UPnP${c.hub == null ? ' (not confirmed: no hub to check it)' : ''}.`
+    case 'public': return `Reachable from the internet at ${at ?? 'a public address'}${c.hub != null ? ' (confirmed by your hub)' : ''}.`
+    case 'mapped': return `Reachable from the internet at ${at ?? 'a mapped port'} — port opened on your router by UPnP${c.hub == null ? ' (not confirmed: no hub to check it)' : ''}.`
     case 'relayed': return 'Behind a router; peers reach you through your hub (hole punching tries a direct route to each). To be reachable directly, turn on UPnP on your router or forward your listen port to this machine.'
     case 'checking': return 'Checking with your hub how the internet reaches you…'
     case 'local': return 'No hub and no open port: only peers on your network and public peers can reach you. Add a hub in Settings (--hub), or turn on UPnP on your router.'
   }
+}
+
+/** Where people reach us, as host:port: a public address of ours (public) or the router's mapped port (mapped); null otherwise. */
+export function reachableAt (c: Connectivity): string | null {
+  if (c.reachability === 'public') return hostPort(c.addrs.find(a => a.scope === 'public' && a.confirmed !== false && (a.source === 'listen' || a.source === 'observed'))?.addr)
+  if (c.reachability === 'mapped') return hostPort(c.mapping.external ?? c.addrs.find(a => a.source === 'mapped')?.addr)
+  return null
 }
 
 /** `/ip4/1.2.3.4/tcp/5/p2p/…` as `1.2.3.4:5`. */

@@ -1,18 +1,17 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { hostPort, type Connectivity } from '../../shared/connectivity.js'
+import { hostPort, reachableAt, type Connectivity } from '../../shared/connectivity.js'
 import { useBridge } from '../state/bridge-context.js'
 import { toUiError, type UiError } from '../state/ui-error.js'
 import { ErrorNote } from './ErrorNote.js'
 
 /** The verdict in words: how the internet reaches this computer, and what to do about it. */
 export function reachSentence (c: Connectivity, t: ReturnType<typeof useTranslation>['t']): { text: string, hint: string | null } {
-  const open = c.addrs.find(a => a.scope === 'public' && a.confirmed !== false && (a.source === 'listen' || a.source === 'observed'))
-  const mapped = hostPort(c.mapping.external ?? c.addrs.find(a => a.source === 'mapped')?.addr) ?? ''
+  const at = reachableAt(c) ?? ''
   const port = hostPort(c.addrs.find(a => a.source === 'listen')?.addr)?.split(':').pop() ?? ''
   switch (c.reachability) {
-    case 'public': return { text: t(c.hub != null ? 'reach.publicConfirmed' : 'reach.public', { addr: hostPort(open?.addr) ?? '' }), hint: null }
-    case 'mapped': return { text: t(c.hub != null ? 'reach.mapped' : 'reach.mappedUnconfirmed', { addr: mapped }), hint: null }
+    case 'public': return { text: t(c.hub != null ? 'reach.publicConfirmed' : 'reach.public', { addr: at }), hint: null }
+    case 'mapped': return { text: t(c.hub != null ? 'reach.mapped' : 'reach.mappedUnconfirmed', { addr: at }), hint: null }
     case 'relayed': return { text: t('reach.relayed'), hint: t('reach.relayedHint', { port }) }
     case 'checking': return { text: t('reach.checking'), hint: null }
     case 'local': return { text: t('reach.local'), hint: t('reach.localHint') }
