@@ -20,6 +20,7 @@ export const ErrorCodes = {
   PEER_UNREACHABLE: 'PEER_UNREACHABLE',
   TIMEOUT: 'TIMEOUT',
   DISK_FULL: 'DISK_FULL',
+  DISK_ERROR: 'DISK_ERROR',
   ABORTED: 'ABORTED',
   STATE_CORRUPT: 'STATE_CORRUPT',
   INVALID_REQUEST: 'INVALID_REQUEST',
@@ -122,6 +123,14 @@ export class DiskFullError extends SwarmdropError {
   constructor (message: string, cause?: unknown) { super(ErrorCodes.DISK_FULL, message, { cause }) }
 }
 
+/**
+ * The disk refused a write, a sync or a rename (read-only, I/O error, ...): the
+ * path and the system's own words. Nothing written since the last good sync is vouched for.
+ */
+export class DiskError extends SwarmdropError {
+  constructor (readonly path: string, readonly osCode: string, message: string, cause?: unknown) { super(ErrorCodes.DISK_ERROR, message, { cause }) }
+}
+
 export class AbortedError extends SwarmdropError {
   constructor (message = 'aborted') { super(ErrorCodes.ABORTED, message) }
 }
@@ -166,7 +175,7 @@ export class AccessDeniedError extends SwarmdropError {
 }
 
 /** How a shared file changed: deleted or moved, replaced by another file, or rewritten (size or mtime). */
-export type FileChangeKind = 'gone' | 'replaced' | 'resized' | 'modified'
+export type FileChangeKind = 'gone' | 'replaced' | 'resized' | 'modified' | 'unreadable'
 
 /** A shared file changed on disk after it was hashed: its share is no longer served. */
 export class ShareChangedError extends SwarmdropError {

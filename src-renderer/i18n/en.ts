@@ -50,7 +50,7 @@ export const en = {
     rotate: 'New link (the old one stops working)',
     changed: 'Changed on disk',
     changedDetail: '{{file}} {{what}} after it was shared, so nobody can download this from you now. Share it again to share what is there now; if its content changed, it gets a new link.',
-    changedKind: { gone: 'was deleted or moved', replaced: 'was replaced by another file', resized: 'changed size', modified: 'was modified' },
+    changedKind: { gone: 'was deleted or moved', replaced: 'was replaced by another file', resized: 'changed size', modified: 'was modified', unreadable: 'cannot be read from the disk' },
     reshare: 'Share again',
     summary_one: '{{size}} · {{count}} file',
     summary_other: '{{size}} · {{count}} files'
@@ -219,6 +219,7 @@ export const en = {
       PEER_UNREACHABLE: "That peer could not be reached. Check that it is online, or ask for a link with its addresses.",
       TIMEOUT: "That took too long and was stopped. Try again.",
       DISK_FULL: "The disk is full. Free some space, then resume the download.",
+      DISK_ERROR: "The disk refused to store the download (read-only, or failing). Pieces not safely written are fetched again when you resume.",
       ABORTED: "That was interrupted. Try again.",
       STATE_CORRUPT: "Swarmdrop could not read its saved state for this. Remove it and add it again.",
       INVALID_REQUEST: "Swarmdrop could not do that with what was entered. Check it and try again.",

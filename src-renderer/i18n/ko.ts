@@ -52,7 +52,7 @@ export const ko: Messages = {
     rotate: '새 링크 (이전 링크는 더 이상 작동하지 않음)',
     changed: '디스크에서 변경됨',
     changedDetail: '공유한 뒤 {{file}} 파일이 {{what}}. 지금은 아무도 이 공유를 내려받을 수 없습니다. 다시 공유하면 지금 있는 내용을 공유하며, 내용이 바뀌었다면 새 링크가 생깁니다.',
-    changedKind: { gone: '삭제되었거나 옮겨졌습니다', replaced: '다른 파일로 바뀌었습니다', resized: '크기가 바뀌었습니다', modified: '수정되었습니다' },
+    changedKind: { gone: '삭제되었거나 옮겨졌습니다', replaced: '다른 파일로 바뀌었습니다', resized: '크기가 바뀌었습니다', modified: '수정되었습니다', unreadable: '디스크에서 읽을 수 없습니다' },
     reshare: '다시 공유',
     summary_one: '{{size}} · 파일 {{count}}개',
     summary_other: '{{size}} · 파일 {{count}}개'
@@ -221,6 +221,7 @@ export const ko: Messages = {
       PEER_UNREACHABLE: "그 피어에 연결할 수 없습니다. 온라인인지 확인하거나 주소가 담긴 링크를 받으세요.",
       TIMEOUT: "너무 오래 걸려 멈췄습니다. 다시 시도하세요.",
       DISK_FULL: "디스크가 가득 찼습니다. 공간을 비운 뒤 다운로드를 재개하세요.",
+      DISK_ERROR: "디스크가 다운로드를 저장하지 못했습니다(읽기 전용이거나 오류). 재개하면 안전하게 기록되지 않은 조각을 다시 받습니다.",
       ABORTED: "중단되었습니다. 다시 시도하세요.",
       STATE_CORRUPT: "이 항목의 저장된 상태를 읽을 수 없습니다. 지우고 다시 추가하세요.",
       INVALID_REQUEST: "입력한 내용으로는 할 수 없습니다. 확인한 뒤 다시 시도하세요.",

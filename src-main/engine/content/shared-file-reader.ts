@@ -45,7 +45,7 @@ export class SharedFileReader {
     if (hit != null && hit.stamp === key && this.now() - hit.at < this.ttlMs) return await hit.result
     const result = this.statPath(path).then(st => compareStamp(stamp, st), (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return compareStamp(stamp, null)
-      return { kind: 'gone' as const, reason: `it cannot be read (${err.code ?? err.message})` }
+      return unreadable(err)
     })
     this.checks.set(path, { at: this.now(), stamp: key, result })
     const change = await result
@@ -69,7 +69,10 @@ export class SharedFileReader {
       this.forget(path)
       const now = await this.check(path, stamp)
       if (now != null) throw new ShareChangedError(path, now.kind, now.reason)
-      throw err
+      // The same file, and the disk will not give its bytes (EIO, a dying disk): the share's
+      // fault, not the downloader's, so the share is taken out of service and says why.
+      const why = unreadable(err as NodeJS.ErrnoException)
+      throw new ShareChangedError(path, why.kind, why.reason)
     }
   }
 
@@ -92,7 +95,7 @@ function readSmall (path: string, stamp: FileStamp, offset: number, length: numb
     fd = openSync(path, 'r')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    return refuse(code === 'ENOENT' || code === 'ENOTDIR' ? compareStamp(stamp, null)! : { kind: 'gone', reason: `it cannot be read (${code ?? (err as Error).message})` })
+    return refuse(code === 'ENOENT' || code === 'ENOTDIR' ? compareStamp(stamp, null)! : unreadable(err as NodeJS.ErrnoException))
   }
   try {
     const before = compareStamp(stamp, fstatSync(fd))
@@ -100,7 +103,12 @@ function readSmall (path: string, stamp: FileStamp, offset: number, length: numb
     const buf = Buffer.allocUnsafe(length)
     let done = 0
     while (done < length) {
-      const n = readSync(fd, buf, done, length - done, offset + done)
+      let n: number
+      try {
+        n = readSync(fd, buf, done, length - done, offset + done)
+      } catch (err) {
+        return refuse(unreadable(err as NodeJS.ErrnoException))
+      }
       if (n === 0) break
       done += n
     }
@@ -111,4 +119,9 @@ function readSmall (path: string, stamp: FileStamp, offset: number, length: numb
   } finally {
     closeSync(fd)
   }
+}
+
+/** A file the disk will not read: the system's code and words, as the share will show them. */
+function unreadable (err: NodeJS.ErrnoException): FileChange {
+  return { kind: 'unreadable', reason: `it cannot be read (${err.code != null ? `${err.code}: ` : ''}${err.message.replace(/^[A-Z]+: /, '')})` }
 }

@@ -320,7 +320,11 @@ export class Download {
       this.have.set(index)
       this.verifiedBytes += this.init.layout.lengthOf[index]!
       for (const l of this.haveListeners) l(index)
-      for (const other of this.sessions.values()) if (!other.link.channel.have.get(index)) other.link.channel.announce(index)
+      // Every uploader that does not hold everything hears of it, even one that showed us the piece:
+      // a seeder seeding for the first time counts a piece it showed us as handed out until we say
+      // we have it, and shows us nothing new while four such sit unclaimed (a piece we then got
+      // from a liar elsewhere stayed stuck for good).
+      for (const other of this.sessions.values()) if (!other.link.channel.have.isComplete()) other.link.channel.announce(index)
       this.cancelElsewhere(index, s)
       this.maybeFinishFile(this.init.layout.fileOf[index]!)
       this.checkComplete()
@@ -457,6 +461,11 @@ export class Download {
     void this.init.files.flushFinished()
     this.finishing = Promise.all([this.finishing, all]).then(() => {})
     this.finishing.then(() => this.settle?.resolve(), (err: unknown) => this.settle?.reject(err as Error))
+  }
+
+  /** Ends the download with `err` (the disk failed under it): what is verified stays verified. */
+  stop (err: Error): void {
+    this.fail(err)
   }
 
   private fail (err: Error): void {

@@ -407,7 +407,12 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
         await saveState(snapshot, false, false)
         await record.savePeers(finder.knownPeers())
       })
-      .catch((err: unknown) => { log('checkpoint failed: %e', err) })
+      .catch((err: unknown) => {
+        // The disk did not take what was written: the download stops here, and the state saved
+        // at the last good checkpoint is the one the next run starts from.
+        log.error('checkpoint failed: %e', err)
+        download.stop(err as Error)
+      })
       .finally(() => { checkpointing = null })
   }, CHECKPOINT_MS)
 
@@ -454,6 +459,7 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   })
   const timer = req.onProgress == null ? undefined : setInterval(() => req.onProgress?.(download.progress()), req.progressIntervalMs ?? 250)
   let completed = false
+  let unsynced: Error | null
   try {
     req.onPhase?.('downloading')
     const run = download.run([], signal)
@@ -471,11 +477,18 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
     clearInterval(feedTimer)
     await checkpointing
     unserve()
-    await files.sync()
+    unsynced = await files.sync().then(() => null, (err: unknown) => err as Error)
     await files.close()
-    // After the sync the bitfield describes durable data: the next start may trust it while its files are the same.
-    await saveState(download.have, true, completed).catch((err: unknown) => { log.error('could not save download state: %e', err) })
+    if (unsynced == null) {
+      // After the sync the bitfield describes durable data: the next start may trust it while its files are the same.
+      await saveState(download.have, true, completed).catch((err: unknown) => { log.error('could not save download state: %e', err) })
+    } else {
+      // Not vouched for: the state of the last good checkpoint stays, and the next run re-reads the rest.
+      log.error('final sync failed, the piece map is not saved as clean: %e', unsynced)
+    }
   }
+  // A download whose last bytes did not reach the disk is not done, whatever it verified in memory.
+  if (unsynced != null) throw unsynced
   req.onProgress?.(download.progress())
 
   const sources = download.sourceSummaries()

@@ -66,7 +66,7 @@ const shareFileSchema = z.object({
   access: shareAccessSchema.default(PUBLIC),
   // Records from before file stamps have none: load() rebuilds what it can (size, and mtime from the hash cache).
   stamps: z.array(fileStampSchema).optional(),
-  changed: z.object({ file: z.string(), kind: z.enum(['gone', 'replaced', 'resized', 'modified']), reason: z.string(), at: z.number() }).nullable().default(null)
+  changed: z.object({ file: z.string(), kind: z.enum(['gone', 'replaced', 'resized', 'modified', 'unreadable']), reason: z.string(), at: z.number() }).nullable().default(null)
 })
 
 const hashCacheSchema = z.object({

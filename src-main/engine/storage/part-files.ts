@@ -4,7 +4,7 @@ import { lstatSync, renameSync, statSync } from 'node:fs'
 import { lstat, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import { Bitfield } from '../../../shared/bitfield.js'
-import { DiskFullError } from '../../../shared/errors.js'
+import { DiskError, DiskFullError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
 import { expectedHash, type PieceLayout } from '../content/layout.js'
 import { fsyncDir } from '../persistence/atomic-file.js'
@@ -56,6 +56,11 @@ export class PartFiles {
   private readonly finishing = new Map<number, PromiseWithResolvers<void>>()
   private finishTimer?: NodeJS.Timeout
   private syncing: Promise<void> | null = null
+  /**
+   * The first sync that failed. Linux marks the pages clean after reporting a failed
+   * writeback once, so a second sync would "succeed" over lost data: every later sync fails too.
+   */
+  private syncFailure?: Error
   private readonly finished: boolean[]
 
   private constructor (
@@ -234,10 +239,12 @@ export class PartFiles {
     } catch (err) {
       throw diskError(err, this.partPath(file))
     }
+    if (this.syncFailure != null) throw this.syncFailure
     this.unsynced += this.layout.lengthOf[index]!
     if (this.unsynced >= SYNC_AHEAD_BYTES && this.syncing == null) {
       this.unsynced = 0
-      this.syncing = this.sync().finally(() => { this.syncing = null })
+      // Its failure is kept (syncFailure) and thrown by the next write or sync.
+      this.syncing = this.sync().catch(() => {}).finally(() => { this.syncing = null })
     }
   }
 
@@ -293,16 +300,21 @@ export class PartFiles {
       // (concurrently: the file system commits concurrent syncs together).
       const together = batch.length >= SYNCFS_MIN_FILES
       await Promise.all(batch.map(async file => { await this.syncComplete(file, !together) }))
-      if (together && !await syncFileSystem(this.outDir)) await Promise.all(batch.map(async file => { await datasyncPath(this.partPath(file)) }))
+      if (together && !await syncFileSystem(this.outDir)) {
+        await Promise.all(batch.map(async file => {
+          await datasyncPath(this.partPath(file)).catch((err: unknown) => { throw diskError(err, this.partPath(file), 'saving') })
+        }))
+      }
       const dirs = new Set<string>()
       for (const file of batch) {
         await this.place(file)
         this.finished[file] = true
         dirs.add(dirname(this.targets[file]!))
       }
-      await Promise.all([...dirs].map(async dir => { await fsyncDir(dir) }))
+      await Promise.all([...dirs].map(async dir => { await fsyncDir(dir).catch((err: unknown) => { throw diskError(err, dir, 'saving') }) }))
       settle()
     } catch (err) {
+      this.syncFailure ??= err as Error
       settle(err as Error)
     }
   }
@@ -316,7 +328,8 @@ export class PartFiles {
       await fh.truncate(size)
       if (sync) await fh.datasync()
     } catch (err) {
-      throw diskError(err, this.partPath(file))
+      this.syncFailure ??= diskError(err, this.partPath(file), 'saving') as Error
+      throw this.syncFailure
     }
     this.handles.delete(file)
     await fh.close()
@@ -342,15 +355,29 @@ export class PartFiles {
     // rename are synchronous calls: metadata only, whatever the file's size, and a batch of
     // thousands of small files made a thread-pool round trip of each otherwise.
     if (existsSync(this.targets[file]!)) await this.moveAside(file)
-    renameSync(this.partPath(file), this.targets[file]!)
+    try {
+      renameSync(this.partPath(file), this.targets[file]!)
+    } catch (err) {
+      throw diskError(err, this.targets[file]!, 'renaming')
+    }
   }
 
-  /** Makes written data durable, so a bitfield saved after this can be trusted. */
+  /**
+   * Makes written data durable, so a bitfield saved after this can be trusted.
+   * Throws DiskError (or DiskFullError) when the disk did not take it: then no
+   * bitfield may vouch for what was written since the last good sync.
+   */
   async sync (): Promise<void> {
-    if (this.handles.size >= SYNCFS_MIN_FILES && await syncFileSystem(this.outDir)) return
-    for (const p of this.handles.values()) {
-      const fh = await p.catch(() => null)
-      await fh?.datasync().catch(() => {})
+    if (this.syncFailure != null) throw this.syncFailure
+    try {
+      if (this.handles.size >= SYNCFS_MIN_FILES && await syncFileSystem(this.outDir)) return
+      for (const [file, p] of this.handles) {
+        const fh = await p.catch(() => null)
+        await fh?.datasync().catch((err: unknown) => { throw diskError(err, this.partPath(file), 'saving') })
+      }
+    } catch (err) {
+      this.syncFailure ??= err as Error
+      throw this.syncFailure
     }
   }
 
@@ -398,10 +425,14 @@ function skipBytes (chunks: Uint8Array[], n: number): Uint8Array[] {
   return out
 }
 
-function diskError (err: unknown, path: string): unknown {
+/** A failed write, sync or rename as the download reports it: the path and the system's words. */
+function diskError (err: unknown, path: string, doing = 'writing'): unknown {
+  if (err instanceof DiskError || err instanceof DiskFullError) return err
   const code = (err as NodeJS.ErrnoException).code
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new DiskFullError(`disk full while writing "${path}"; free some space and run the download again to continue`, err)
-  return err
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new DiskFullError(`disk full while ${doing} "${path}"; free some space and run the download again to continue`, err)
+  if (code == null) return err
+  const words = (err as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '')
+  return new DiskError(path, code, `the disk failed while ${doing} "${path}": ${code} (${words}); pieces not safely on disk will be fetched again`, err)
 }
 
 function identityOf (st: Stats | null): FileIdentity | null {
