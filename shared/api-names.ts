@@ -11,7 +11,7 @@ export const COMMAND_NAMES = [
 
 export const EVENT_NAMES = [
   'hashing', 'shareAdded', 'shareRemoved', 'downloadAdded', 'downloadsChanged', 'downloadRemoved', 'peersChanged',
-  'throughput', 'shareStats', 'feed', 'connectivityChanged', 'downloadFinished'
+  'throughput', 'shareStats', 'feed', 'connectivityChanged', 'stateDamaged', 'downloadFinished'
 ] as const
 
 /** IPC channels in Electron: one per command (`swarmdrop:<command>`), one for pushed events. */

@@ -206,6 +206,15 @@ export interface ShareStats {
   servedTo: string[]
 }
 
+/** A state file of the data folder found damaged: moved aside (paths relative to the data folder), and its defaults used. */
+export interface DamagedFile {
+  file: string
+  /** Where the damaged copy now is; the same as `file` when it could not be moved. */
+  movedTo: string
+  reason: string
+  at: number
+}
+
 export interface Status {
   peerId: string
   addrs: string[]
@@ -216,6 +225,8 @@ export interface Status {
   restartNeeded: boolean
   /** The settings saved since start that apply only after a restart (keys of Settings). */
   restartFor: Array<keyof Settings>
+  /** State files found damaged since start: each moved aside and started afresh, for the user to know. */
+  damagedFiles: DamagedFile[]
 }
 
 export interface Responses {
@@ -264,6 +275,8 @@ export interface Events {
   feed: FeedItem
   /** How the internet reaches us changed: an address confirmed or lost, the router's mapping, the relay slot, a hole punch. */
   connectivityChanged: Connectivity
+  /** A state file was found damaged and moved aside. */
+  stateDamaged: DamagedFile
   /** A download finished (the shell shows a notification). */
   downloadFinished: { id: string, name: string, path: string }
 }

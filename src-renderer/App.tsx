@@ -4,6 +4,7 @@ import type { EventName, Events, SwarmdropBridge } from '../shared/api.js'
 import { DownloadList } from './components/DownloadList.js'
 import { DropZone } from './components/DropZone.js'
 import { FeedView } from './components/FeedView.js'
+import { DamagedFilesNotice } from './components/DamagedFilesNotice.js'
 import { JoinBox } from './components/JoinBox.js'
 import { ConnectivityCard } from './components/ConnectivityCard.js'
 import { PeersView } from './components/PeersView.js'
@@ -133,6 +134,7 @@ export function App ({ bridge, connection }: { bridge: SwarmdropBridge, connecti
               : t('app.restartNeeded')}
           </p>
         )}
+        {state.status != null && <DamagedFilesNotice files={state.status.damagedFiles} />}
         {/* While offline nothing can be asked, so every control is off (the banner above says why) rather than failing one by one. */}
         <fieldset className="bare" disabled={offline}>
           <JoinBox ownPeerId={state.status?.peerId} have={downloadCids} />

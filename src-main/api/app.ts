@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { Engine, type Encrypter } from '../engine/index.js'
+import { Engine, StateFiles, type Encrypter } from '../engine/index.js'
 import { DownloadManager, type Opener } from './downloads.js'
 import { EventFanout } from './event-fanout.js'
 import { Router } from './router.js'
@@ -36,10 +36,13 @@ export interface App {
 export async function startApp (opts: AppOptions): Promise<App> {
   const dataDir = resolve(opts.dataDir)
   await mkdir(dataDir, { recursive: true })
-  const settings = new SettingsStore(dataDir)
+  // One for the data folder: the engine's files and ours (settings, the download list) report damage in one place.
+  const state = new StateFiles(dataDir)
+  const settings = new SettingsStore(state)
   const s = await settings.load(opts.downloadDir != null ? { downloadDir: resolve(opts.downloadDir) } : {})
   const engine = await Engine.create({
     dataDir,
+    state,
     // Port 0 in the settings means the engine's default: a port chosen once and kept in the data folder.
     listen: opts.listen != null && opts.listen.length > 0 ? opts.listen : s.listenPort !== 0 ? [`/ip4/0.0.0.0/tcp/${s.listenPort}`] : undefined,
     bootstrap: opts.bootstrap,
@@ -52,7 +55,7 @@ export async function startApp (opts: AppOptions): Promise<App> {
     portMapping: opts.portMapping ?? s.portMapping
   })
   const fanout = new EventFanout()
-  const downloads = new DownloadManager(engine, fanout, dataDir, () => settings.get().downloadDir, opts.opener ?? null)
+  const downloads = new DownloadManager(engine, fanout, () => settings.get().downloadDir, opts.opener ?? null)
   await downloads.load()
   const uploads = new UploadArea(dataDir)
   // Uploads cancelled, or cut off by a crash, before they were shared would otherwise stay forever.

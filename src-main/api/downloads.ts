@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import * as z from 'zod'
 import { isDone, type DownloadInfo, type PieceMap } from '../../shared/api.js'
 import { AbortedError, InternalError, isSwarmdropError, UnknownTransferError, UnsupportedError } from '../../shared/errors.js'
 import { mergeLinks, parseLink } from '../../shared/link.js'
 import { addSources, noPaths, totalPaths, TRANSFER_PATHS } from '../../shared/transfer.js'
 import type { Engine, DownloadView } from '../engine/index.js'
-import { log, writeFileAtomic } from '../engine/index.js'
+import { log, type JsonFile } from '../engine/index.js'
 import { shareInfo } from './share-info.js'
 import { seedFinished } from './seed.js'
 import type { EventFanout } from './event-fanout.js'
@@ -66,23 +64,23 @@ interface Entry {
  */
 export class DownloadManager {
   private readonly entries = new Map<string, Entry>()
-  private saving: Promise<void> = Promise.resolve()
+  private readonly file: JsonFile<Saved[]>
   private closed = false
 
   constructor (
     private readonly engine: Engine,
     private readonly fanout: EventFanout,
-    private readonly dataDir: string,
     private readonly downloadDir: () => string,
     private readonly opener: Opener | null
-  ) {}
+  ) {
+    this.file = engine.state.file(FILE, savedSchema, () => [])
+  }
 
   async load (): Promise<void> {
-    const raw: unknown = await readFile(join(this.dataDir, FILE), 'utf8').then(t => JSON.parse(t) as unknown, () => [])
-    const parsed = savedSchema.safeParse(raw)
-    if (!parsed.success) { logger.error('ignoring a damaged %s', FILE); return }
+    // A damaged list is moved aside and reported (never read as empty and then saved over).
+    const saved = await this.file.load()
     const shared = new Set(this.engine.listShares().map(x => x.cid))
-    for (const s of parsed.data) {
+    for (const s of saved) {
       const finished = s.wanted === 'seed' || s.wanted === 'done'
       // A share stopped from elsewhere (the share list, the CLI) while we were down: the card must not say seeding.
       const seeded = s.wanted === 'seed' && shared.has(s.cid)
@@ -256,7 +254,7 @@ export class DownloadManager {
     this.closed = true
     for (const e of this.entries.values()) e.abort?.abort()
     await Promise.all([...this.entries.values()].map(async e => await e.running))
-    await this.saving
+    await this.file.flushed()
   }
 
   private get (id: string): Entry {
@@ -341,9 +339,8 @@ export class DownloadManager {
       bytes: e.info.bytes,
       sources: e.info.sources
     }))
-    // Saves queue behind each other so an older list never lands after a newer one.
-    this.saving = this.saving.then(async () => { await writeFileAtomic(join(this.dataDir, FILE), JSON.stringify(rows)) }).catch((err: unknown) => { logger.error('could not save downloads: %e', err) })
-    await this.saving
+    // Saves queue behind each other, so an older list never lands after a newer one; a failed one is logged and the next writes it all.
+    await this.file.save(rows).catch((err: unknown) => { logger.error('could not save downloads: %e', err) })
   }
 }
 

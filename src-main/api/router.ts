@@ -48,6 +48,7 @@ export class Router {
   private readonly unfeed: () => void
   private readonly unchanged: () => void
   private readonly unreach: () => void
+  private readonly undamaged: () => void
   private lastPeers = new Map<string, string>()
   private lastTotals: { received: number, sent: number }
   /** Each share's stats as last pushed (JSON), so only changes go out. */
@@ -68,6 +69,7 @@ export class Router {
     // A share whose file changed is shown as such (same row, with its reason).
     this.unchanged = engine.onShareChanged(share => { fanout.emit('shareAdded', this.shareInfo(share)) })
     this.unreach = engine.onConnectivity(c => { fanout.emit('connectivityChanged', c) })
+    this.undamaged = engine.state.onDamaged(d => { fanout.emit('stateDamaged', d) })
     this.lastTotals = engine.totals()
     this.timers.push(setInterval(() => { this.sample() }, SAMPLE_MS))
     this.handlers = this.makeHandlers()
@@ -98,6 +100,7 @@ export class Router {
     this.unfeed()
     this.unchanged()
     this.unreach()
+    this.undamaged()
     this.deps.fanout.close()
   }
 
@@ -105,7 +108,13 @@ export class Router {
     const { engine, downloads, settings, fanout } = this.deps
     return {
       status: async () => ({
-        peerId: engine.peerId, addrs: engine.addrs(), version: this.deps.version, shell: this.deps.shell, restartNeeded: this.restartFor.size > 0, restartFor: [...this.restartFor]
+        peerId: engine.peerId,
+        addrs: engine.addrs(),
+        version: this.deps.version,
+        shell: this.deps.shell,
+        restartNeeded: this.restartFor.size > 0,
+        restartFor: [...this.restartFor],
+        damagedFiles: engine.state.damaged()
       }),
       listShares: async () => engine.listShares().map(s => this.shareInfo(s)),
       addShares: async ({ paths, access }) => {

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { settingsSchema, type Settings } from '../../shared/api.js'
-import { writeFileAtomic } from '../engine/index.js'
+import type { JsonFile, StateFiles } from '../engine/index.js'
 
 const FILE = 'settings.json'
 
@@ -11,20 +10,20 @@ export function defaultSettings (): Settings {
 }
 
 /**
- * The user's settings, in `<data>/settings.json`. A damaged or hand-edited
- * file falls back to the defaults field by field rather than failing to start.
+ * The user's settings, in `<data>/settings.json`. Fields it lacks take their
+ * defaults; a damaged file is moved aside and reported, and the app starts on
+ * the defaults rather than failing to start.
  */
 export class SettingsStore {
   private current: Settings = defaultSettings()
+  private readonly file: JsonFile<Partial<Settings>>
 
-  constructor (private readonly dataDir: string) {}
+  constructor (state: StateFiles) {
+    this.file = state.file(FILE, settingsSchema.partial(), () => ({}))
+  }
 
   async load (overrides: Partial<Settings> = {}): Promise<Settings> {
-    const raw: unknown = await readFile(join(this.dataDir, FILE), 'utf8').then(t => JSON.parse(t) as unknown, () => ({}))
-    const base = defaultSettings()
-    const parsed = settingsSchema.partial().safeParse(raw)
-    const saved = parsed.success ? parsed.data : {}
-    this.current = { ...base, ...saved, ...overrides }
+    this.current = { ...defaultSettings(), ...await this.file.load(), ...overrides }
     return this.current
   }
 
@@ -33,8 +32,9 @@ export class SettingsStore {
   }
 
   async update (patch: Partial<Settings>): Promise<Settings> {
-    this.current = settingsSchema.parse({ ...this.current, ...patch })
-    await writeFileAtomic(join(this.dataDir, FILE), JSON.stringify(this.current, null, 2))
+    const next = settingsSchema.parse({ ...this.current, ...patch })
+    await this.file.save(next)
+    this.current = next
     return this.get()
   }
 }

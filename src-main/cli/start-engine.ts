@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
-import { Engine, type PortChange } from '../api/index.js'
+import { Engine, type PortChange, type StateFiles } from '../api/index.js'
+import type { DamagedFile } from '../../shared/api.js'
 import { parseRate } from '../../shared/rate.js'
 import { encrypters, type GlobalOpts } from './context.js'
 import type { Output } from './output.js'
@@ -9,6 +10,19 @@ export function notePortChange (change: PortChange | undefined, out: Output): vo
   if (change == null) return
   out.notice({ event: 'port-changed', old: change.old, new: change.new },
     `listen port ${change.old} is taken by another program; listening on ${change.new} from now on (links shared before name the old port)`)
+}
+
+/**
+ * One warning per state file found damaged (at start, and any found later): it
+ * was moved aside, not overwritten, and the user should know what was lost.
+ */
+export function noteDamage (state: StateFiles, out: Output): () => void {
+  const say = (d: DamagedFile): void => {
+    out.notice({ event: 'damaged', ...d },
+      `warning: ${d.file} in the data folder was damaged (${d.reason}); ${d.movedTo === d.file ? 'left in place' : `kept as ${d.movedTo}`}, and started from its defaults`)
+  }
+  for (const d of state.damaged()) say(d)
+  return state.onDamaged(say)
 }
 
 /** The engine as the global options describe it, for the commands that share, download or browse. */
@@ -30,5 +44,6 @@ export async function startEngine (g: GlobalOpts, out: Output): Promise<Engine> 
     mappingLimits: g.upnpRenewMs != null ? { renewMs: g.upnpRenewMs } : undefined
   })
   notePortChange(engine.portChanged, out)
+  noteDamage(engine.state, out)
   return engine
 }

@@ -3,9 +3,12 @@ import type { RelayLimits } from './hub/relay-budget.js'
 import type { StoreLimits } from './hub/store-ledger.js'
 import type { ProtocolLimits } from './node/create-node.js'
 import type { MappingLimits } from './node/port-mapper.js'
+import type { StateFiles } from './persistence/json-file.js'
 
 export interface EngineConfig {
   dataDir: string
+  /** The data folder's state files, when the front end keeps some of its own there too (settings): one place to hear of a damaged one. */
+  state?: StateFiles
   /** Used as given; absent: all interfaces, on the port kept in the data folder. */
   listen?: string[]
   encrypters?: Encrypter[]

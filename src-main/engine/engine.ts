@@ -24,6 +24,7 @@ import { Reachability } from './node/reachability.js'
 import { resolveListen, type PortChange } from './node/listen-port.js'
 import { BanList, type Ban } from './persistence/ban-list.js'
 import { BootstrapList } from './persistence/bootstrap-list.js'
+import { StateFiles } from './persistence/json-file.js'
 import { ShareStore, type ShareRecord } from './persistence/share-store.js'
 import { PeerView, type ConnectionEvent } from './peers/peer-view.js'
 import { swarmPeers } from './peers/swarm-peers.js'
@@ -57,6 +58,7 @@ export { DEFAULT_LISTEN } from './node/listen-port.js'
 interface Parts {
   node: SwarmNode
   dataDir: string
+  state: StateFiles
   store: ShareStore
   bans: BanList
   scores: PeerScores
@@ -88,6 +90,8 @@ export class Engine {
 
   get node (): SwarmNode { return this.parts.node }
   get dataDir (): string { return this.parts.dataDir }
+  /** The data folder's state files: which were found damaged, and a way to hear of the next. */
+  get state (): StateFiles { return this.parts.state }
   get shares (): ShareStore { return this.parts.store }
   get bans (): BanList { return this.parts.bans }
   get feed (): SwarmFeed { return this.parts.feed }
@@ -101,15 +105,16 @@ export class Engine {
     const { dataDir } = cfg
     await mkdir(dataDir, { recursive: true })
     const privateKey = await loadOrCreateIdentity(dataDir)
-    const store = new ShareStore(dataDir)
+    const state = cfg.state ?? new StateFiles(dataDir)
+    const store = new ShareStore(state)
     await store.load()
-    const bans = new BanList(dataDir)
+    const bans = new BanList(state)
     await bans.load()
-    const bootstrap = new BootstrapList(dataDir)
+    const bootstrap = new BootstrapList(state)
     await bootstrap.load()
     if (cfg.bootstrap != null && cfg.bootstrap.length > 0) await bootstrap.add(cfg.bootstrap)
     const hubServer = cfg.hubServer
-    const ledger = hubServer?.store != null ? new StoreLedger(dataDir, hubServer.store) : undefined
+    const ledger = hubServer?.store != null ? new StoreLedger(state, hubServer.store) : undefined
     await ledger?.load()
     const table = hubServer != null ? new TrackerTable() : undefined
     const namedHub = cfg.hub != null && cfg.hub !== '' ? parseHub(cfg.hub) : undefined
@@ -166,7 +171,7 @@ export class Engine {
       { node, bans, bootstrap: bootstrap.list(), namedHub, onHubReady: async () => { await announcer.announceToTracker() } },
       { mdns: cfg.mdns !== false, publicDht: cfg.publicDht === true, isHub: hubServer != null }
     )
-    const downloads = new Downloads({ node, dataDir, library, bans, scores, registry, feed, shares: store, active, connector, announcer }, { downLimit: cfg.downLimit ?? 0, leechOnly })
+    const downloads = new Downloads({ node, state, library, bans, scores, registry, feed, shares: store, active, connector, announcer }, { downLimit: cfg.downLimit ?? 0, leechOnly })
     const hubStore = ledger != null && table != null ? new HubStore({ node, dataDir, shares: store, ledger, table, downloads, announcer }) : undefined
     const peerView = new PeerView({ node, registry })
     const stun = hubServer != null ? stunServerFor(planned.listen, node.services.selfAddresses.listenPorts()) : undefined
@@ -191,7 +196,7 @@ export class Engine {
     announcer.announceEverywhere()
     logger('node %p listening on %a', node.peerId, node.getMultiaddrs())
     return new Engine({
-      node, dataDir, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView,
+      node, dataDir, state, store, bans, scores, feed, registry, reader, uploads, sharing, announcer, connector, downloads, peerView,
       reachability, portMapper, upgrader, hubStore, stun, portChanged: planned.changed
     })
   }

@@ -15,4 +15,5 @@ export type { Ban } from './persistence/ban-list.js'
 // What the api/ layer needs beside the engine itself: one logger, atomic writes for its own files, the name sanitiser for uploads.
 export { log } from './log.js'
 export { writeFileAtomic } from './persistence/atomic-file.js'
+export { JsonFile, StateFiles } from './persistence/json-file.js'
 export { MAX_SEGMENT_BYTES, sanitiseSegment } from './storage/sanitise.js'

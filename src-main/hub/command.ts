@@ -6,7 +6,7 @@ import { encrypters, type CliContext, type GlobalOpts } from '../cli/context.js'
 import { formatBytes, type Output } from '../cli/output.js'
 import { collect, parsePositive } from '../cli/parsers.js'
 import { untilSignal } from '../cli/signals.js'
-import { notePortChange } from '../cli/start-engine.js'
+import { noteDamage, notePortChange } from '../cli/start-engine.js'
 import { hubServerConfig, readHubFile } from './config.js'
 
 interface HubOpts extends GlobalOpts {
@@ -67,6 +67,7 @@ async function hub (o: HubOpts, out: Output): Promise<void> {
     out.event({ event: 'listening', ...listening }, listeningText(engine.peerId, engine.addrs(), hubServer))
     // After `listening`: that is the line scripts wait for first.
     notePortChange(engine.portChanged, out)
+    noteDamage(engine.state, out)
     await untilSignal()
   } finally {
     await engine.stop()

@@ -1,6 +1,13 @@
 /** Every string the UI shows, in English. Korean (ko.ts) must have the same keys: the type checker holds it to that. */
 export const en = {
   app: { title: 'Swarmdrop', tagline: 'Share files peer to peer', yourId: 'Your peer ID', copyId: 'Copy peer ID', copied: 'Copied', offline: 'Lost the connection to Swarmdrop. Reconnecting… Buttons are off until it is back.', loadFailed: 'Could not load the app\'s state:', restartNeeded: 'Some settings take effect after a restart.', restartFor: 'Restart Swarmdrop to apply: {{settings}}.', unauthorized: 'This page was opened without its key, so it cannot reach Swarmdrop. Open Swarmdrop from the app, or open the full address that `swarmdrop daemon` printed (it ends in ?token=…).' },
+  damaged: {
+    lead_one: 'A file in Swarmdrop\'s data folder was damaged. It was set aside, not overwritten, and Swarmdrop started from defaults for it:',
+    lead_other: '{{count}} files in Swarmdrop\'s data folder were damaged. They were set aside, not overwritten, and Swarmdrop started from defaults for them:',
+    moved: '{{file}} — kept as {{movedTo}} ({{reason}})',
+    kept: '{{file}} — left in place ({{reason}})',
+    dismiss: 'Dismiss'
+  },
   ids: { copy: 'Copy {{id}}' },
   nav: { label: 'Sections', transfers: 'Transfers', peers: 'Peers', feed: 'Swarm feed', settings: 'Settings' },
   theme: { label: 'Theme', system: 'System', light: 'Light', dark: 'Dark' },

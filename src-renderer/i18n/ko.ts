@@ -3,6 +3,13 @@ import type { Messages } from './en.js'
 /** 한국어. Keys mirror en.ts exactly (the type checker enforces it). */
 export const ko: Messages = {
   app: { title: 'Swarmdrop', tagline: 'P2P 파일 공유', yourId: '내 피어 ID', copyId: '피어 ID 복사', copied: '복사됨', offline: 'Swarmdrop과의 연결이 끊겼습니다. 다시 연결하는 중… 연결될 때까지 버튼을 쓸 수 없습니다.', loadFailed: '앱 상태를 불러오지 못했습니다:', restartNeeded: '일부 설정은 다시 시작한 뒤 적용됩니다.', restartFor: '적용하려면 Swarmdrop을 다시 시작하세요: {{settings}}.', unauthorized: '이 페이지는 열쇠 없이 열려서 Swarmdrop에 연결할 수 없습니다. 앱에서 Swarmdrop을 열거나, `swarmdrop daemon`이 출력한 전체 주소(?token=…으로 끝남)를 여세요.' },
+  damaged: {
+    lead_one: 'Swarmdrop 데이터 폴더의 파일 하나가 손상되었습니다. 덮어쓰지 않고 따로 옮겨 두었으며, 해당 항목은 기본값으로 시작했습니다:',
+    lead_other: 'Swarmdrop 데이터 폴더의 파일 {{count}}개가 손상되었습니다. 덮어쓰지 않고 따로 옮겨 두었으며, 해당 항목은 기본값으로 시작했습니다:',
+    moved: '{{file}} — {{movedTo}}(으)로 보관됨 ({{reason}})',
+    kept: '{{file}} — 그대로 둠 ({{reason}})',
+    dismiss: '닫기'
+  },
   ids: { copy: '{{id}} 복사' },
   nav: { label: '섹션', transfers: '전송', peers: '피어', feed: '스웜 소식', settings: '설정' },
   theme: { label: '테마', system: '시스템', light: '밝게', dark: '어둡게' },

@@ -64,6 +64,7 @@ function applyEvent (s: AppState, a: Extract<Action, { type: 'event' }>): AppSta
     case 'shareStats': return { ...s, shareStats: { ...s.shareStats, ...Object.fromEntries(a.payload.map(x => [x.cid, x])) } }
     case 'feed': return repeats(s.feed, a.payload) ? s : { ...s, feed: [...s.feed, a.payload].slice(-FEED_KEEP) }
     case 'connectivityChanged': return { ...s, connectivity: a.payload }
+    case 'stateDamaged': return s.status == null ? s : { ...s, status: { ...s.status, damagedFiles: [...s.status.damagedFiles, a.payload] } }
     case 'downloadFinished': return s
   }
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
 import { parsePeerId } from '../../../shared/link.js'
-import { BanList } from '../../api/index.js'
+import { BanList, StateFiles } from '../../api/index.js'
 import type { CliContext, GlobalOpts } from '../context.js'
 import { printable, type Output } from '../output.js'
 
@@ -16,7 +16,7 @@ export function registerBans (cli: CliContext): void {
  * router's listBans/unban: those need a running engine, and this needs no network.
  */
 async function bans (o: GlobalOpts & { unban?: string }, out: Output): Promise<void> {
-  const list = new BanList(resolve(o.data))
+  const list = new BanList(new StateFiles(resolve(o.data)))
   await list.load()
   if (o.unban != null) {
     const id = parsePeerId(o.unban)

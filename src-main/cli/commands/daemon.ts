@@ -6,7 +6,7 @@ import { encrypters, type CliContext, type GlobalOpts } from '../context.js'
 import type { Output } from '../output.js'
 import { parsePort } from '../parsers.js'
 import { untilSignal } from '../signals.js'
-import { notePortChange } from '../start-engine.js'
+import { noteDamage, notePortChange } from '../start-engine.js'
 
 interface DaemonOpts extends GlobalOpts { out?: string, uiPort?: number, uiHost: string }
 
@@ -38,6 +38,7 @@ async function daemon (o: DaemonOpts, out: Output): Promise<void> {
       `Swarmdrop is running (peer ID ${d.peerId}).\nOpen the app in your browser:\n\n  ${d.url}\n\n` +
       'The link holds a secret token: do not share it. Ctrl+C stops Swarmdrop.')
     notePortChange(d.portChanged, out)
+    noteDamage(d.state, out)
     await untilSignal()
   } finally {
     await d.stop()

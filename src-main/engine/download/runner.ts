@@ -19,6 +19,7 @@ import type { SwarmNode } from '../node/create-node.js'
 import { PartFiles } from '../storage/part-files.js'
 import type { BanList } from '../persistence/ban-list.js'
 import { DownloadRecord } from '../persistence/download-store.js'
+import type { StateFiles } from '../persistence/json-file.js'
 import type { SwarmFeed } from '../swarm/feed.js'
 import type { SwarmRegistry } from '../swarm/registry.js'
 import type { RateLimit } from '../transfer/token-bucket.js'
@@ -106,7 +107,8 @@ export interface ActiveDownload {
 
 export interface DownloadDeps {
   node: SwarmNode
-  dataDir: string
+  /** The data folder's state files (each download's record lives there). */
+  state: StateFiles
   library: Library
   bans: BanList
   registry: SwarmRegistry
@@ -144,7 +146,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   const proofFor = (peerId: string): Uint8Array | undefined => req.secret == null ? undefined : accessProof(req.secret, cidText, self, peerId)
   await mkdir(req.outDir, { recursive: true })
   const outDir = await realpath(resolve(req.outDir))
-  const record = new DownloadRecord(deps.dataDir, cidText, outDir)
+  const record = new DownloadRecord(deps.state, cidText, outDir)
 
   // One signal for the whole run: the caller's, or the watchdog's when it gives up.
   const stop = new AbortController()
@@ -514,19 +516,19 @@ function connectedAddrs (node: SwarmNode, peerId: string): string[] {
  * The verified pieces a stopped download's saved state records (its bitfield's
  * bytes), for a piece map while nothing runs; null when none is saved.
  */
-export async function savedPieces (dataDir: string, cid: string, outDir: string, pieces: number): Promise<Uint8Array | null> {
+export async function savedPieces (state: StateFiles, cid: string, outDir: string, pieces: number): Promise<Uint8Array | null> {
   const dir = await realpath(resolve(outDir)).catch(() => resolve(outDir))
-  const state = await new DownloadRecord(dataDir, cid, dir).loadState(pieces)
-  return state?.bitfield?.bytes ?? null
+  const saved = await new DownloadRecord(state, cid, dir).loadState(pieces)
+  return saved?.bitfield?.bytes ?? null
 }
 
 /**
  * Forgets a download: its saved state, and the `.part` files of files that
  * never finished. Finished files are the user's and stay.
  */
-export async function discardDownload (dataDir: string, cid: string, outDir: string): Promise<void> {
+export async function discardDownload (stateFiles: StateFiles, cid: string, outDir: string): Promise<void> {
   const dir = await realpath(resolve(outDir)).catch(() => resolve(outDir))
-  const record = new DownloadRecord(dataDir, cid, dir)
+  const record = new DownloadRecord(stateFiles, cid, dir)
   const bytes = await record.loadManifest()
   if (bytes != null) {
     const manifest = decodeManifest(bytes, parseCid(cid))

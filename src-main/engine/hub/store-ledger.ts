@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import * as z from 'zod'
 import { NotAllowedError, QuotaExceededError } from '../../../shared/errors.js'
-import { writeFileAtomic } from '../persistence/atomic-file.js'
+import type { JsonFile, StateFiles } from '../persistence/json-file.js'
 
 export interface StoreLimits {
   /** Peer IDs that may push; nobody else can. */
@@ -22,15 +20,15 @@ const schema = z.record(z.string(), z.object({ owner: z.string(), bytes: z.numbe
 export class StoreLedger {
   private entries: Record<string, { owner: string, bytes: number }> = {}
   private readonly allow: Set<string>
+  private readonly file: JsonFile<z.infer<typeof schema>>
 
-  constructor (private readonly dataDir: string, readonly limits: StoreLimits) {
+  constructor (state: StateFiles, readonly limits: StoreLimits) {
     this.allow = new Set(limits.allow)
+    this.file = state.file(FILE, schema, () => ({}))
   }
 
   async load (): Promise<void> {
-    const raw: unknown = await readFile(join(this.dataDir, FILE), 'utf8').then(t => JSON.parse(t) as unknown, () => ({}))
-    const parsed = schema.safeParse(raw)
-    this.entries = parsed.success ? parsed.data : {}
+    this.entries = await this.file.load()
   }
 
   /** Throws unless `peer` may push a share of `bytes`; a CID already stored costs nothing more. */
@@ -45,7 +43,7 @@ export class StoreLedger {
 
   async record (peer: string, cid: string, bytes: number): Promise<void> {
     this.entries[cid] ??= { owner: peer, bytes }
-    await writeFileAtomic(join(this.dataDir, FILE), JSON.stringify(this.entries))
+    await this.file.save(this.entries)
   }
 
   has (cid: string): boolean {

@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import * as z from 'zod'
 import type { BanInfo } from '../../../shared/api.js'
-import { writeFileAtomic } from './atomic-file.js'
+import type { JsonFile, StateFiles } from './json-file.js'
 
 /** Long enough that a misbehaving peer gives up on us; short enough that a fixed one comes back. */
 export const DEFAULT_BAN_MS = 24 * 60 * 60 * 1000
@@ -13,21 +11,15 @@ export type Ban = BanInfo
 
 /** Peers we refuse to talk to, persisted so a restart does not forgive them. */
 export class BanList {
-  private readonly file: string
+  private readonly file: JsonFile<z.infer<typeof fileSchema>>
   private bans = new Map<string, Omit<BanInfo, 'peerId'>>()
-  private saving: Promise<void> = Promise.resolve()
 
-  constructor (dataDir: string, private readonly now: () => number = Date.now) {
-    this.file = join(dataDir, 'bans.json')
+  constructor (state: StateFiles, private readonly now: () => number = Date.now) {
+    this.file = state.file('bans.json', fileSchema, () => ({}))
   }
 
   async load (): Promise<void> {
-    try {
-      const raw = fileSchema.parse(JSON.parse(await readFile(this.file, 'utf8')))
-      this.bans = new Map(Object.entries(raw))
-    } catch {
-      this.bans = new Map()
-    }
+    this.bans = new Map(Object.entries(await this.file.load()))
   }
 
   isBanned (peerId: string): boolean {
@@ -55,8 +47,6 @@ export class BanList {
   }
 
   private async save (): Promise<void> {
-    const snapshot = JSON.stringify(Object.fromEntries(this.bans))
-    this.saving = this.saving.then(async () => { await writeFileAtomic(this.file, snapshot) })
-    await this.saving
+    await this.file.save(Object.fromEntries(this.bans))
   }
 }

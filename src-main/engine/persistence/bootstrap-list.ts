@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import * as z from 'zod'
 import { UsageError } from '../../../shared/errors.js'
-import { writeFileAtomic } from './atomic-file.js'
+import type { JsonFile, StateFiles } from './json-file.js'
 import { peerIdOf } from '../node/addresses.js'
 
 /** A list this long is a config mistake, not a network. */
@@ -11,19 +9,15 @@ export const MAX_BOOTSTRAP = 64
 
 /** Bootstrap peers given once with --bootstrap, remembered for later runs. */
 export class BootstrapList {
-  private readonly file: string
+  private readonly file: JsonFile<string[]>
   private addrs: string[] = []
 
-  constructor (dataDir: string) {
-    this.file = join(dataDir, 'bootstrap.json')
+  constructor (state: StateFiles) {
+    this.file = state.file('bootstrap.json', z.array(z.string()).max(MAX_BOOTSTRAP), () => [])
   }
 
   async load (): Promise<void> {
-    try {
-      this.addrs = z.array(z.string()).max(MAX_BOOTSTRAP).parse(JSON.parse(await readFile(this.file, 'utf8')))
-    } catch {
-      this.addrs = []
-    }
+    this.addrs = await this.file.load()
   }
 
   list (): string[] {
@@ -43,6 +37,6 @@ export class BootstrapList {
       if (!this.addrs.includes(text)) this.addrs.push(text)
     }
     this.addrs = this.addrs.slice(-MAX_BOOTSTRAP)
-    await writeFileAtomic(this.file, JSON.stringify(this.addrs))
+    await this.file.save(this.addrs)
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import * as z from 'zod'
 import { Bitfield } from '../../../shared/bitfield.js'
 import { writeFileAtomic } from './atomic-file.js'
+import type { JsonFile, StateFiles } from './json-file.js'
 
 /**
  * Which file on disk a saved bitfield describes: a bitfield vouches for
@@ -69,10 +70,14 @@ const MAX_KNOWN_PEERS = 64
 
 export class DownloadRecord {
   readonly dir: string
+  private readonly state: JsonFile<z.infer<typeof stateSchema> | null>
+  private readonly peers: JsonFile<KnownPeer[]>
 
-  constructor (dataDir: string, readonly cid: string, readonly outDir: string) {
+  constructor (files: StateFiles, readonly cid: string, readonly outDir: string) {
     const key = createHash('sha256').update(`${cid}\0${outDir}`).digest('hex').slice(0, 24)
-    this.dir = join(dataDir, 'downloads', key)
+    this.dir = join(files.dataDir, 'downloads', key)
+    this.state = files.file(`downloads/${key}/state.json`, stateSchema.nullable(), () => null)
+    this.peers = files.file(`downloads/${key}/peers.json`, peersSchema, () => [])
   }
 
   async remove (): Promise<void> {
@@ -88,21 +93,25 @@ export class DownloadRecord {
     await writeFileAtomic(join(this.dir, 'manifest.cbor'), bytes)
   }
 
-  /** Returns null when there is no usable state (missing or damaged: both mean "verify the disk"). */
+  /**
+   * Returns null when there is no usable state: missing, damaged (moved aside and reported)
+   * or another download's; each means "verify the disk".
+   */
   async loadState (pieces: number): Promise<DownloadState | null> {
+    const raw = await this.state.load()
+    if (raw == null || raw.cid !== this.cid || raw.outDir !== this.outDir || raw.pieces !== pieces) return null
+    let bitfield: Bitfield | null
     try {
-      const raw = stateSchema.parse(JSON.parse(await readFile(join(this.dir, 'state.json'), 'utf8')))
-      if (raw.cid !== this.cid || raw.outDir !== this.outDir || raw.pieces !== pieces) return null
-      const bitfield = raw.bitfield == null ? null : new Bitfield(pieces, Buffer.from(raw.bitfield, 'base64'))
-      return { cid: raw.cid, outDir: raw.outDir, name: raw.name, bitfield, clean: raw.clean, complete: raw.complete, files: raw.files, targets: raw.targets, updatedAt: raw.updatedAt }
+      bitfield = raw.bitfield == null ? null : new Bitfield(pieces, Buffer.from(raw.bitfield, 'base64'))
     } catch {
+      // A bitfield of the wrong length vouches for nothing.
       return null
     }
+    return { cid: raw.cid, outDir: raw.outDir, name: raw.name, bitfield, clean: raw.clean, complete: raw.complete, files: raw.files, targets: raw.targets, updatedAt: raw.updatedAt }
   }
 
   async saveState (s: Omit<DownloadState, 'updatedAt'>, pieces: number): Promise<void> {
-    await mkdir(this.dir, { recursive: true })
-    await writeFileAtomic(join(this.dir, 'state.json'), JSON.stringify({
+    await this.state.save({
       cid: s.cid,
       outDir: s.outDir,
       name: s.name,
@@ -113,21 +122,16 @@ export class DownloadRecord {
       files: s.files,
       targets: s.targets,
       updatedAt: Date.now()
-    }))
+    })
   }
 
   async loadPeers (): Promise<KnownPeer[]> {
-    try {
-      return peersSchema.parse(JSON.parse(await readFile(join(this.dir, 'peers.json'), 'utf8')))
-    } catch {
-      return []
-    }
+    return await this.peers.load()
   }
 
   /** Keeps the most recently seen peers. */
   async savePeers (peers: Iterable<KnownPeer>): Promise<void> {
     const rows = [...peers].sort((a, b) => b.lastSeen - a.lastSeen).slice(0, MAX_KNOWN_PEERS)
-    await mkdir(this.dir, { recursive: true })
-    await writeFileAtomic(join(this.dir, 'peers.json'), JSON.stringify(rows))
+    await this.peers.save(rows)
   }
 }

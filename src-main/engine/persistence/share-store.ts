@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import * as z from 'zod'
@@ -10,6 +10,7 @@ import { collectFiles, type SkippedEntry } from '../content/share-builder.js'
 import { log } from '../log.js'
 import { mapLimited } from '../map-limited.js'
 import { writeFileAtomic } from './atomic-file.js'
+import type { JsonFile, StateFiles } from './json-file.js'
 import { compareStamp, fileStampSchema, stampOf, type FileChangeKind, type FileStamp } from '../storage/file-stamp.js'
 import { PathNotFoundError, UsageError } from '../../../shared/errors.js'
 import { PUBLIC, shareAccessSchema, type ShareAccess } from '../access/share-access.js'
@@ -69,6 +70,8 @@ const shareFileSchema = z.object({
   changed: z.object({ file: z.string(), kind: z.enum(['gone', 'replaced', 'resized', 'modified', 'unreadable']), reason: z.string(), at: z.number() }).nullable().default(null)
 })
 
+type ShareFile = z.infer<typeof shareFileSchema>
+
 const hashCacheSchema = z.object({
   path: z.string(),
   size: z.number(),
@@ -88,10 +91,18 @@ export class ShareStore {
   private readonly dir: string
   private readonly cacheDir: string
   private readonly shares = new Map<string, ShareRecord>()
+  private readonly records = new Map<string, JsonFile<ShareFile | null>>()
 
-  constructor (dataDir: string) {
-    this.dir = join(dataDir, 'shares')
-    this.cacheDir = join(dataDir, 'hash-cache')
+  constructor (private readonly state: StateFiles) {
+    this.dir = join(state.dataDir, 'shares')
+    this.cacheDir = join(state.dataDir, 'hash-cache')
+  }
+
+  private recordFile (cid: string): JsonFile<ShareFile | null> {
+    let f = this.records.get(cid)
+    // One per record, so its saves queue behind each other.
+    if (f == null) { f = this.state.file(`shares/${cid}.json`, shareFileSchema.nullable(), () => null); this.records.set(cid, f) }
+    return f
   }
 
   async load (): Promise<void> {
@@ -99,16 +110,22 @@ export class ShareStore {
     await mkdir(this.cacheDir, { recursive: true })
     for (const name of await readdir(this.dir)) {
       if (!name.endsWith('.json')) continue
+      // A damaged record is moved aside and reported (one bad record must not stop the node; the share can be added again).
+      const rec = await this.recordFile(name.slice(0, -'.json'.length)).load()
+      if (rec == null) continue
+      const manifestPath = join(this.dir, `${rec.cid}.cbor`)
       try {
-        const rec = shareFileSchema.parse(JSON.parse(await readFile(join(this.dir, name), 'utf8')))
-        const bytes = await readFile(join(this.dir, `${rec.cid}.cbor`))
+        const bytes = await readFile(manifestPath)
         const manifest = decodeManifest(bytes, CID.parse(rec.cid))
         if (rec.files.length !== manifest.files.length) throw new Error('record and manifest list different files')
         const stamps = rec.stamps ?? await this.legacyStamps(rec.files, manifest)
         this.shares.set(rec.cid, { ...rec, stamps, manifest, manifestBytes: bytes })
       } catch (err) {
-        // One unreadable record must not stop the node; the share can be added again.
-        logger.error('skipping unreadable share record %s: %e', name, err)
+        // The record is fine, its manifest is not: both go aside together, and the user hears of it.
+        const at = `.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
+        const recordPath = join(this.dir, name)
+        const moved = await rename(recordPath, recordPath + at).then(() => rename(manifestPath, manifestPath + at).catch(() => {})).then(() => true, () => false)
+        this.state.report(manifestPath, moved ? manifestPath + at : manifestPath, `the manifest of share ${rec.cid} cannot be used: ${(err as Error).message}`)
       }
     }
   }
@@ -252,10 +269,13 @@ export class ShareStore {
     return updated
   }
 
+  /** Forgets a share. A record that cannot be deleted is an error: it would bring the share back at the next start. */
   async remove (cid: string): Promise<boolean> {
-    if (!this.shares.delete(cid)) return false
-    await unlink(join(this.dir, `${cid}.json`)).catch(() => {})
-    await unlink(join(this.dir, `${cid}.cbor`)).catch(() => {})
+    if (!this.shares.has(cid)) return false
+    await this.recordFile(cid).remove()
+    this.shares.delete(cid)
+    // Without its record a manifest is never read: one left behind costs only its bytes.
+    await unlink(join(this.dir, `${cid}.cbor`)).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') logger.error('could not delete the manifest of %s: %e', cid, err) })
     return true
   }
 
@@ -270,7 +290,7 @@ export class ShareStore {
   }
 
   private async writeRecord (rec: ShareRecord): Promise<void> {
-    await writeFileAtomic(join(this.dir, `${rec.cid}.json`), JSON.stringify({ cid: rec.cid, roots: rec.roots, files: rec.files, createdAt: rec.createdAt, access: rec.access, stamps: rec.stamps, changed: rec.changed }))
+    await this.recordFile(rec.cid).save({ cid: rec.cid, roots: rec.roots, files: rec.files, createdAt: rec.createdAt, access: rec.access, stamps: rec.stamps, changed: rec.changed })
   }
 
   private cacheFile (absPath: string): string {

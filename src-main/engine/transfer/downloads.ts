@@ -12,6 +12,7 @@ import { peerIdOf } from '../node/addresses.js'
 import type { Connector } from '../node/connector.js'
 import type { SwarmNode } from '../node/create-node.js'
 import type { BanList } from '../persistence/ban-list.js'
+import type { StateFiles } from '../persistence/json-file.js'
 import type { ShareRecord, ShareStore } from '../persistence/share-store.js'
 import type { Announcer } from '../sharing/announcer.js'
 import type { SwarmFeed } from '../swarm/feed.js'
@@ -26,7 +27,7 @@ export interface GetOptions extends Omit<DownloadRequest, 'cid' | 'peers' | 'add
 
 export interface DownloadsComponents {
   node: SwarmNode
-  dataDir: string
+  state: StateFiles
   library: Library
   bans: BanList
   scores: PeerScores
@@ -71,8 +72,8 @@ export class Downloads {
 
   /** Runs one download with this node's peers, limits and trust; the hub's store pulls pushed shares through it too. */
   async pull (request: DownloadRequest, hub: () => HubRef | undefined, logName: string): Promise<DownloadOutcome> {
-    const { node, dataDir, library, bans, scores, registry, feed, active } = this.components
-    const deps: DownloadDeps = { node, dataDir, library, bans, scores, registry, feed, active, downLimit: this.limit, hub, log: log(logName) }
+    const { node, state, library, bans, scores, registry, feed, active } = this.components
+    const deps: DownloadDeps = { node, state, library, bans, scores, registry, feed, active, downLimit: this.limit, hub, log: log(logName) }
     return await runDownload(deps, request)
   }
 
@@ -98,12 +99,12 @@ export class Downloads {
 
   /** A stopped download's verified pieces, from its saved state. */
   async savedPieces (cid: string, outDir: string, pieces: number): Promise<Uint8Array | null> {
-    return await savedPieces(this.components.dataDir, cid, outDir, pieces)
+    return await savedPieces(this.components.state, cid, outDir, pieces)
   }
 
   /** Forgets an unfinished download: its state and its `.part` files. */
   async discardDownload (cid: string, outDir: string): Promise<void> {
-    await discardDownload(this.components.dataDir, cid, outDir)
+    await discardDownload(this.components.state, cid, outDir)
   }
 
   /** What `peer` (a peer ID, found through the DHT, or a multiaddr) shares. */

@@ -11,7 +11,7 @@ export function fakeBridge (overrides: Partial<SwarmdropBridge> = {}): Swarmdrop
   const ok = <T>(v: T) => vi.fn(async () => v)
   const bridge = {
     shell: 'browser' as const,
-    status: ok({ peerId: '12D3KooWTestPeerTestPeerTestPeerTestPeer', addrs: [], version: '0.1.0', shell: 'daemon' as const, restartNeeded: false, restartFor: [] }),
+    status: ok({ peerId: '12D3KooWTestPeerTestPeerTestPeerTestPeer', addrs: [], version: '0.1.0', shell: 'daemon' as const, restartNeeded: false, restartFor: [], damagedFiles: [] }),
     listShares: ok([]),
     addShares: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx', createdAt: 0, access: 'public' as const, allow: [], uploadedCopy: false, sent: 0, servedTo: [] }),
     setShareAccess: ok({ cid: 'bafyx', name: 'x', size: 1, files: 1, link: 'swarmdrop://bafyx?secret=x', createdAt: 0, access: 'secret' as const, allow: [], uploadedCopy: false, sent: 0, servedTo: [] }),

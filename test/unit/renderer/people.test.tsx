@@ -257,7 +257,7 @@ describe('App shell', () => {
   it('"Copy peer ID" says Copied; the restart banner names the settings', async () => {
     const writeText = vi.fn(async () => {})
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
-    const status: Status = { peerId: PEER, addrs: [], version: '0.1.0', shell: 'daemon', restartNeeded: true, restartFor: ['listenPort', 'hubAddr'] }
+    const status: Status = { peerId: PEER, addrs: [], version: '0.1.0', shell: 'daemon', restartNeeded: true, restartFor: ['listenPort', 'hubAddr'], damagedFiles: [] }
     mount(fakeBridge({ status: vi.fn(async () => status) }))
     expect((await screen.findByText(/^Restart Swarmdrop to apply/)).textContent).toBe('Restart Swarmdrop to apply: Listen port (0 = pick one once and keep it), Hub address (multiaddr ending in /p2p/…).')
     await userEvent.click(screen.getByRole('button', { name: 'Copy peer ID' }))

@@ -7,6 +7,7 @@ import { HOUR_MS, RelayBudget } from '../../../../src-main/engine/hub/relay-budg
 import { StoreLedger } from '../../../../src-main/engine/hub/store-ledger.js'
 import { MAX_PEERS_PER_CID, TrackerTable } from '../../../../src-main/engine/protocols/tracker/index.js'
 import { hubServerConfig, HUB_DEFAULTS } from '../../../../src-main/hub/config.js'
+import { StateFiles } from '../../../../src-main/engine/persistence/json-file.js'
 
 const CID = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 
@@ -59,7 +60,7 @@ describe('store ledger', () => {
     const dir = await mkdtemp(join(tmpdir(), 'swarmdrop-ledger-'))
     try {
       const limits = { allow: ['A', 'B'], peerQuotaBytes: 100, totalQuotaBytes: 150 }
-      const l = new StoreLedger(dir, limits)
+      const l = new StoreLedger(new StateFiles(dir), limits)
       await l.load()
       expect(() => { l.check('X', 'c1', 1) }).toThrow(expect.objectContaining({ code: 'NOT_ALLOWED' }))
       l.check('A', 'c1', 80)
@@ -69,7 +70,7 @@ describe('store ledger', () => {
       l.check('B', 'c3', 70)
       await l.record('B', 'c3', 70)
       expect(() => { l.check('B', 'c4', 10) }).toThrow(/store past its quota of 150/)
-      const again = new StoreLedger(dir, limits)
+      const again = new StoreLedger(new StateFiles(dir), limits)
       await again.load()
       expect(again.used()).toBe(150)
       expect(again.cids().sort()).toEqual(['c1', 'c3'])

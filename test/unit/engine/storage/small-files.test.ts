@@ -13,6 +13,7 @@ import { FileHandleCache } from '../../../../src-main/engine/storage/file-cache.
 import { stampOf } from '../../../../src-main/engine/storage/file-stamp.js'
 import { PartFiles } from '../../../../src-main/engine/storage/part-files.js'
 import { syncFileSystem, SYNCFS_MIN_FILES } from '../../../../src-main/engine/storage/sync-fs.js'
+import { StateFiles } from '../../../../src-main/engine/persistence/json-file.js'
 
 /** The synchronous paths for small files (hashing, serving, writing) keep every check the async ones make. */
 describe('small files', () => {
@@ -33,7 +34,7 @@ describe('small files', () => {
   it('shares a folder of small files without a hash-cache entry each, and the same CID again', async () => {
     await mkdir(join(dir, 'photos'))
     for (let i = 0; i < 40; i++) await writeFile(join(dir, 'photos', `p${i}.jpg`), randomBytes(5000 + i))
-    const store = new ShareStore(join(dir, 'data'))
+    const store = new ShareStore(new StateFiles(join(dir, 'data')))
     await store.load()
     const first = await store.add([join(dir, 'photos')])
     expect(first.hashedBytes).toBe(40 * 5000 + (39 * 40) / 2)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BanList } from '../../../../src-main/engine/persistence/ban-list.js'
 import { BAN_THRESHOLD, FORGIVE_PER_MINUTE, PeerScores, SCORE_BAN_MS } from '../../../../src-main/engine/trust/peer-scores.js'
+import { StateFiles } from '../../../../src-main/engine/persistence/json-file.js'
 
 describe('PeerScores', () => {
   let dir: string
@@ -15,7 +16,7 @@ describe('PeerScores', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'swarmdrop-scores-'))
     now = 1_000_000
-    bans = new BanList(dir, () => now)
+    bans = new BanList(new StateFiles(dir), () => now)
     await bans.load()
     dropped = []
     scores = new PeerScores(bans, async id => { dropped.push(id) }, () => {}, () => now)
@@ -46,7 +47,7 @@ describe('PeerScores', () => {
   it('keeps bans across a restart', async () => {
     await scores.penalize('rude', 'violation', 'a')
     await scores.penalize('rude', 'violation', 'b')
-    const again = new BanList(dir, () => now)
+    const again = new BanList(new StateFiles(dir), () => now)
     await again.load()
     expect(again.isBanned('rude')).toBe(true)
     now += SCORE_BAN_MS + 1
