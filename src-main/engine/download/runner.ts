@@ -32,6 +32,7 @@ import { Download, type DownloadProgress, type PeerLink } from './download.js'
 import { stallMessage } from './explain.js'
 import { noPeersReason } from './no-peers-reason.js'
 import { PeerFinder, type DiscoveryVia } from './peer-finder.js'
+import { CandidateInbox } from './candidate-inbox.js'
 
 export { dialPeer, pathOf, type HubRef } from '../node/dial.js'
 export type { DiscoveryVia } from './peer-finder.js'
@@ -201,15 +202,16 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   }
 
   const pending = new Set<string>()
-  let addCandidate = (_peerId: string, _addrs: Multiaddr[], _via: DiscoveryVia): void => {}
+  // Until the swarm runs (manifest fetch, file scan) candidates wait here rather than being dropped.
+  const candidates = new CandidateInbox<{ peerId: string, addrs: Multiaddr[], via: DiscoveryVia }>()
   const active: ActiveDownload = {
     // A peer that opened a download of this from us is in the swarm too.
-    offer: peerId => { addCandidate(peerId, [], 'known') },
+    offer: peerId => { candidates.push({ peerId, addrs: [], via: 'known' }) },
     addHints: peers => {
       for (const p of peers) {
         const addrs = parseAddrs(p.addrs)
         finder.add(p.peerId, addrs, 'hint')
-        addCandidate(p.peerId, addrs, 'hint')
+        candidates.push({ peerId: p.peerId, addrs, via: 'hint' })
       }
       finder.wake()
     }
@@ -247,7 +249,7 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
       pending,
       setDownload: d => { download = d },
       onNewPeer: id => { if (!met.has(id)) { met.add(id); lastProgress = Date.now() } },
-      setCandidate: fn => { addCandidate = fn }
+      setCandidate: fn => { candidates.open(c => { fn(c.peerId, c.addrs, c.via) }) }
     })
   } catch (err) {
     // The watchdog's reason, not the abort it caused, is what the user reads.
