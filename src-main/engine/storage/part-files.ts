@@ -9,7 +9,7 @@ import type { Manifest } from '../../../shared/manifest.js'
 import { expectedHash, type PieceLayout } from '../content/layout.js'
 import { fsyncDir } from '../persistence/atomic-file.js'
 import type { FileIdentity } from '../persistence/download-store.js'
-import { PartHandle } from './part-handle.js'
+import { HandleClosedError, PartHandle } from './part-handle.js'
 import { syncFileSystem, SYNCFS_MIN_FILES } from './sync-fs.js'
 import { MAX_SEGMENT_BYTES, prepareTarget, sanitisePath } from './sanitise.js'
 
@@ -253,13 +253,20 @@ export class PartFiles {
     const len = this.layout.lengthOf[index]!
     const buf = Buffer.allocUnsafe(len)
     const path = this.finished[file]! ? this.targets[file]! : this.partPath(file)
-    const fh = this.finished[file]! ? await PartHandle.open(path, 'r', this.manifest.files[file]!.size) : await this.handle(file)
+    const own = this.finished[file]!
+    const fh = own ? await PartHandle.open(path, 'r', this.manifest.files[file]!.size) : await this.handle(file)
     try {
       const bytesRead = await fh.read(buf, 0, len, this.layout.offsetOf[index]!)
       if (bytesRead !== len) throw new Error(`short read of piece ${index}`)
       return buf
+    } catch (err) {
+      // The file was finished under us (its handle closed, the .part renamed): read it where it is now.
+      if (!(err instanceof HandleClosedError)) throw err
+      await this.finishing.get(file)?.promise
+      if (!this.finished[file]!) throw err
+      return await this.readPiece(index)
     } finally {
-      if (this.finished[file]!) await fh.close()
+      if (own) await fh.close()
     }
   }
 
@@ -373,7 +380,8 @@ export class PartFiles {
       if (this.handles.size >= SYNCFS_MIN_FILES && await syncFileSystem(this.outDir)) return
       for (const [file, p] of this.handles) {
         const fh = await p.catch(() => null)
-        await fh?.datasync().catch((err: unknown) => { throw diskError(err, this.partPath(file), 'saving') })
+        // Closed meanwhile by finishFile, which syncs a complete file itself before placing it.
+        await fh?.datasync().catch((err: unknown) => { if (!(err instanceof HandleClosedError)) throw diskError(err, this.partPath(file), 'saving') })
       }
     } catch (err) {
       this.syncFailure ??= err as Error

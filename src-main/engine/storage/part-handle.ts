@@ -1,5 +1,6 @@
 import { close, closeSync, fdatasync, ftruncate, ftruncateSync, open, read, readSync, writev, writevSync } from 'node:fs'
 import { promisify } from 'node:util'
+import { InternalError } from '../../../shared/errors.js'
 import { SMALL_FILE_BYTES } from '../content/hasher.js'
 
 const openAsync = promisify(open)
@@ -18,7 +19,27 @@ const writevAsync = promisify(writev)
  * file: those wait on the device.
  */
 export class PartHandle {
+  /** Calls on the descriptor not yet returned: close() waits for them, so none runs on a closed (or reused) fd. */
+  private inFlight = 0
+  private drained?: PromiseWithResolvers<void>
+  private closing?: Promise<void>
+
   private constructor (private readonly fd: number, private readonly small: boolean) {}
+
+  /** True once close() was called: every later call rejects with HandleClosedError. */
+  get closed (): boolean {
+    return this.closing != null
+  }
+
+  private async use<T> (op: () => T | Promise<T>): Promise<T> {
+    if (this.closing != null) throw new HandleClosedError()
+    this.inFlight++
+    try {
+      return await op()
+    } finally {
+      if (--this.inFlight === 0) this.drained?.resolve()
+    }
+  }
 
   static async open (path: string, flags: 'r' | 'r+' | 'w+' | 'wx+', size: number): Promise<PartHandle> {
     // Opening stays on the thread pool for every file: making a file waits on the file system's journal
@@ -27,26 +48,48 @@ export class PartHandle {
   }
 
   async writev (chunks: readonly Uint8Array[], position: number): Promise<number> {
-    if (this.small) return writevSync(this.fd, chunks as Uint8Array[], position)
-    return (await writevAsync(this.fd, chunks as Uint8Array[], position)).bytesWritten
+    return await this.use(async () => {
+      if (this.small) return writevSync(this.fd, chunks as Uint8Array[], position)
+      return (await writevAsync(this.fd, chunks as Uint8Array[], position)).bytesWritten
+    })
   }
 
   async read (buf: Uint8Array, offset: number, length: number, position: number): Promise<number> {
-    if (this.small) return readSync(this.fd, buf, offset, length, position)
-    return (await readAsync(this.fd, buf, offset, length, position)).bytesRead
+    return await this.use(async () => {
+      if (this.small) return readSync(this.fd, buf, offset, length, position)
+      return (await readAsync(this.fd, buf, offset, length, position)).bytesRead
+    })
   }
 
   async truncate (size: number): Promise<void> {
-    if (this.small) ftruncateSync(this.fd, size)
-    else await ftruncateAsync(this.fd, size)
+    await this.use(async () => {
+      if (this.small) ftruncateSync(this.fd, size)
+      else await ftruncateAsync(this.fd, size)
+    })
   }
 
   async datasync (): Promise<void> {
-    await fdatasyncAsync(this.fd)
+    await this.use(async () => { await fdatasyncAsync(this.fd) })
   }
 
+  /** Closes the descriptor once every call on it has returned; safe to call twice. */
   async close (): Promise<void> {
-    if (this.small) closeSync(this.fd)
-    else await closeAsync(this.fd)
+    this.closing ??= (async () => {
+      if (this.inFlight > 0) {
+        this.drained = Promise.withResolvers<void>()
+        await this.drained.promise
+      }
+      if (this.small) closeSync(this.fd)
+      else await closeAsync(this.fd)
+    })()
+    await this.closing
+  }
+}
+
+/** A call on a `.part` handle after it was closed (its file was finished and renamed meanwhile): callers expect it and move on. */
+export class HandleClosedError extends InternalError {
+  constructor () {
+    super('the .part file handle was closed')
+    this.name = 'HandleClosedError'
   }
 }
