@@ -112,13 +112,25 @@ export async function runSoak (o: SoakOptions): Promise<void> {
       swaps[i]!++
     }
     await Promise.all(apis.map(async (_a, i) => { await swap(i) }))
+    const warmFailures = failures.length
     const start = await Promise.all(daemons.map(async p => await sample(p.pid)))
     const end = Date.now() + o.minutes * 60_000
     process.stdout.write(`soak: ${o.peers} peers warmed up; swapping ${o.sizeMiB} MiB files for ${o.minutes} min…\n`)
+    // Memory once a minute, so "flat after warm-up" is a series to read, not two points.
+    const series: Array<{ minute: number, medianRssMiB: number, maxRssMiB: number }> = []
+    const began = Date.now()
+    const sampler = setInterval(() => {
+      void Promise.all(daemons.map(async p => await sample(p.pid))).then(now => {
+        const row = { minute: Math.round((Date.now() - began) / 60_000), medianRssMiB: Math.round(median(now.map(x => x.rssMiB))), maxRssMiB: Math.round(max(now.map(x => x.rssMiB))) }
+        series.push(row)
+        process.stdout.write(`soak: minute ${row.minute}: resident memory median ${row.medianRssMiB} MiB, max ${row.maxRssMiB} MiB\n`)
+      }, () => {})
+    }, 60_000)
     await Promise.all(apis.map(async (_a, i) => { while (Date.now() < end) await swap(i) }))
+    clearInterval(sampler)
     const last = await Promise.all(daemons.map(async p => await sample(p.pid)))
 
-    const total = swaps.reduce((a, b) => a + b, 0)
+    const total = swaps.reduce((a, b) => a + b, 0) - failures.length
     // Honest peers should never ban each other: any ban here is a false positive of the scoring.
     const bans: Array<{ by: number, reason: string }> = []
     for (let i = 0; i < o.peers; i++) {
@@ -132,9 +144,13 @@ export async function runSoak (o: SoakOptions): Promise<void> {
       ['open fds, max', String(max(start.map(s => s.fds))), String(max(last.map(s => s.fds)))]
     ]
     process.stdout.write(`${table(['per daemon', 'start', 'end'], rows, ['left', 'right', 'right'])}\n`)
-    process.stdout.write(`${total} downloads finished (${(total * o.sizeMiB / 1024).toFixed(1)} GiB), ${failures.length} failed${failures.length > 0 ? `: ${[...new Set(failures)].slice(0, 3).join('; ')}` : ''}\n`)
+    process.stdout.write(`${total} downloads finished (${(total * o.sizeMiB / 1024).toFixed(1)} GiB), ${failures.length} not (${warmFailures} during warm-up)\n`)
+    // Every unfinished swap, by reason: none may go unexplained.
+    const reasons = new Map<string, number>()
+    for (const f of failures) reasons.set(f, (reasons.get(f) ?? 0) + 1)
+    for (const [why, n] of reasons) process.stdout.write(`  ${n} × ${why}\n`)
     process.stdout.write(`${bans.length} ban(s) among honest peers${bans.length > 0 ? `: ${[...new Set(bans.map(x => x.reason))].slice(0, 3).join('; ')}` : ''}\n`)
-    const path = await writeResult('soak', { options: o, swaps: total, failures, bans, start, end: last })
+    const path = await writeResult('soak', { options: o, swaps: total, failures, bans, start, end: last, series })
     process.stdout.write(`written to ${path}\n`)
   } finally {
     for (const a of apis) a.close()

@@ -5,6 +5,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 import { Bitfield } from '../../../../shared/bitfield.js'
 import { AccessDeniedError, ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
 import { LIMITS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME, type PiecesLimits } from './constants.js'
+import { deadline } from '../../deadline.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 import { withProof } from '../../access/share-access.js'
 
@@ -114,7 +115,11 @@ export class PieceChannel {
   private write (msg: PieceMessage): void {
     if (this.closed) return
     // Control frames are a few bytes; the write buffer cap bounds the rest.
-    this.lp.write(encode(msg), { signal: AbortSignal.timeout(this.limits.writeTimeoutMs) }).catch(err => { this.close(err as Error) })
+    // A deadline cleared once written, not AbortSignal.timeout: that one's timer, signal and
+    // listener lived the full minute per frame, thousands at a time, and were promoted to the old
+    // space only to die there (most of the soak's heap growth).
+    const limit = deadline(this.limits.writeTimeoutMs)
+    this.lp.write(encode(msg), { signal: limit.signal }).then(limit.clear, err => { limit.clear(); this.close(err as Error) })
   }
 
   private async readLoop (): Promise<void> {

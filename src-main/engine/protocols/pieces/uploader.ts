@@ -6,6 +6,7 @@ import { Bitfield } from '../../../../shared/bitfield.js'
 import { ProtocolViolationError, ShareChangedError } from '../../../../shared/errors.js'
 import type { ContentLookup, ServedContent } from '../../content/library.js'
 import { mayAccess, PROOF_BYTES } from '../../access/share-access.js'
+import { deadline } from '../../deadline.js'
 import { isViolation } from '../violations.js'
 import { LIMITS, MAX_BITFIELD_FRAME, MAX_CONTROL_BUFFER, type PiecesLimits } from './constants.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
@@ -156,7 +157,8 @@ export async function serveUploads (
   const reader = (async () => {
     try {
       while (true) {
-        const msg = decode(await lp.read({ signal: AbortSignal.timeout(limits.idleTimeoutMs) }))
+        const idle = deadline(limits.idleTimeoutMs)
+        const msg = decode(await lp.read({ signal: idle.signal }).finally(idle.clear))
         if (msg.type === 'request') {
           checkIndex(item, msg.index)
           if (choked) {
@@ -278,5 +280,11 @@ function checkIndex (item: ServedContent, index: number): void {
 
 async function sendWithin (lp: LengthPrefixedStream, msg: PieceMessage, timeoutMs: number): Promise<void> {
   // A piece goes out as a list (header + the buffer read from disk): no copy.
-  await lp.write(encode(msg), { signal: AbortSignal.timeout(timeoutMs) })
+  // Cleared once written: an AbortSignal.timeout per frame lived the full timeout (see PieceChannel.write).
+  const limit = deadline(timeoutMs)
+  try {
+    await lp.write(encode(msg), { signal: limit.signal })
+  } finally {
+    limit.clear()
+  }
 }
