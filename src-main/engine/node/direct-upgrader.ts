@@ -119,11 +119,16 @@ export function publicDirect (addrs: readonly Multiaddr[], peer: PeerId): Multia
     .map(a => a.getComponents().some(c => c.name === 'p2p') ? a : a.encapsulate(`/p2p/${peer.toString()}`))
 }
 
-/** A peer's private IPv4 TCP addresses on a /24 one of ours is on: a LAN we share. */
+/**
+ * A peer's private IPv4 TCP addresses on a /24 one of ours is on: a LAN we share,
+ * or this machine (loopback, when we listen there too). Without loopback, two
+ * peers on one machine that met through a relay hole-punched over WebRTC to each
+ * other; twenty of them in the soak spent their CPU on it and stalled.
+ */
 export function sameSubnet (addrs: readonly Multiaddr[], ours: readonly Multiaddr[], peer: PeerId): Multiaddr[] {
   const prefix = (a: Multiaddr): string | undefined => {
     const ip = a.getComponents()[0]
-    return ip?.name === 'ip4' && ip.value != null && isPrivate(a) && !ip.value.startsWith('127.') ? ip.value.split('.').slice(0, 3).join('.') : undefined
+    return ip?.name === 'ip4' && ip.value != null && isPrivate(a) ? ip.value.split('.').slice(0, 3).join('.') : undefined
   }
   const mine = new Set(ours.filter(a => !isCircuit(a)).map(prefix).filter(p => p != null))
   return addrs
