@@ -58,6 +58,8 @@ describe('damaged state files in a daemon\'s data folder', () => {
     c = await connect(d)
     const heard = (): DamagedFile[] => c.events.filter(e => e.name === 'stateDamaged').map(e => e.payload as Events['stateDamaged'])
     const atStart = round1.filter(f => !f.startsWith('downloads/'))
+    // Each warning line follows the daemon's 'ready' line.
+    await until(() => damagedLines(d.proc.events).length >= atStart.length, 10_000)
     expect(damagedLines(d.proc.events)).toEqual(atStart)
     expect((await c.call('status', {})).damagedFiles.map(x => x.file).sort()).toEqual(atStart)
     // The download's own files are read when it resumes: found then, and pushed to the UI.
@@ -83,6 +85,7 @@ describe('damaged state files in a daemon\'s data folder', () => {
     await writeFile(join(data, 'app-downloads.json'), garbage('app-downloads.json'))
     d = await startDaemon(data, out)
     track(d.proc)
+    await until(() => damagedLines(d.proc.events).length >= 1, 10_000)
     expect(damagedLines(d.proc.events)).toEqual(['app-downloads.json'])
     c = await connect(d)
     expect(await c.call('listDownloads', {})).toEqual([])
