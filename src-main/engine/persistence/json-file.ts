@@ -31,7 +31,23 @@ export class StateFiles {
     return () => { this.listeners.delete(listener) }
   }
 
-  /** @internal Called by a JsonFile that moved a damaged file aside. */
+  /**
+   * Moves a damaged `path` aside to `<path>.corrupt-<time>` (with `along`, files that
+   * belong with it, under the same suffix) and reports it; when it cannot be moved it stays, and that is said too.
+   */
+  async setAside (path: string, reason: string, along: readonly string[] = []): Promise<void> {
+    const suffix = `.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
+    try {
+      await rename(path, path + suffix)
+    } catch (err) {
+      this.report(path, path, `${reason}; could not be moved aside (${(err as Error).message})`)
+      return
+    }
+    for (const other of along) await rename(other, other + suffix).catch(() => {})
+    this.report(path, path + suffix, reason)
+  }
+
+  /** A damaged file left where it is (unreadable now, it may read again later). */
   report (path: string, movedTo: string, reason: string): void {
     const d: DamagedFile = { file: relative(this.dataDir, path), movedTo: relative(this.dataDir, movedTo), reason, at: Date.now() }
     this.logger.error('%s was damaged (%s): moved aside to %s, starting from its defaults', d.file, reason, d.movedTo)
@@ -77,13 +93,7 @@ export class JsonFile<T> {
     } catch (err) {
       reason = `is not valid JSON: ${(err as Error).message}`
     }
-    const aside = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
-    try {
-      await rename(this.path, aside)
-      this.reports.report(this.path, aside, reason)
-    } catch (err) {
-      this.reports.report(this.path, this.path, `${reason}; could not be moved aside (${(err as Error).message})`)
-    }
+    await this.reports.setAside(this.path, reason)
     return this.fallback()
   }
 

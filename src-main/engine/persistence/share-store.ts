@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import * as z from 'zod'
@@ -122,10 +122,8 @@ export class ShareStore {
         this.shares.set(rec.cid, { ...rec, stamps, manifest, manifestBytes: bytes })
       } catch (err) {
         // The record is fine, its manifest is not: both go aside together, and the user hears of it.
-        const at = `.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
-        const recordPath = join(this.dir, name)
-        const moved = await rename(recordPath, recordPath + at).then(() => rename(manifestPath, manifestPath + at).catch(() => {})).then(() => true, () => false)
-        this.state.report(manifestPath, moved ? manifestPath + at : manifestPath, `the manifest of share ${rec.cid} cannot be used: ${(err as Error).message}`)
+        // The record first: it is there to move, while the manifest may be missing altogether.
+        await this.state.setAside(join(this.dir, name), `the manifest of share ${rec.cid} cannot be used: ${(err as Error).message}`, [manifestPath])
       }
     }
   }

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Bitfield } from '../../../../shared/bitfield.js'
 import type { Manifest } from '../../../../shared/manifest.js'
 import { pieceLayout } from '../../../../src-main/engine/content/layout.js'
-import { Download, type PeerLink, type PieceSource } from '../../../../src-main/engine/download/download.js'
+import { Download, type DownloadInit, type PeerLink, type PieceSource } from '../../../../src-main/engine/download/download.js'
 import { log } from '../../../../src-main/engine/log.js'
 import type { ChannelEvents } from '../../../../src-main/engine/protocols/pieces/index.js'
 import { PartFiles } from '../../../../src-main/engine/storage/part-files.js'
@@ -17,6 +17,14 @@ import { until } from '../../../helpers/until.js'
 
 const PIECE = 16 * 1024
 const COUNT = 12
+
+/** A download of `manifest` into `dir` with nothing on disk yet; the test says how peers are penalized and found. */
+async function openDownload (dir: string, manifest: Manifest, peers: Pick<DownloadInit, 'penalize' | 'findPeers'>): Promise<{ download: Download, files: PartFiles }> {
+  const layout = pieceLayout(manifest)
+  const files = await PartFiles.open(dir, manifest, layout)
+  const download = new Download({ cid: 'bafytest', manifest, manifestBytes: new Uint8Array(), layout, files, have: new Bitfield(layout.count), log: log('test'), ...peers })
+  return { download, files }
+}
 
 /**
  * A peer scripted by the test: it records what the download asks of it and
@@ -97,7 +105,6 @@ describe('Download with scripted peers: the races between requests, chokes, canc
   const data = randomBytes(PIECE * COUNT)
   const hashes = Array.from({ length: COUNT }, (_, i) => createHash('sha256').update(data.subarray(i * PIECE, (i + 1) * PIECE)).digest())
   const manifest: Manifest = { v: 1, name: 'f.bin', pieceSize: PIECE, files: [{ path: ['f.bin'], size: data.byteLength }], pieces: Buffer.concat(hashes) }
-  const layout = pieceLayout(manifest)
   const penalties: Array<{ peerId: string, offence: string, reason: string }> = []
   let searches: Array<ReadonlySet<string>> = []
   let nextPeers: Array<(links: PeerLink[]) => void> = []
@@ -111,15 +118,7 @@ describe('Download with scripted peers: the races between requests, chokes, canc
   afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
 
   const start = async (): Promise<{ download: Download, run: (links: PeerLink[]) => Promise<void> }> => {
-    const files = await PartFiles.open(dir, manifest, layout)
-    const download = new Download({
-      cid: 'bafytest',
-      manifest,
-      manifestBytes: new Uint8Array(),
-      layout,
-      files,
-      have: new Bitfield(COUNT),
-      log: log('test'),
+    const { download, files } = await openDownload(dir, manifest, {
       penalize: async (peerId, offence, reason) => { penalties.push({ peerId, offence, reason }); return false },
       findPeers: async exclude => { searches.push(exclude); return await new Promise(resolve => nextPeers.push(resolve)) }
     })
@@ -301,17 +300,8 @@ describe('Download beside a seeder seeding for the first time and a liar', () =>
     // the liar got wrong had no good source while the seeder held it.
     // The picker's random start is pinned so the liar is asked for pieces 0-4 first.
     vi.spyOn(Math, 'random').mockReturnValue(0)
-    const layout = pieceLayout(manifest)
-    const files = await PartFiles.open(dir, manifest, layout)
     const penalties: string[] = []
-    const download = new Download({
-      cid: 'bafytest',
-      manifest,
-      manifestBytes: new Uint8Array(),
-      layout,
-      files,
-      have: new Bitfield(N),
-      log: log('test'),
+    const { download, files } = await openDownload(dir, manifest, {
       penalize: async (peerId, offence) => { penalties.push(`${peerId}:${offence}`); return false },
       findPeers: async () => await new Promise(() => {})
     })
