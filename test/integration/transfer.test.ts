@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { mkdir, open, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CID } from 'multiformats/cid'
@@ -212,18 +213,24 @@ describe('share and get between real processes on loopback', () => {
     }
   })
 
-  it('completes bit-exact from a good seeder when another seeder\'s file changed under it, and bans nobody honest', async () => {
+  /** Two seeders of one file, each with its own copy (`bad` is the second's, to be tampered with). */
+  const twoSeeders = async (size: number): Promise<{ bad: string, hash: string, g: Awaited<ReturnType<typeof share>>, b: Awaited<ReturnType<typeof share>> }> => {
     const good = join(dir(), 'good', 'data.bin')
     const bad = join(dir(), 'bad', 'data.bin')
     await mkdir(join(dir(), 'good'))
     await mkdir(join(dir(), 'bad'))
-    const hash = await randomFile(good, 32 * MiB)
+    const hash = await randomFile(good, size)
     await writeFile(bad, await readFile(good))
     const g = await share([good], join(dir(), 'g'))
     const b = await share([bad], join(dir(), 'b'))
     track(g.proc)
     track(b.proc)
     expect(b.sharing.cid).toBe(g.sharing.cid)
+    return { bad, hash, g, b }
+  }
+
+  it('completes bit-exact from a good seeder when another seeder\'s file changed under it, and bans nobody honest', async () => {
+    const { bad, hash, g, b } = await twoSeeders(32 * MiB)
     await randomFile(bad, 32 * MiB)
 
     const out = join(dir(), 'out')
@@ -235,6 +242,29 @@ describe('share and get between real processes on loopback', () => {
     expect(Object.keys(sourcesOf(done))).toEqual([g.sharing.peerId])
     expect(await sha256File(join(out, 'data.bin'))).toBe(hash)
     expect((await runToEnd(['bans', '--data', join(dir(), 'c'), '--json'])).events).toEqual([])
+  })
+
+  it('finishes bit-exact from the honest seeder when the other\'s copy was altered in place (size and mtime kept)', async () => {
+    const { bad, hash, g, b } = await twoSeeders(24 * MiB)
+    // Piece 48 of the liar's copy changes; its size and mtime (to the nanosecond, as `touch -r`
+    // keeps it) do not, so its sharer cannot tell.
+    const ref = join(dir(), 'mtime-ref')
+    await writeFile(ref, '')
+    execFileSync('touch', ['-r', bad, ref])
+    const fh = await open(bad, 'r+')
+    await fh.write(Buffer.alloc(4096, 0x5a), 0, 4096, 48 * 256 * 1024 + 1000)
+    await fh.close()
+    execFileSync('touch', ['-r', ref, bad])
+
+    const out = join(dir(), 'out')
+    const res = await runToEnd(['get', g.sharing.cid, '--peer', b.sharing.addrs[0]!, '--peer', g.sharing.addrs[0]!, '--out', out, '--data', join(dir(), 'c'), '--listen', LOOPBACK, '--no-mdns', '--json', '--stall-timeout', '15'])
+    expect(res.stderr).toBe('')
+    expect(res.code).toBe(0)
+    const done = res.first('done')!
+    expect(done.banned).toEqual([])
+    // Both served (the liar's copy is right but for one piece), and the honest seeder gave piece 48.
+    expect(Object.keys(sourcesOf(done)).sort()).toEqual([g.sharing.peerId, b.sharing.peerId].sort())
+    expect(await sha256File(join(out, 'data.bin'))).toBe(hash)
   })
 
   it('does not rehash unchanged files when a share is started again', async () => {
