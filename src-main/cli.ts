@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import { ErrorCodes, isSwarmdropError } from '../shared/errors.js'
+import { appVersion } from './app-root.js'
 import type { CliContext, GlobalOpts } from './cli/context.js'
 import { defaultDataDir } from './cli/data-dir.js'
 import { Output } from './cli/output.js'
@@ -52,6 +53,7 @@ function withGlobals (cmd: Command): Command {
 export async function main (argv: string[]): Promise<number> {
   const program = new Command('swarmdrop')
     .description('Peer-to-peer file sharing: share files, download them from every peer that has them.')
+    .version(appVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeErr: s => process.stderr.write(s) })
   let code: number = EXIT.ok

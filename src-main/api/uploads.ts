@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { UnsafePathError, UsageError } from '../../shared/errors.js'
+import { unprintable } from '../../shared/format.js'
 import { MAX_SEGMENT_BYTES, sanitiseSegment } from '../engine/index.js'
 
 /** Deepest folder a browser upload may create; real trees are far shallower. */
@@ -79,10 +80,11 @@ export class UploadArea {
  * as the user chose it (odd names included); control characters and
  * backslashes are replaced, and Windows gets the full portable treatment.
  */
+const UNPRINTABLE_OR_BACKSLASH = unprintable('\\\\')
+
 function uploadSegment (raw: string): string {
   if (process.platform === 'win32') return sanitiseSegment(raw)
-  // eslint-disable-next-line no-control-regex
-  const s = raw.normalize('NFC').replace(/[\u0000-\u001f\u007f\\]/g, '_')
+  const s = raw.normalize('NFC').replace(UNPRINTABLE_OR_BACKSLASH, '_')
   if (s === '' || s === '.' || s === '..' || Buffer.byteLength(s) > MAX_SEGMENT_BYTES) return sanitiseSegment(raw)
   return s
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { PIECE_HASH_LENGTH } from '../../../shared/manifest.js'
+import { PIECE_HASH_LENGTH, type Manifest } from '../../../shared/manifest.js'
+import { expectedHash } from './layout.js'
 
 /** Reads in chunks of this size: big enough for syscalls not to matter, small enough to stay in cache. */
 const READ_CHUNK = 1024 * 1024
@@ -79,4 +80,9 @@ export function sha256 (chunks: Iterable<Uint8Array>): Uint8Array {
   const h = createHash('sha256')
   for (const c of chunks) h.update(c)
   return h.digest()
+}
+
+/** Does piece `index`, given as its bytes in one or more chunks, hash to what the manifest says? */
+export function pieceMatches (manifest: Pick<Manifest, 'pieces'>, index: number, chunks: Iterable<Uint8Array>): boolean {
+  return Buffer.compare(sha256(chunks), expectedHash(manifest, index)) === 0
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import type { Bitfield } from '../../../shared/bitfield.js'
 import { isViolation } from '../protocols/violations.js'
@@ -6,7 +5,8 @@ import type { Offence } from '../trust/peer-scores.js'
 import { AccessDeniedError, AbortedError, NoPeersError, ProtocolViolationError, SwarmdropError, TimeoutError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
 import { noPaths, summarize, type SourceSummary, type StallInfo, type TransferPath } from '../../../shared/transfer.js'
-import { expectedHash, type PieceLayout } from '../content/layout.js'
+import { pieceMatches } from '../content/hasher.js'
+import type { PieceLayout } from '../content/layout.js'
 import type { ServedContent } from '../content/library.js'
 import type { Logger } from '../log.js'
 import type { PartFiles } from '../storage/part-files.js'
@@ -339,9 +339,7 @@ export class Download {
   }
 
   private verify (index: number, data: Uint8ArrayList): boolean {
-    const h = createHash('sha256')
-    for (const chunk of data) h.update(chunk)
-    return Buffer.compare(h.digest(), expectedHash(this.init.manifest, index)) === 0
+    return pieceMatches(this.init.manifest, index, data)
   }
 
   private onBadPiece (s: PeerSession, index: number): void {

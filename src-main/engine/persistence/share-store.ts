@@ -7,6 +7,7 @@ import { choosePieceSize, type Manifest } from '../../../shared/manifest.js'
 import { hashFilePieces, hashSmallFile, SMALL_FILE_BYTES } from '../content/hasher.js'
 import { decodeManifest, encodeManifest } from '../content/manifest-codec.js'
 import { collectFiles, type SkippedEntry } from '../content/share-builder.js'
+import { EventLoopSlicer } from '../event-loop.js'
 import { log } from '../log.js'
 import { mapLimited } from '../map-limited.js'
 import { writeFileAtomic } from './atomic-file.js'
@@ -19,8 +20,6 @@ const logger = log('shares')
 
 /** Files hashed at once when a share is made. */
 const HASH_CONCURRENCY = 8
-/** Longest the hashing of small files holds the event loop before it lets other work run. */
-const SYNC_SLICE_MS = 10
 
 export interface ShareRecord {
   cid: string
@@ -192,10 +191,10 @@ export class ShareStore {
     let hashedBytes = 0
     let reusedBytes = 0
     // Small files are hashed synchronously (see SMALL_FILE_BYTES); the loop is let go now and then so the node stays responsive.
-    let ranSince = performance.now()
+    const slicer = new EventLoopSlicer()
     const hashSmall = async (absPath: string, stamp: FileStamp): Promise<Uint8Array> => {
       signal?.throwIfAborted()
-      if (performance.now() - ranSince > SYNC_SLICE_MS) { await new Promise(resolve => setImmediate(resolve)); ranSince = performance.now() }
+      await slicer.maybeYield()
       const { hashes, after } = hashSmallFile(absPath, stamp.size, pieceSize)
       if (compareStamp(stamp, after) != null) logger('%s changed while it was hashed', absPath)
       hashedBytes += stamp.size

@@ -18,14 +18,21 @@ export interface RequestResponseLimits {
 }
 
 /** The shape every one-question, one-answer protocol shares. */
-export interface RequestResponseSpec {
+export interface RequestResponseSpec<L extends RequestResponseLimits> {
   protocol: string
-  limits: RequestResponseLimits
+  /** The protocol's limits (its constants.ts); an init may override any of them. */
+  defaults: L
   /** Serve requests (false: this node only asks, e.g. a tracker client). */
   serve?: boolean
   logName: string
   /** Requests one peer may make per RATE_WINDOW_MS before it counts as a flood. */
   maxRequestsPerWindow?: number
+}
+
+/** What every protocol's init may carry, beside its own fields. */
+export interface ProtocolInit<L> {
+  /** Overrides of the protocol's limits (tests shorten timeouts). */
+  limits?: Partial<L>
   /** The peer broke the protocol (bad frame, flood): the engine scores it down. */
   onViolation?: (peer: PeerId, err: Error) => void
 }
@@ -57,13 +64,18 @@ export interface RequestResponseComponents {
  * closes. Both sides cap the frame they read and put a deadline on the whole
  * exchange; the subclass says only what to answer.
  */
-export abstract class RequestResponseService implements Startable {
+export abstract class RequestResponseService<L extends RequestResponseLimits = RequestResponseLimits> implements Startable {
   protected readonly log: Logger
+  /** The defaults with the init's overrides on top. */
+  protected readonly limits: L
+  private readonly onViolation?: (peer: PeerId, err: Error) => void
   private started = false
   private readonly counts = new Map<string, { since: number, n: number }>()
 
-  constructor (protected readonly components: RequestResponseComponents, private readonly spec: RequestResponseSpec) {
+  constructor (protected readonly components: RequestResponseComponents, private readonly spec: RequestResponseSpec<L>, init: ProtocolInit<L>) {
     this.log = components.logger.forComponent(spec.logName)
+    this.limits = withLimits(spec.defaults, init.limits)
+    this.onViolation = init.onViolation
   }
 
   /** The answer to `request` from `peer` (over `connection`); throwing a ProtocolViolationError drops the stream. */
@@ -74,11 +86,11 @@ export abstract class RequestResponseService implements Startable {
     await this.components.registrar.handle(this.spec.protocol, async (stream, connection) => {
       await this.serve(stream, connection).catch(err => {
         this.log('request from %p failed: %e', connection.remotePeer, err)
-        if (isViolation(err)) this.spec.onViolation?.(connection.remotePeer, err as Error)
+        if (isViolation(err)) this.onViolation?.(connection.remotePeer, err as Error)
         stream.abort(err as Error)
       })
     // Relayed connections are "limited"; our protocols are what such a connection is for.
-    }, { maxInboundStreams: this.spec.limits.maxInboundStreams, maxOutboundStreams: this.spec.limits.maxOutboundStreams, runOnLimitedConnection: true })
+    }, { maxInboundStreams: this.limits.maxInboundStreams, maxOutboundStreams: this.limits.maxOutboundStreams, runOnLimitedConnection: true })
     this.started = true
   }
 
@@ -107,9 +119,9 @@ export abstract class RequestResponseService implements Startable {
   private async serve (stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer
     if (!this.admit(peer)) throw new ProtocolViolationError(`more than ${this.spec.maxRequestsPerWindow ?? DEFAULT_MAX_REQUESTS_PER_WINDOW} ${this.spec.protocol} requests in ${RATE_WINDOW_MS / 1000} s`)
-    const { signal, clear } = deadline(this.spec.limits.timeoutMs)
+    const { signal, clear } = deadline(this.limits.timeoutMs)
     try {
-      const lp = lpStream(stream, { maxDataLength: this.spec.limits.maxRequestBytes, maxBufferSize: this.spec.limits.maxRequestBytes + 16 })
+      const lp = lpStream(stream, { maxDataLength: this.limits.maxRequestBytes, maxBufferSize: this.limits.maxRequestBytes + 16 })
       const req = await lp.read({ signal })
       await lp.write(await this.respond(req.subarray(), peer, connection), { signal })
       await stream.close({ signal })
@@ -120,11 +132,11 @@ export abstract class RequestResponseService implements Startable {
 
   /** Sends `body` to `peer` and returns its answer. */
   protected async ask (peer: PeerId, body: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
-    const { signal, clear } = deadline(this.spec.limits.timeoutMs, options.signal)
+    const { signal, clear } = deadline(this.limits.timeoutMs, options.signal)
     try {
       const stream = await openStreamTo(this.components.connectionManager, peer, this.spec.protocol, signal)
       try {
-        const lp = lpStream(stream, { maxDataLength: this.spec.limits.maxResponseBytes, maxBufferSize: this.spec.limits.maxResponseBytes + 16 })
+        const lp = lpStream(stream, { maxDataLength: this.limits.maxResponseBytes, maxBufferSize: this.limits.maxResponseBytes + 16 })
         await lp.write(body, { signal })
         const res = (await lp.read({ signal })).subarray()
         await stream.close({ signal }).catch(() => {})

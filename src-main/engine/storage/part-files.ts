@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { Stats } from 'node:fs'
 import { lstatSync, renameSync, statSync } from 'node:fs'
 import { lstat, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
@@ -6,7 +5,9 @@ import { dirname, join, relative, sep } from 'node:path'
 import { Bitfield } from '../../../shared/bitfield.js'
 import { DiskError, DiskFullError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
-import { expectedHash, type PieceLayout } from '../content/layout.js'
+import { pieceMatches } from '../content/hasher.js'
+import type { PieceLayout } from '../content/layout.js'
+import { EventLoopSlicer } from '../event-loop.js'
 import { fsyncDir } from '../persistence/atomic-file.js'
 import type { FileIdentity } from '../persistence/download-store.js'
 import { HandleClosedError, PartHandle } from './part-handle.js'
@@ -214,7 +215,7 @@ export class PartFiles {
           done += bytesRead
         }
         onBytes(len)
-        if (done === len && Buffer.compare(createHash('sha256').update(buf).digest(), expectedHash(this.manifest, i)) === 0) {
+        if (done === len && pieceMatches(this.manifest, i, [buf])) {
           have.set(i)
           verified++
         }
@@ -478,16 +479,13 @@ function splitName (name: string): { stem: string, ext: string } {
  */
 async function statAll (paths: readonly string[]): Promise<Array<Stats | null>> {
   const out: Array<Stats | null> = []
-  let since = performance.now()
+  const slicer = new EventLoopSlicer()
   for (const p of paths) {
-    if (performance.now() - since > STAT_SLICE_MS) { await new Promise(resolve => setImmediate(resolve)); since = performance.now() }
+    await slicer.maybeYield()
     try { out.push(statSync(p)) } catch { out.push(null) }
   }
   return out
 }
-
-/** Longest a run of synchronous stats holds the event loop. */
-const STAT_SLICE_MS = 10
 
 /**
  * A share whose files all sit in one folder keeps that folder together: if

@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, type Stats } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { join, relative, isAbsolute, sep } from 'node:path'
 import { UnsafePathError } from '../../../shared/errors.js'
-import { printable } from '../../../shared/format.js'
+import { printable, unprintable } from '../../../shared/format.js'
 
 /**
  * Names in a manifest come from strangers. A segment that tries to climb
@@ -19,10 +19,8 @@ const MAX_KEPT_EXTENSION = 32
 /** A name quoted in an error is cut here: enough to recognise it, not a page of a stranger's text. */
 const QUOTED_NAME_MAX = 120
 
-// Control characters, characters Windows forbids in names, and the bidi
-// overrides that can make `exe.txt` display as `txt.exe`.
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN = /[\u0000-\u001f\u007f<>:"/\\|?*\u202a-\u202e\u2066-\u2069]/g
+// Unprintable characters and the ones Windows forbids in names.
+const FORBIDDEN = unprintable('<>:"/\\\\|?*')
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i
 
 export function sanitiseSegment (raw: string): string {

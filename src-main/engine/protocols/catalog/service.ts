@@ -1,30 +1,18 @@
 import type { PeerId } from '@libp2p/interface'
 import type { CatalogEntry } from '../../../../shared/catalog.js'
-import { encodeJson, parseJson, RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { encodeJson, parseJson, RequestResponseService, type ProtocolInit, type RequestResponseComponents } from '../request-response.js'
 import { LIMITS, PROTOCOL, type CatalogLimits } from './constants.js'
 import { responseSchema } from './messages.js'
 
-export interface CatalogInit {
-  /** The peer broke the protocol: the engine scores it down. */
-  onViolation?: (peer: PeerId, err: Error) => void
+export interface CatalogInit extends ProtocolInit<CatalogLimits> {
   /** What we list to a given peer. */
   entries: (peer: PeerId) => CatalogEntry[]
-  limits?: Partial<CatalogLimits>
 }
 
 /** What a peer shares: asked for when someone joins by peer ID. */
-export class CatalogService extends RequestResponseService {
-  private readonly limits: CatalogLimits
-
+export class CatalogService extends RequestResponseService<CatalogLimits> {
   constructor (components: RequestResponseComponents, private readonly init: CatalogInit) {
-    const limits = withLimits<CatalogLimits>(LIMITS, init.limits)
-    super(components, {
-      protocol: PROTOCOL,
-      limits,
-      logName: 'swarmdrop:catalog',
-      onViolation: init.onViolation
-    })
-    this.limits = limits
+    super(components, { protocol: PROTOCOL, defaults: LIMITS, logName: 'swarmdrop:catalog' }, init)
   }
 
   protected async respond (_request: Uint8Array, peer: PeerId): Promise<Uint8Array> {

@@ -1,14 +1,12 @@
 import type { Connection, PeerId } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { encodeJson, parseJson, RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { encodeJson, parseJson, RequestResponseService, type ProtocolInit, type RequestResponseComponents } from '../request-response.js'
 import { DIAL_BACK_TIMEOUT_MS, LIMITS, MAX_REQUESTS_PER_WINDOW, PROTOCOL, type DialBackLimits } from './constants.js'
 import { answerSchema, requestSchema, type DialBackAnswer, type DialBackResult } from './messages.js'
 
-export interface DialBackInit {
+export interface DialBackInit extends ProtocolInit<DialBackLimits> {
   /** A hub serves dial-backs; every other node only asks. */
   serve: boolean
-  onViolation?: (peer: PeerId, err: Error) => void
-  limits?: Partial<DialBackLimits>
 }
 
 /**
@@ -38,20 +36,9 @@ export function screenCandidate (addr: string, observed: Multiaddr, requester: s
  * trusted), closes it, and says which worked. libp2p's AutoNAT wants such
  * answers from several /8 networks; a hub the user configured is trusted alone.
  */
-export class DialBackService extends RequestResponseService {
-  private readonly limits: DialBackLimits
-
+export class DialBackService extends RequestResponseService<DialBackLimits> {
   constructor (components: RequestResponseComponents, init: DialBackInit) {
-    const limits = withLimits<DialBackLimits>(LIMITS, init.limits)
-    super(components, {
-      protocol: PROTOCOL,
-      limits,
-      serve: init.serve,
-      logName: 'swarmdrop:dialback',
-      maxRequestsPerWindow: MAX_REQUESTS_PER_WINDOW,
-      onViolation: init.onViolation
-    })
-    this.limits = limits
+    super(components, { protocol: PROTOCOL, defaults: LIMITS, logName: 'swarmdrop:dialback', serve: init.serve, maxRequestsPerWindow: MAX_REQUESTS_PER_WINDOW }, init)
   }
 
   protected async respond (request: Uint8Array, peer: PeerId, connection: Connection): Promise<Uint8Array> {

@@ -5,14 +5,12 @@ import { mayAccess, PROOF_BYTES, withProof } from '../../access/share-access.js'
 import type { Manifest } from '../../../../shared/manifest.js'
 import type { ContentLookup } from '../../content/library.js'
 import { decodeManifest } from '../../content/manifest-codec.js'
-import { RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { RequestResponseService, type ProtocolInit, type RequestResponseComponents } from '../request-response.js'
 import { LIMITS, PROTOCOL, type ManifestLimits } from './constants.js'
 import { Status } from './messages.js'
 
-export interface ManifestServiceInit {
+export interface ManifestServiceInit extends ProtocolInit<ManifestLimits> {
   content: ContentLookup
-  onViolation?: (peer: PeerId, err: Error) => void
-  limits?: Partial<ManifestLimits>
 }
 
 export interface FetchedManifest {
@@ -21,14 +19,9 @@ export interface FetchedManifest {
 }
 
 /** Serves manifests by CID, and fetches them from others, checked against the CID. */
-export class ManifestService extends RequestResponseService {
+export class ManifestService extends RequestResponseService<ManifestLimits> {
   constructor (components: RequestResponseComponents, private readonly init: ManifestServiceInit) {
-    super(components, {
-      protocol: PROTOCOL,
-      limits: withLimits<ManifestLimits>(LIMITS, init.limits),
-      logName: 'swarmdrop:manifest',
-      onViolation: init.onViolation
-    })
+    super(components, { protocol: PROTOCOL, defaults: LIMITS, logName: 'swarmdrop:manifest' }, init)
   }
 
   protected async respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array> {

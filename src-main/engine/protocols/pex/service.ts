@@ -4,31 +4,19 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { ProtocolViolationError } from '../../../../shared/errors.js'
 import type { PeerHint } from '../../../../shared/link.js'
-import { encodeJson, parseJson, RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { encodeJson, parseJson, RequestResponseService, type ProtocolInit, type RequestResponseComponents } from '../request-response.js'
 import { LIMITS, PROTOCOL, type PexLimits } from './constants.js'
 import { responseSchema } from './messages.js'
 
-export interface PexInit {
-  /** The peer broke the protocol: the engine scores it down. */
-  onViolation?: (peer: PeerId, err: Error) => void
+export interface PexInit extends ProtocolInit<PexLimits> {
   /** Peers we know in the swarm for `cid`, never including `asker`. */
   swarmPeers: (cid: string, asker: PeerId) => Promise<PeerHint[]> | PeerHint[]
-  limits?: Partial<PexLimits>
 }
 
 /** Peer exchange: members of a swarm tell each other who else is in it. */
-export class PexService extends RequestResponseService {
-  private readonly limits: PexLimits
-
+export class PexService extends RequestResponseService<PexLimits> {
   constructor (components: RequestResponseComponents, private readonly init: PexInit) {
-    const limits = withLimits<PexLimits>(LIMITS, init.limits)
-    super(components, {
-      protocol: PROTOCOL,
-      limits,
-      logName: 'swarmdrop:pex',
-      onViolation: init.onViolation
-    })
-    this.limits = limits
+    super(components, { protocol: PROTOCOL, defaults: LIMITS, logName: 'swarmdrop:pex' }, init)
   }
 
   protected async respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array> {

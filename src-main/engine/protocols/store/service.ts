@@ -1,19 +1,16 @@
 import type { PeerId } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
 import { ErrorCodes, isSwarmdropError, SwarmdropError, type ErrorCode } from '../../../../shared/errors.js'
-import { encodeJson, parseJson, RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { encodeJson, parseJson, RequestResponseService, type ProtocolInit, type RequestResponseComponents } from '../request-response.js'
 import { LIMITS, PROTOCOL, type StoreProtocolLimits } from './constants.js'
 import { answerSchema } from './messages.js'
 
-export interface StoreInit {
-  /** The peer broke the protocol: the engine scores it down. */
-  onViolation?: (peer: PeerId, err: Error) => void
+export interface StoreInit extends ProtocolInit<StoreProtocolLimits> {
   /**
    * Present on a hub with a store: fetch `cid` from `pusher` (checking the
    * allow-list and quotas first) and keep serving it. Absent: client only.
    */
   accept?: (cid: CID, pusher: PeerId, signal: AbortSignal) => Promise<{ bytes: number }>
-  limits?: Partial<StoreProtocolLimits>
 }
 
 /**
@@ -21,19 +18,9 @@ export interface StoreInit {
  * pieces from the pusher over the ordinary piece protocol, verifying every
  * one, so a push can never place unverified bytes on the hub.
  */
-export class StoreService extends RequestResponseService {
-  private readonly limits: StoreProtocolLimits
-
+export class StoreService extends RequestResponseService<StoreProtocolLimits> {
   constructor (components: RequestResponseComponents, private readonly init: StoreInit) {
-    const limits = withLimits<StoreProtocolLimits>(LIMITS, init.limits)
-    super(components, {
-      protocol: PROTOCOL,
-      limits,
-      serve: init.accept != null,
-      logName: 'swarmdrop:store',
-      onViolation: init.onViolation
-    })
-    this.limits = limits
+    super(components, { protocol: PROTOCOL, defaults: LIMITS, logName: 'swarmdrop:store', serve: init.accept != null }, init)
   }
 
   protected async respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array> {

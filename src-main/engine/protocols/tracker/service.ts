@@ -3,17 +3,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
 import type { PeerHint } from '../../../../shared/link.js'
-import { encodeJson, parseJson, RequestResponseService, withLimits, type RequestResponseComponents } from '../request-response.js'
+import { encodeJson, parseJson, RequestResponseService, type ProtocolInit, type RequestResponseComponents } from '../request-response.js'
 import { ANNOUNCE_TTL_MS, LIMITS, PROTOCOL, type TrackerLimits } from './constants.js'
 import { announceAnswer, lookupAnswer, requestSchema } from './messages.js'
 import type { TrackerTable } from './table.js'
 
-export interface TrackerInit {
-  /** The peer broke the protocol: the engine scores it down. */
-  onViolation?: (peer: PeerId, err: Error) => void
+export interface TrackerInit extends ProtocolInit<TrackerLimits> {
   /** Present on a hub: the table this node answers from. Absent: client only. */
   table?: TrackerTable
-  limits?: Partial<TrackerLimits>
 }
 
 /**
@@ -21,19 +18,9 @@ export interface TrackerInit {
  * they hold (announcements expire), and ask it who holds a CID. The announcer
  * is the authenticated remote peer, so a peer can only announce itself.
  */
-export class TrackerService extends RequestResponseService {
-  private readonly limits: TrackerLimits
-
+export class TrackerService extends RequestResponseService<TrackerLimits> {
   constructor (components: RequestResponseComponents, private readonly init: TrackerInit) {
-    const limits = withLimits<TrackerLimits>(LIMITS, init.limits)
-    super(components, {
-      protocol: PROTOCOL,
-      limits,
-      serve: init.table != null,
-      logName: 'swarmdrop:tracker',
-      onViolation: init.onViolation
-    })
-    this.limits = limits
+    super(components, { protocol: PROTOCOL, defaults: LIMITS, logName: 'swarmdrop:tracker', serve: init.table != null }, init)
   }
 
   protected async respond (request: Uint8Array, peer: PeerId): Promise<Uint8Array> {
