@@ -33,6 +33,14 @@ export const STREAM_WINDOW = 4 * 1024 * 1024
  */
 export const PING_INTERVAL_MS = 30_000
 export const PING_TIMEOUT = { minTimeout: 20_000, maxTimeout: 25_000 }
+/**
+ * Ping streams a connection may hold each way. A ping's stream stays on the
+ * connection until the far side's close reaches us, which on a busy link can be
+ * after the next round's ping: with libp2p's limit of one, that ping failed at
+ * once ("Too many outbound protocol streams") and the connection was cut all the
+ * same. Inbound allows for a peer whose own closes lag the same way.
+ */
+export const PING_STREAMS = { maxOutboundStreams: 3, maxInboundStreams: 4 }
 /** Unsent bytes a stream may hold before it is reset: writers wait for drain long before this. */
 export const MAX_STREAM_WRITE_BUFFER = 16 * 1024 * 1024
 

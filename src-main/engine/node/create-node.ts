@@ -25,7 +25,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { dialOrder, isPunched } from './addresses.js'
 import { hubFinder, type HubFinder, type HubFinderInit } from './hub-finder.js'
 import { selfAddresses, type SelfAddresses } from './self-addresses.js'
-import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_PUBSUB_OUTBOUND_BUFFER, MAX_PUBSUB_TOPIC_BYTES_PER_PEER, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PING_INTERVAL_MS, PING_TIMEOUT, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
+import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_PUBSUB_OUTBOUND_BUFFER, MAX_PUBSUB_TOPIC_BYTES_PER_PEER, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PING_INTERVAL_MS, PING_STREAMS, PING_TIMEOUT, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
 
 export type NodeServices = {
   identify: unknown
@@ -144,7 +144,7 @@ export async function createNode (opts: NodeOptions): Promise<SwarmNode> {
       identify: identify(),
       // Our addresses change after start (the hub confirms one, the router maps a port): peers hear of it at once.
       identifyPush: identifyPush(),
-      ping: ping(),
+      ping: ping(PING_STREAMS),
       // Our own DHT is a server on every node: desktop peers on a LAN are reachable,
       // and private addresses are the point there, so none are filtered out.
       dht: kadDHT({ protocol: PRIVATE_DHT_PROTOCOL, clientMode: opts.dhtClientOnly === true, peerInfoMapper: passthroughMapper, logPrefix: 'swarmdrop:dht', datastorePrefix: '/swarmdrop-dht', metricsPrefix: 'swarmdrop_dht' }),
