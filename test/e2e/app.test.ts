@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../helpers/browser.js'
-import { tempDir } from '../helpers/cli.js'
+import { useScratch } from '../helpers/cli.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 
 /** Screenshots of the main views, kept as CI artifacts and copied into docs/screenshots for the README. */
@@ -35,21 +35,23 @@ async function shareLink (page: Page, name: string): Promise<string> {
 }
 
 describe('the app in a real browser against two real daemons', () => {
+  const { dir, track } = useScratch('swarmdrop-e2e-', { per: 'suite' })
   let a: Daemon
   let b: Daemon
   let context: BrowserContext
   let closeBrowser: () => Promise<void>
-  let dirs: { path: string, cleanup: () => Promise<void> }
   let pageA: Page
   let pageB: Page
   const dialogs: string[] = []
+  /** Script errors and CSP violations in either page since the last test ended. */
   const pageErrors: string[] = []
 
   beforeAll(async () => {
-    dirs = await tempDir('swarmdrop-e2e-')
     await mkdir(SHOTS, { recursive: true })
-    a = await startDaemon(join(dirs.path, 'a'), join(dirs.path, 'a-out'))
-    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'))
+    a = await startDaemon(join(dir(), 'a'), join(dir(), 'a-out'))
+    track(a.proc, 'SIGTERM')
+    b = await startDaemon(join(dir(), 'b'), join(dir(), 'b-out'))
+    track(b.proc, 'SIGTERM')
     ;({ context, close: closeBrowser } = await launchChromium())
     context.on('dialog', d => { dialogs.push(d.message()); void d.dismiss() })
     pageA = await context.newPage()
@@ -63,11 +65,11 @@ describe('the app in a real browser against two real daemons', () => {
     await pageB.goto(b.url)
   }, 120_000)
 
-  afterAll(async () => {
-    await closeBrowser?.()
-    await a?.proc.stop()
-    await b?.proc.stop()
-    await dirs?.cleanup()
+  afterAll(async () => { await closeBrowser?.() })
+
+  // Each test answers for the errors that happened while it ran, alone (-t) or in the file.
+  afterEach(() => {
+    expect(pageErrors.splice(0), 'a script error or a CSP violation in either page').toEqual([])
   })
 
   it('shows empty states that say what to do, and takes the token out of the address bar', async () => {
@@ -95,7 +97,7 @@ describe('the app in a real browser against two real daemons', () => {
     await pageB.screenshot({ path: join(SHOTS, 'download.png'), fullPage: true })
 
     await expect.poll(async () => await pageB.getByRole('status').getByText('Downloaded holiday.bin').isVisible()).toBe(true)
-    const onDisk = await readFile(join(dirs.path, 'b-out', 'holiday.bin'))
+    const onDisk = await readFile(join(dir(), 'b-out', 'holiday.bin'))
     expect(onDisk.equals(bytes)).toBe(true)
     // The download says where its bytes came from, and that the route was direct.
     await expect.poll(async () => await item.getByText(/Received from: .* \(direct\)/).isVisible()).toBe(true)
@@ -195,7 +197,7 @@ describe('the app in a real browser against two real daemons', () => {
     await expect.poll(async () => await pageB.getByText(/is seeding|shares "holiday\.bin"|joined/).first().isVisible(), { timeout: 40_000 }).toBe(true)
     await pageB.screenshot({ path: join(SHOTS, 'feed.png'), fullPage: true })
     await pageB.getByRole('tab', { name: 'Settings' }).click()
-    await expect.poll(async () => await pageB.getByLabel('Download folder').inputValue()).toBe(join(dirs.path, 'b-out'))
+    await expect.poll(async () => await pageB.getByLabel('Download folder').inputValue()).toBe(join(dir(), 'b-out'))
     await pageB.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true })
     await pageB.getByRole('tab', { name: 'Transfers' }).click()
   })
@@ -222,7 +224,7 @@ describe('the app in a real browser against two real daemons', () => {
     await catalog.getByRole('listitem', { name: evil, exact: true }).getByRole('button', { name: `Download ${evil}` }).click()
     const item = pageB.getByRole('listitem', { name: evil, exact: true }).filter({ has: pageB.getByRole('progressbar') })
     await expect.poll(async () => await item.getByText('Done · seeding').isVisible(), { timeout: 60_000 }).toBe(true)
-    expect((await readdir(join(dirs.path, 'b-out'))).sort()).toEqual(['_img src=x onerror=alert(1)_', 'holiday.bin', 'limited.bin'])
+    expect((await readdir(join(dir(), 'b-out'))).sort()).toEqual(['_img src=x onerror=alert(1)_', 'holiday.bin', 'limited.bin'])
     expect(dialogs).toEqual([])
   })
 
@@ -235,10 +237,6 @@ describe('the app in a real browser against two real daemons', () => {
     await pageA.screenshot({ path: join(SHOTS, 'korean-dark.png'), fullPage: true })
     await pageA.getByLabel('언어').selectOption('en')
     await pageA.getByLabel('Theme').selectOption('light')
-  })
-
-  it('ran without a script error or a CSP violation in either page', () => {
-    expect(pageErrors).toEqual([])
   })
 
   it('refuses a page from another site that holds the right token', async () => {

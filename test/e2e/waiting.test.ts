@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../helpers/browser.js'
-import { MiB, randomFile, run, sha256File, tempDir, type CliProcess } from '../helpers/cli.js'
+import { MiB, randomFile, run, sha256File, useScratch } from '../helpers/cli.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 
 const SHOTS = join(import.meta.dirname, '../../test-results/screenshots')
@@ -19,37 +19,31 @@ async function freePort (): Promise<number> {
 }
 
 describe('the app when the only seeder leaves and comes back', () => {
+  const { dir, track } = useScratch('swarmdrop-e2e-wait-', { per: 'suite' })
   let b: Daemon
   let context: BrowserContext
   let closeBrowser: () => Promise<void>
-  let dirs: { path: string, cleanup: () => Promise<void> }
   let page: Page
-  const procs: CliProcess[] = []
 
   beforeAll(async () => {
-    dirs = await tempDir('swarmdrop-e2e-wait-')
     await mkdir(SHOTS, { recursive: true })
-    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'), ['--no-mdns'])
+    b = await startDaemon(join(dir(), 'b'), join(dir(), 'b-out'), ['--no-mdns'])
+    track(b.proc, 'SIGTERM')
     ;({ context, close: closeBrowser } = await launchChromium())
     page = await context.newPage()
     await page.goto(b.url)
   }, 120_000)
 
-  afterAll(async () => {
-    await closeBrowser?.()
-    await Promise.all(procs.map(async p => await p.stop('SIGKILL')))
-    await b?.proc.stop()
-    await dirs?.cleanup()
-  })
+  afterAll(async () => { await closeBrowser?.() })
 
   it('the card says it is waiting and who it last saw, then completes with no click', async () => {
-    const src = join(dirs.path, 'lecture.bin')
+    const src = join(dir(), 'lecture.bin')
     const size = 16 * MiB
     const hash = await randomFile(src, size)
     const port = await freePort()
-    const seederArgs = ['share', src, '--data', join(dirs.path, 'seeder'), '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--json', '--up-limit', '3MB']
+    const seederArgs = ['share', src, '--data', join(dir(), 'seeder'), '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--json', '--up-limit', '3MB']
     let seeder = run(seederArgs)
-    procs.push(seeder)
+    track(seeder)
     const link = (await seeder.waitForEvent('sharing')).link
 
     const box = page.getByLabel('Peer ID or link')
@@ -68,10 +62,10 @@ describe('the app when the only seeder leaves and comes back', () => {
     await page.screenshot({ path: join(SHOTS, 'waiting.png'), fullPage: true })
 
     seeder = run(seederArgs)
-    procs.push(seeder)
+    track(seeder)
     await seeder.waitFor(e => e.event === 'sharing')
     await expect.poll(async () => await item.getByText('Done · seeding').isVisible(), { timeout: 60_000 }).toBe(true)
     expect(await item.getByRole('status').count()).toBe(0)
-    expect(await sha256File(join(dirs.path, 'b-out', 'lecture.bin'))).toBe(hash)
+    expect(await sha256File(join(dir(), 'b-out', 'lecture.bin'))).toBe(hash)
   })
 })

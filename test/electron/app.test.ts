@@ -127,8 +127,18 @@ describe('the desktop app (Electron)', () => {
       const opened = await a.page.evaluate(`window.open(${JSON.stringify(url)}) === null`)
       expect(opened).toBe(true)
       expect(a.app.windows()).toHaveLength(1)
+      // The main process hears of the navigation before anything loads, and its guard (added when
+      // the window was made) runs before this listener: the event says whether it was refused.
+      const heard = await a.app.evaluateHandle(({ BrowserWindow }) => {
+        const contents = BrowserWindow.getAllWindows()[0]!.webContents
+        return {
+          navigation: new Promise<{ url: string, refused: boolean }>(resolve => {
+            contents.once('will-navigate', (event, to) => { resolve({ url: to, refused: event.defaultPrevented }) })
+          })
+        }
+      })
       await a.page.evaluate(`location.href = ${JSON.stringify(url)}`).catch(() => {})
-      await a.page.waitForTimeout(1000)
+      expect(await heard.evaluate(async h => await h.navigation)).toEqual({ url, refused: true })
       expect(a.page.url()).toMatch(/^app:\/\/swarmdrop\//)
     } finally { other.close() }
   })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +12,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
  * fresh profile (Playwright takes it as the persistent context's folder).
  */
 export async function launchChromium (): Promise<{ context: BrowserContext, close: () => Promise<void> }> {
+  if (!existsSync(CHROMIUM)) throw oneLine(`the browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH); see the README's "Two commands"`)
   const profile = await mkdtemp(join(tmpdir(), 'swarmdrop-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -25,4 +27,11 @@ export async function launchChromium (): Promise<{ context: BrowserContext, clos
       await rm(profile, { recursive: true, force: true })
     }
   }
+}
+
+/** An error the test report shows as its message alone: a missing browser needs no stack trace. */
+function oneLine (message: string): Error {
+  const err = new Error(message)
+  err.stack = `Error: ${message}`
+  return err
 }

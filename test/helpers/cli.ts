@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { once } from 'node:events'
-import { afterEach, beforeEach } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import type { FileChangeKind, ErrorCode } from '../../shared/errors.js'
 import type { CatalogEntry } from '../../shared/catalog.js'
 import type {
@@ -217,20 +217,82 @@ export async function tempDir (prefix = 'swarmdrop-test-'): Promise<{ path: stri
   return { path, cleanup: async () => { await rm(path, { recursive: true, force: true }) } }
 }
 
+/** Something a test starts and its scratch stops afterwards: a CliProcess, an engine, a hostile peer. */
+export interface Stoppable { stop: (signal?: NodeJS.Signals) => Promise<unknown> }
+
+export interface Scratch {
+  /** The temp folder (a function: it is made by a hook, after the suite's body has run). */
+  dir: () => string
+  /** Stops `p` at teardown whatever the test did, with `signal` (SIGKILL unless told), and returns it. */
+  track: <P extends Stoppable>(p: P, signal?: NodeJS.Signals) => P
+  /** Runs `undo` at teardown, once everything tracked has stopped and before the folder goes (a topology, a mount). */
+  defer: (undo: () => unknown) => void
+}
+
 /**
- * A fresh temp folder per test and the processes it started, killed and
- * removed after each test whatever happened: the teardown every suite needs.
+ * A temp folder and what the tests start in it, stopped and removed at
+ * teardown whatever happened: the setup and teardown every suite needs.
+ * A fresh folder per test; with `per: 'suite'` one for the whole describe,
+ * whose processes then live across its tests and stop after the last.
  */
-export function useScratch (prefix = 'swarmdrop-test-'): { dir: () => string, track: <P extends { stop: (s?: NodeJS.Signals) => Promise<unknown> }>(p: P) => P } {
+export function useScratch (prefix = 'swarmdrop-test-', { per = 'test' }: { per?: 'test' | 'suite' } = {}): Scratch {
   let path = ''
   let cleanup: () => Promise<void> = async () => {}
-  const running: Array<{ stop: (s?: NodeJS.Signals) => Promise<unknown> }> = []
-  beforeEach(async () => { ({ path, cleanup } = await tempDir(prefix)) })
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map(async p => await p.stop('SIGKILL')))
+  const running: Array<{ p: Stoppable, signal: NodeJS.Signals }> = []
+  const undos: Array<() => unknown> = []
+  const setUp = async (): Promise<void> => { ({ path, cleanup } = await tempDir(prefix)) }
+  const tearDown = async (): Promise<void> => {
+    await Promise.all(running.splice(0).map(async ({ p, signal }) => await p.stop(signal)))
+    for (const undo of undos.splice(0).reverse()) await undo()
     await cleanup()
-  })
-  return { dir: () => path, track: p => { running.push(p); return p } }
+  }
+  if (per === 'test') {
+    beforeEach(setUp)
+    afterEach(tearDown)
+  } else {
+    beforeAll(setUp)
+    afterAll(tearDown)
+  }
+  return {
+    dir: () => path,
+    track: (p, signal = 'SIGKILL') => { running.push({ p, signal }); return p },
+    defer: undo => { undos.push(undo) }
+  }
+}
+
+/** Where a download goes (no `out`: to see it refused) and the data folder of the node that fetches it. */
+export interface GetFolders { out?: string, data: string }
+
+/** `swarmdrop get <target> --out <out> --data <data> ...extra`: how every test spells a download. */
+export function getArgs (target: string, { out, data }: GetFolders, extra: string[] = []): string[] {
+  return ['get', target, ...(out == null ? [] : ['--out', out]), '--data', data, ...extra]
+}
+
+/** A suite's downloads by name (see `getter`). */
+export interface Getter {
+  /** Getter `name`'s arguments, for a process the test starts its own way. */
+  args: (target: string, name: string, extra?: string[]) => string[]
+  /** Starts getter `name` (through the suite's `spawn`). */
+  start: (target: string, name: string, extra?: string[]) => CliProcess
+  /** Starts getter `name` and waits for it to exit. */
+  toEnd: (target: string, name: string, extra?: string[]) => Promise<Finished>
+}
+
+/**
+ * The downloads of a suite, named: getter `name` keeps its data in
+ * `<folder>/<name>` and downloads into `<folder>/<name>-out`, so each name is
+ * its own node. Every run adds `common` (how the suite's processes listen and
+ * find each other), then its own `extra`; `spawn` starts it (the suite's own
+ * when it tracks its processes or runs them in a namespace).
+ */
+export function getter ({ folder, common = () => [], spawn = run }: { folder: () => string, common?: () => string[], spawn?: (args: string[]) => CliProcess }): Getter {
+  const args = (target: string, name: string, extra: string[] = []): string[] =>
+    getArgs(target, { out: join(folder(), `${name}-out`), data: join(folder(), name) }, [...common(), ...extra])
+  return {
+    args,
+    start: (target, name, extra) => spawn(args(target, name, extra)),
+    toEnd: async (target, name, extra) => await finished(spawn(args(target, name, extra)))
+  }
 }
 
 /** Writes `size` random bytes, streamed, and returns their SHA-256. */

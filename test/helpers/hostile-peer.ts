@@ -120,7 +120,12 @@ export async function hostileSeeder (manifestBytes: Uint8Array, pieceSize: numbe
   return peerOf(node)
 }
 
-/** A downloader that connects to `seederAddr`, says hello for `cidBytes`, then attacks as `mode` says. Resolves when the seeder has hung up. */
+/**
+ * A downloader that connects to `seederAddr`, says hello for `cidBytes`, then attacks as `mode` says.
+ * Resolves when the seeder has hung up, saying how: the name of the error the stream ended with
+ * (`UnexpectedEOFError` when the seeder ended the stream), or `connection closed` when the whole
+ * connection went first (lpStream then throws the close event, which is no Error).
+ */
 export async function hostileLeecher (seederAddr: string, cidBytes: Uint8Array, mode: LeecherMode): Promise<HostilePeer & { attack: () => Promise<string> }> {
   const node = await startNode()
   await node.start()
@@ -142,7 +147,9 @@ export async function hostileLeecher (seederAddr: string, cidBytes: Uint8Array, 
       }
       while (true) decode(await lp.read({ signal: AbortSignal.timeout(30_000) }))
     } catch (err) {
-      return (err as Error).name
+      if (err instanceof Error) return err.name
+      if (err instanceof Event && err.type === 'close') return 'connection closed'
+      throw err
     }
   }
   return { ...peerOf(node), attack }

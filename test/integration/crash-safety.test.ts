@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DownloadInfo, ShareInfo } from '../../shared/api.js'
 import { ApiClient } from '../helpers/api-client.js'
-import { ISOLATED, MiB, randomFile, run, runToEnd, sha256File, share, sourcesOf, tempDir, type CliProcess } from '../helpers/cli.js'
+import { ISOLATED, MiB, randomFile, run, runToEnd, sha256File, share, sourcesOf, useScratch } from '../helpers/cli.js'
 import { until } from '../helpers/until.js'
-import { startDaemon, type Daemon } from '../helpers/daemon.js'
+import { startDaemon } from '../helpers/daemon.js'
 
 /** A size-limited tmpfs needs root (CI has it); elsewhere the test says why it cannot run. */
 function canMountTmpfs (): string | null {
@@ -28,34 +28,22 @@ const noTmpfs = canMountTmpfs()
 if (noTmpfs != null) process.stderr.write(`crash-safety: the full-disk test cannot run here: ${noTmpfs}\n`)
 
 describe('crash safety: kill -9 at any moment, and a full disk', () => {
-  let dir: string
-  let cleanup: () => Promise<void>
-  const procs: CliProcess[] = []
-  const daemons: Daemon[] = []
-  const mounts: string[] = []
-
-  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir()) })
-  afterEach(async () => {
-    await Promise.all(procs.splice(0).map(async p => await p.stop('SIGKILL')))
-    await Promise.all(daemons.splice(0).map(async d => await d.proc.stop('SIGKILL')))
-    for (const m of mounts.splice(0)) execFileSync('umount', ['-l', m])
-    await cleanup()
-  })
+  const { dir, track, defer } = useScratch()
 
   it('a downloader killed with kill -9 at 10 random moments keeps every verified piece, trusts no unverified one, and ends bit-exact', async () => {
-    const src = join(dir, 'crash.bin')
+    const src = join(dir(), 'crash.bin')
     const size = 48 * MiB
     const hash = await randomFile(src, size)
     // Rate-limited so that ten kills land at different stages: start-up, manifest, mid-download, checkpoints.
-    const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns', '--up-limit', '4MB'])
-    procs.push(seeder.proc)
-    const args = ['get', seeder.sharing.link, '--out', join(dir, 'out'), '--data', join(dir, 'getter'), ...ISOLATED, '--progress-interval', '20']
+    const seeder = await share([src], join(dir(), 'seeder'), ['--no-mdns', '--up-limit', '4MB'])
+    track(seeder.proc)
+    const args = ['get', seeder.sharing.link, '--out', join(dir(), 'out'), '--data', join(dir(), 'getter'), ...ISOLATED, '--progress-interval', '20']
 
     let lastVerified = 0
     const kills: number[] = []
     for (let i = 0; i < 10; i++) {
       const p = run(args)
-      procs.push(p)
+      track(p)
       const delay = 300 + Math.floor(Math.random() * 2200)
       kills.push(delay)
       await new Promise(resolve => setTimeout(resolve, delay))
@@ -77,28 +65,28 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
     expect(final.code).toBe(0)
     const fetched = Object.values(sourcesOf(final.first('done')!)).reduce((n, s) => n + s.bytes, 0)
     expect(fetched).toBeLessThanOrEqual(size - lastVerified + 4 * MiB)
-    expect(await sha256File(join(dir, 'out', 'crash.bin'))).toBe(hash)
+    expect(await sha256File(join(dir(), 'out', 'crash.bin'))).toBe(hash)
   })
 
   it.skipIf(noTmpfs != null)('a full disk stops that download with DISK_FULL, leaves seeding and state intact, and freeing space lets it finish', async () => {
-    const mnt = join(dir, 'small-disk')
+    const mnt = join(dir(), 'small-disk')
     await mkdir(mnt)
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt])
-    mounts.push(mnt)
+    defer(() => execFileSync('umount', ['-l', mnt]))
     const filler = join(mnt, 'filler.bin')
     await randomFile(filler, 14 * MiB)
 
-    const src = join(dir, 'big.bin')
+    const src = join(dir(), 'big.bin')
     const hash = await randomFile(src, 16 * MiB)
-    const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns'])
-    procs.push(seeder.proc)
+    const seeder = await share([src], join(dir(), 'seeder'), ['--no-mdns'])
+    track(seeder.proc)
 
-    const b = await startDaemon(join(dir, 'b'), mnt, ['--no-mdns'])
-    daemons.push(b)
+    const b = await startDaemon(join(dir(), 'b'), mnt, ['--no-mdns'])
+    track(b.proc)
     const cb = await ApiClient.connect(`${b.origin.replace('http:', 'ws:')}/api?token=${b.token}`)
     try {
       // B also seeds something of its own (from the big disk): that must carry on.
-      const own = join(dir, 'own.bin')
+      const own = join(dir(), 'own.bin')
       const ownHash = await randomFile(own, 2 * MiB)
       const mine: ShareInfo = await cb.call('addShares', { paths: [own] })
 
@@ -108,9 +96,9 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
       expect(failed.error!.message).toMatch(/disk full/i)
 
       // Seeding goes on: a third peer downloads B's own share.
-      const c = await runToEnd(['get', mine.link, '--out', join(dir, 'c-out'), '--data', join(dir, 'c'), ...ISOLATED])
+      const c = await runToEnd(['get', mine.link, '--out', join(dir(), 'c-out'), '--data', join(dir(), 'c'), ...ISOLATED])
       expect(c.code).toBe(0)
-      expect(await sha256File(join(dir, 'c-out', 'own.bin'))).toBe(ownHash)
+      expect(await sha256File(join(dir(), 'c-out', 'own.bin'))).toBe(ownHash)
       expect((await cb.call('listShares', {})).map(s => s.cid)).toContain(mine.cid)
 
       // Free the space and resume: it continues and finishes bit-exact.
@@ -124,17 +112,17 @@ describe('crash safety: kill -9 at any moment, and a full disk', () => {
   })
 
   it.skipIf(noTmpfs != null)('a download that filled the disk, resumed on a fresh mount with its .part gone, is fetched again and finishes bit-exact', async () => {
-    const mnt = join(dir, 'swapped-disk')
+    const mnt = join(dir(), 'swapped-disk')
     await mkdir(mnt)
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt])
-    mounts.push(mnt)
+    defer(() => execFileSync('umount', ['-l', mnt]))
     await randomFile(join(mnt, 'filler.bin'), 14 * MiB)
-    const src = join(dir, 'big.bin')
+    const src = join(dir(), 'big.bin')
     const size = 16 * MiB
     const hash = await randomFile(src, size)
-    const seeder = await share([src], join(dir, 'seeder'), ['--no-mdns'])
-    procs.push(seeder.proc)
-    const args = ['get', seeder.sharing.link, '--out', mnt, '--data', join(dir, 'getter'), ...ISOLATED]
+    const seeder = await share([src], join(dir(), 'seeder'), ['--no-mdns'])
+    track(seeder.proc)
+    const args = ['get', seeder.sharing.link, '--out', mnt, '--data', join(dir(), 'getter'), ...ISOLATED]
     const full = await runToEnd(args)
     expect(full.code).toBe(1)
     expect(full.events.find(e => e.event === 'error')?.code).toBe('DISK_FULL')

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { DownloadInfo, Events, ShareInfo } from '../../shared/api.js'
 import { ApiClient, handshakeStatus } from '../helpers/api-client.js'
-import { tempDir } from '../helpers/cli.js'
+import { useScratch } from '../helpers/cli.js'
 import { until } from '../helpers/until.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 
@@ -25,21 +25,20 @@ async function httpStatus (url: string, opts: { method?: string, headers?: Recor
 }
 
 describe('swarmdrop daemon: the API over a WebSocket', () => {
+  const { dir, track } = useScratch('swarmdrop-daemon-', { per: 'suite' })
   let a: Daemon
   let b: Daemon
-  let dirs: { path: string, cleanup: () => Promise<void> }
+  /** A daemon stopped after the last test, as Ctrl+C would. */
+  const daemon = async (...args: Parameters<typeof startDaemon>): Promise<Daemon> => {
+    const d = await startDaemon(...args)
+    track(d.proc, 'SIGTERM')
+    return d
+  }
 
   beforeAll(async () => {
-    dirs = await tempDir('swarmdrop-daemon-')
-    a = await startDaemon(join(dirs.path, 'a'), join(dirs.path, 'a-out'))
-    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'))
+    a = await daemon(join(dir(), 'a'), join(dir(), 'a-out'))
+    b = await daemon(join(dir(), 'b'), join(dir(), 'b-out'))
   }, 90_000)
-
-  afterAll(async () => {
-    await a?.proc.stop()
-    await b?.proc.stop()
-    await dirs?.cleanup()
-  })
 
   it('prints a ready line with a loopback URL holding a token', () => {
     expect(a.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/)
@@ -70,7 +69,7 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
     const c = await ApiClient.connect(api(a))
     try {
       // Sparse, so it costs no disk; hashing a GiB of it still takes seconds here.
-      const big = join(dirs.path, 'huge.bin')
+      const big = join(dir(), 'huge.bin')
       await truncate(big, 1024 ** 3).catch(async () => { await writeFile(big, ''); await truncate(big, 1024 ** 3) })
       const adding = c.raw('addShares', { paths: [big] })
       const first = await until(() => c.events.find(e => e.name === 'hashing' && (e.payload as Events['hashing']).name === 'huge.bin' && (e.payload as Events['hashing']).bytes < (e.payload as Events['hashing']).total), 30_000)
@@ -87,9 +86,9 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
   it('checks a new download folder when it is saved, and names the settings that wait for a restart', async () => {
     const c = await ApiClient.connect(api(a))
     try {
-      expect(await c.raw('setSettings', { downloadDir: join(dirs.path, 'no-such-folder') })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_FOUND' } })
+      expect(await c.raw('setSettings', { downloadDir: join(dir(), 'no-such-folder') })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_FOUND' } })
       expect(await c.raw('setSettings', { downloadDir: 'relative/dir' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })
-      expect((await c.call('getSettings', {})).downloadDir).toBe(join(dirs.path, 'a-out'))
+      expect((await c.call('getSettings', {})).downloadDir).toBe(join(dir(), 'a-out'))
       expect((await c.call('status', {})).restartFor).toEqual([])
       const port = (await c.call('getSettings', {})).listenPort
       await c.call('setSettings', { listenPort: port === 40999 ? 40998 : 40999 })
@@ -135,12 +134,12 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       const up = await httpStatus(`${a.origin}/upload?job=${job}&path=${encodeURIComponent('album/track 1.bin')}`, { method: 'POST', body: bytes, headers: { 'x-swarmdrop-token': a.token } })
       expect(up.status).toBe(200)
       const root = (JSON.parse(up.body) as { value: { root: string } }).value.root
-      expect(root).toBe(join(dirs.path, 'a', 'uploads', job, 'album'))
+      expect(root).toBe(join(dir(), 'a', 'uploads', job, 'album'))
       // A climbing upload path is refused and writes nothing.
       const bad = await httpStatus(`${a.origin}/upload?job=${job}&path=${encodeURIComponent('../../escape.txt')}`, { method: 'POST', body: 'x', headers: { 'x-swarmdrop-token': a.token } })
       expect(bad.status).toBe(400)
       expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'UNSAFE_PATH' } })
-      expect(await readdir(join(dirs.path, 'a', 'uploads'))).toEqual([job])
+      expect(await readdir(join(dir(), 'a', 'uploads'))).toEqual([job])
 
       const share: ShareInfo = await ca.call('addShares', { paths: [root] })
       expect(share).toMatchObject({ name: 'album', size: bytes.length, files: 1, uploadedCopy: true, sent: 0, servedTo: [] })
@@ -148,7 +147,7 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       const again = 'c'.repeat(32)
       const up2 = await httpStatus(`${a.origin}/upload?job=${again}&path=${encodeURIComponent('album/track 1.bin')}`, { method: 'POST', body: bytes, headers: { 'x-swarmdrop-token': a.token } })
       expect((await ca.call('addShares', { paths: [(JSON.parse(up2.body) as { value: { root: string } }).value.root] })).cid).toBe(share.cid)
-      expect(await readdir(join(dirs.path, 'a', 'uploads'))).toHaveLength(1)
+      expect(await readdir(join(dir(), 'a', 'uploads'))).toHaveLength(1)
       expect(ca.events.some(e => e.name === 'shareAdded' && (e.payload as ShareInfo).cid === share.cid)).toBe(true)
       expect(ca.events.some(e => e.name === 'hashing')).toBe(true)
 
@@ -161,7 +160,7 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       expect(map.pieces).toBeGreaterThan(1)
       expect(map.availability.some(n => n >= 1)).toBe(true)
       await until(() => cb.events.some(e => e.name === 'downloadFinished'), 60_000)
-      const onDisk = await readFile(join(dirs.path, 'b-out', 'album', 'track 1.bin'))
+      const onDisk = await readFile(join(dir(), 'b-out', 'album', 'track 1.bin'))
       expect(onDisk.equals(bytes)).toBe(true)
       const final = (await cb.call('listDownloads', {})).find(d => d.id === started.id)!
       expect(final).toMatchObject({ state: 'seeding', bytes: bytes.length, total: bytes.length })
@@ -187,8 +186,8 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       expect((await ca.call('listShares', {})).find(x => x.cid === share.cid)).toMatchObject({ servedTo: [b.peerId] })
       // Stopping the share deletes the uploaded copy; the downloader keeps its files.
       await ca.call('removeShare', { cid: share.cid })
-      expect(await readdir(join(dirs.path, 'a', 'uploads'))).toEqual([])
-      expect((await readFile(join(dirs.path, 'b-out', 'album', 'track 1.bin'))).length).toBe(bytes.length)
+      expect(await readdir(join(dir(), 'a', 'uploads'))).toEqual([])
+      expect((await readFile(join(dir(), 'b-out', 'album', 'track 1.bin'))).length).toBe(bytes.length)
     } finally { ca.close(); cb.close() }
   })
 
@@ -196,7 +195,7 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
     const ca = await ApiClient.connect(api(a))
     const cb = await ApiClient.connect(api(b))
     try {
-      const file = join(dirs.path, 'big.bin')
+      const file = join(dir(), 'big.bin')
       await writeFile(file, randomBytes(16 * 1024 * 1024))
       const share = await ca.call('addShares', { paths: [file] })
       await cb.call('setSettings', { downLimit: 1024 * 1024 })
@@ -212,12 +211,12 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       expect(map.live).toBe(false)
       expect(verified).toBeGreaterThan(0)
       expect(verified).toBeLessThan(map.pieces)
-      expect((await readdir(join(dirs.path, 'b-out'))).includes('big.bin.part')).toBe(true)
+      expect((await readdir(join(dir(), 'b-out'))).includes('big.bin.part')).toBe(true)
       await cb.call('resumeDownload', { id: d.id })
       await until(() => { const x = cb.events.filter(e => e.name === 'downloadsChanged').flatMap(e => e.payload as Array<Partial<DownloadInfo>>).find(x => x.id === d.id && (x.bytes ?? 0) > partial); return x })
       await cb.call('cancelDownload', { id: d.id })
       expect((await cb.call('listDownloads', {})).some(x => x.id === d.id)).toBe(false)
-      expect((await readdir(join(dirs.path, 'b-out'))).some(n => n.startsWith('big.bin'))).toBe(false)
+      expect((await readdir(join(dir(), 'b-out'))).some(n => n.startsWith('big.bin'))).toBe(false)
       expect(cb.events.some(e => e.name === 'downloadRemoved' && (e.payload as { id: string }).id === d.id)).toBe(true)
       await cb.call('setSettings', { downLimit: 0 })
     } finally { ca.close(); cb.close() }
@@ -226,7 +225,7 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
   it('keeps settings, the download list (with where it came from) and the UI address across restarts', async () => {
     await b.proc.stop()
     // The first run that picks its own port keeps it, and the token, for the next.
-    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'), [], { keptUiPort: true })
+    b = await daemon(join(dir(), 'b'), join(dir(), 'b-out'), [], { keptUiPort: true })
     const before = b.url
     const cb = await ApiClient.connect(api(b))
     await cb.call('setSettings', { upLimit: 123456, publicDht: false })
@@ -234,7 +233,7 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
     expect(status.shell).toBe('daemon')
     cb.close()
     await b.proc.stop()
-    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'), [], { keptUiPort: true })
+    b = await daemon(join(dir(), 'b'), join(dir(), 'b-out'), [], { keptUiPort: true })
     // A bookmarked address, and a tab left open, reach the app again.
     expect(b.url).toBe(before)
     const again = await ApiClient.connect(api(b))
@@ -248,7 +247,7 @@ describe('swarmdrop daemon: the API over a WebSocket', () => {
       expect((await again.call('listShares', {})).some(x => x.cid === album.cid)).toBe(false)
     } finally { again.close() }
     await b.proc.stop()
-    b = await startDaemon(join(dirs.path, 'b'), join(dirs.path, 'b-out'))
+    b = await daemon(join(dir(), 'b'), join(dir(), 'b-out'))
     const third = await ApiClient.connect(api(b))
     try {
       const album = (await third.call('listDownloads', {})).find(x => x.name === 'album')!

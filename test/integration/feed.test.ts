@@ -1,30 +1,22 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { feedTopic, type FeedItem } from '../../shared/feed.js'
 import { Engine } from '../../src-main/engine/index.js'
-import { LOOPBACK, randomFile, tempDir } from '../helpers/cli.js'
+import { LOOPBACK, randomFile, useScratch } from '../helpers/cli.js'
 import { until } from '../helpers/until.js'
 
 describe('the swarm feed (gossipsub)', () => {
-  let dir: string
-  let cleanup: () => Promise<void>
-  const engines: Engine[] = []
-
-  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir()) })
-  afterEach(async () => {
-    await Promise.all(engines.splice(0).map(async e => { await e.stop() }))
-    await cleanup()
-  })
+  const { dir, track } = useScratch()
 
   it('delivers a member\'s announcement to every member, signed by its sender', async () => {
     const start = async (name: string): Promise<Engine> => {
-      const e = await Engine.create({ dataDir: join(dir, name), listen: [LOOPBACK], mdns: false })
-      engines.push(e)
+      const e = await Engine.create({ dataDir: join(dir(), name), listen: [LOOPBACK], mdns: false })
+      track(e)
       return e
     }
     const a = await start('a')
-    const src = join(dir, 'x.bin')
+    const src = join(dir(), 'x.bin')
     await randomFile(src, 100_000)
     const { share } = await a.share([src])
     // B, C and D join A's swarm; D is connected to C only, so A's message must be forwarded.
@@ -56,8 +48,8 @@ describe('the swarm feed (gossipsub)', () => {
   })
 
   it('refuses to publish a message that does not fit the schema', async () => {
-    const a = await Engine.create({ dataDir: join(dir, 'a'), listen: [LOOPBACK], mdns: false })
-    engines.push(a)
+    const a = await Engine.create({ dataDir: join(dir(), 'a'), listen: [LOOPBACK], mdns: false })
+    track(a)
     // @ts-expect-error the type forbids it; the runtime check must too
     await expect(a.feed.publish('bafy', { type: 'presence', have: -1, total: 0, seeding: true, extra: 1 })).rejects.toThrow()
   })

@@ -1,38 +1,27 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startHostilePeer, type HostilePeer } from '../fixtures/hostile/hostile-peer.js'
-import { LOOPBACK, runToEnd, tempDir } from '../helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import { startHostilePeer } from '../fixtures/hostile/hostile-peer.js'
+import { getArgs, LOOPBACK, runToEnd, useScratch } from '../helpers/cli.js'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 describe('hostile names in a manifest', () => {
-  let dir: string
-  let cleanup: () => Promise<void>
-  let peer: HostilePeer | undefined
-
-  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir()) })
-  afterEach(async () => {
-    await peer?.stop()
-    peer = undefined
-    await cleanup()
-  })
-
-  const get = async (cid: string, addr: string): Promise<Awaited<ReturnType<typeof runToEnd>>> =>
-    await runToEnd(['get', cid, '--peer', addr, '--out', join(dir, 'downloads', 'out'), '--data', join(dir, 'data'), '--listen', LOOPBACK, '--json'])
+  const { dir, track } = useScratch()
 
   it('rejects a manifest whose path climbs out of the download folder, writing nothing', async () => {
-    peer = await startHostilePeer([
+    const peer = track(await startHostilePeer([
       { path: ['innocent.txt'], data: text('hello') },
       { path: ['..', '..', 'escaped.txt'], data: text('pwned') }
-    ])
-    const res = await get(peer.cid, peer.addr)
+    ]))
+    // Into downloads/out: a name that climbs two levels would land in the scratch folder itself.
+    const res = await runToEnd(getArgs(peer.cid, { out: join(dir(), 'downloads', 'out'), data: join(dir(), 'data') }, ['--peer', peer.addr, '--listen', LOOPBACK, '--json']))
     expect(res.code).toBe(1)
     expect(res.stderr).toMatch(/unsafe path segment/)
     expect(res.events.find(e => e.event === 'error')?.code).toBe('UNSAFE_PATH')
-    expect(await readdir(join(dir, 'downloads'))).toEqual(['out'])
-    expect(await readdir(join(dir, 'downloads', 'out'))).toEqual([])
-    expect(await readdir(dir)).not.toContain('escaped.txt')
+    expect(await readdir(join(dir(), 'downloads'))).toEqual(['out'])
+    expect(await readdir(join(dir(), 'downloads', 'out'))).toEqual([])
+    expect(await readdir(dir())).not.toContain('escaped.txt')
   })
 
   it('downloads names that are merely unportable under safe names inside the folder', async () => {
@@ -45,11 +34,11 @@ describe('hostile names in a manifest', () => {
       { path: ['share', 'bell\u0007.txt'], data: text('control') },
       { path: ['share', `${'n'.repeat(300)}.txt`], data: text('long') }
     ]
-    peer = await startHostilePeer(files)
-    const res = await get(peer.cid, peer.addr)
+    const peer = track(await startHostilePeer(files))
+    const res = await runToEnd(getArgs(peer.cid, { out: join(dir(), 'downloads', 'out'), data: join(dir(), 'data') }, ['--peer', peer.addr, '--listen', LOOPBACK, '--json']))
     expect(res.stderr).toBe('')
     expect(res.code).toBe(0)
-    const names = (await readdir(join(dir, 'downloads', 'out', 'share'))).sort()
+    const names = (await readdir(join(dir(), 'downloads', 'out', 'share'))).sort()
     expect(names).toEqual([
       '_CON',
       '_etc_passwd',
@@ -59,6 +48,6 @@ describe('hostile names in a manifest', () => {
       'bell_.txt',
       `${'n'.repeat(246)}.txt`
     ].sort())
-    expect(await readdir(join(dir, 'downloads'))).toEqual(['out'])
+    expect(await readdir(join(dir(), 'downloads'))).toEqual(['out'])
   })
 })

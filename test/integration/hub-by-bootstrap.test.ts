@@ -1,6 +1,6 @@
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { randomFile, runInNamespace, sha256File, tempDir, type CliProcess } from '../helpers/cli.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { randomFile, runInNamespace, sha256File, useScratch, type CliProcess } from '../helpers/cli.js'
 import { createTopology, type Topology } from '../helpers/netns.js'
 
 /**
@@ -15,35 +15,23 @@ const net = typeof topo === 'string' ? null : topo
 
 describe.skipIf(net == null)('a hub named only as a bootstrap peer', () => {
   const t = net as Topology
-  let dir: string
-  let cleanup: () => Promise<void>
-  const procs: CliProcess[] = []
+  const { dir, track, defer } = useScratch('swarmdrop-hub-bootstrap-', { per: 'suite' })
+  defer(() => { t.destroy() })
   let hubAddr: string
   // mDNS off: the bootstrap address is the only way A and B learn of the hub.
-  const args = (h: string, data: string): string[] => ['--data', join(dir, data), '--listen', `/ip4/${t.addr(h)}/tcp/0`, '--bootstrap', hubAddr, '--no-mdns', '--json']
-  const start = (h: string, cmd: string[]): CliProcess => {
-    const p = runInNamespace(t.ns(h), cmd)
-    procs.push(p)
-    return p
-  }
+  const args = (h: string, data: string): string[] => ['--data', join(dir(), data), '--listen', `/ip4/${t.addr(h)}/tcp/0`, '--bootstrap', hubAddr, '--no-mdns', '--json']
+  const start = (h: string, cmd: string[]): CliProcess => track(runInNamespace(t.ns(h), cmd))
 
   beforeAll(async () => {
-    ({ path: dir, cleanup } = await tempDir('swarmdrop-hub-bootstrap-'))
     t.isolate('a', true)
     t.isolate('b', true)
-    const hub = start('h', ['hub', '--data', join(dir, 'h'), '--listen', `/ip4/${t.addr('h')}/tcp/0`, '--no-mdns', '--json'])
+    const hub = start('h', ['hub', '--data', join(dir(), 'h'), '--listen', `/ip4/${t.addr('h')}/tcp/0`, '--no-mdns', '--json'])
     hubAddr = (await hub.waitForEvent('listening')).addrs[0]!
   }, 60_000)
 
-  afterAll(async () => {
-    await Promise.all(procs.map(async p => await p.stop('SIGKILL')))
-    t.destroy()
-    await cleanup()
-  })
-
   it('is used as the relay: two peers that cannot reach each other download through it, and say so', async () => {
     const size = 3 * 1024 * 1024 + 7
-    const src = join(dir, 'via-bootstrap.bin')
+    const src = join(dir(), 'via-bootstrap.bin')
     const hash = await randomFile(src, size)
     const sharer = start('a', ['share', src, ...args('a', 'a')])
     const sharing = await sharer.waitForEvent('sharing')
@@ -51,12 +39,12 @@ describe.skipIf(net == null)('a hub named only as a bootstrap peer', () => {
     // Reachable through the hub's relay by the time the link is printed.
     expect(sharing.link).toContain('p2p-circuit')
 
-    const getter = start('b', ['get', sharing.link, '--out', join(dir, 'b-out'), ...args('b', 'b')])
+    const getter = start('b', ['get', sharing.link, '--out', join(dir(), 'b-out'), ...args('b', 'b')])
     const code = await getter.exited
     expect(code, getter.stderr).toBe(0)
     const done = getter.first('done')!
     expect(done.sources[aId]).toEqual({ bytes: size, path: 'relay' })
-    expect(await sha256File(join(dir, 'b-out', 'via-bootstrap.bin'))).toBe(hash)
+    expect(await sha256File(join(dir(), 'b-out', 'via-bootstrap.bin'))).toBe(hash)
     await sharer.stop()
   })
 })

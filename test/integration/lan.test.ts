@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { randomFile, runInNamespace, sha256File, tempDir, type CliProcess } from '../helpers/cli.js'
+import { describe, expect, it } from 'vitest'
+import { randomFile, runInNamespace, sha256File, useScratch } from '../helpers/cli.js'
 
 /**
  * Two hosts on one LAN, built from network namespaces joined by a veth pair,
@@ -52,33 +52,22 @@ if (unavailable != null) {
 }
 
 describe.skipIf(unavailable != null)('on a LAN, with no bootstrap peer', () => {
-  let dir: string
-  let cleanup: () => Promise<void>
-  const procs: CliProcess[] = []
-
-  beforeAll(async () => { ({ path: dir, cleanup } = await tempDir()) })
-  afterAll(async () => {
-    await Promise.all(procs.map(async p => await p.stop('SIGKILL')))
-    destroyLan()
-    await cleanup()
-  })
+  const { dir, track, defer } = useScratch('swarmdrop-lan-', { per: 'suite' })
+  defer(destroyLan)
 
   it('finds the sharer by mDNS: browse by bare peer ID, then get by bare CID', async () => {
-    const src = join(dir, 'lan.bin')
+    const src = join(dir(), 'lan.bin')
     const hash = await randomFile(src, 2 * 1024 * 1024)
-    const sharer = runInNamespace(NS_A, ['share', src, '--data', join(dir, 'a'), '--listen', `/ip4/${ADDR_A}/tcp/0`, '--json'])
-    procs.push(sharer)
+    const sharer = track(runInNamespace(NS_A, ['share', src, '--data', join(dir(), 'a'), '--listen', `/ip4/${ADDR_A}/tcp/0`, '--json']))
     const sharing = await sharer.waitForEvent('sharing')
 
-    const browse = runInNamespace(NS_B, ['browse', sharing.peerId, '--data', join(dir, 'b'), '--listen', `/ip4/${ADDR_B}/tcp/0`, '--json'])
-    procs.push(browse)
+    const browse = track(runInNamespace(NS_B, ['browse', sharing.peerId, '--data', join(dir(), 'b'), '--listen', `/ip4/${ADDR_B}/tcp/0`, '--json']))
     expect(await browse.exited).toBe(0)
     expect(browse.events.filter(e => e.event === 'share').map(e => e.cid)).toEqual([sharing.cid])
 
-    const get = runInNamespace(NS_B, ['get', sharing.cid, '--out', join(dir, 'out'), '--data', join(dir, 'b'), '--listen', `/ip4/${ADDR_B}/tcp/0`, '--json'])
-    procs.push(get)
+    const get = track(runInNamespace(NS_B, ['get', sharing.cid, '--out', join(dir(), 'out'), '--data', join(dir(), 'b'), '--listen', `/ip4/${ADDR_B}/tcp/0`, '--json']))
     expect(await get.exited).toBe(0)
-    expect(await sha256File(join(dir, 'out', 'lan.bin'))).toBe(hash)
+    expect(await sha256File(join(dir(), 'out', 'lan.bin'))).toBe(hash)
     expect(get.first('done')?.sources).toHaveProperty(sharing.peerId)
   })
 })

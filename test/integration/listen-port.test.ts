@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { randomFile, runInNamespace, tempDir, type CliProcess } from '../helpers/cli.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { randomFile, runInNamespace, useScratch, type CliProcess } from '../helpers/cli.js'
 import type { SharingEvent } from '../../shared/transfer.js'
 import { createTopology, type Topology } from '../helpers/netns.js'
 
@@ -21,16 +21,12 @@ const portsOf = (addrs: string[]): number[] => [...new Set(addrs.map(a => Number
 
 describe.skipIf(net == null)('a node with the default listen address keeps its port across restarts', () => {
   const t = net as Topology
-  let dir: string
-  let cleanup: () => Promise<void>
+  const { dir, track, defer } = useScratch('swarmdrop-port-', { per: 'suite' })
+  defer(() => { t.destroy() })
   let file: string
-  const procs: CliProcess[] = []
-  const blockers: ChildProcess[] = []
 
   const share = (json = true): CliProcess => {
-    const p = runInNamespace(t.ns('a'), ['share', file, '--data', join(dir, 'a'), ...(json ? ['--json'] : [])])
-    procs.push(p)
-    return p
+    return track(runInNamespace(t.ns('a'), ['share', file, '--data', join(dir(), 'a'), ...(json ? ['--json'] : [])]))
   }
   const started = async (): Promise<{ proc: CliProcess, sharing: SharingEvent, port: number }> => {
     const proc = share()
@@ -45,33 +41,25 @@ describe.skipIf(net == null)('a node with the default listen address keeps its p
   const occupy = async (port: number): Promise<void> => {
     const child = spawn('ip', ['netns', 'exec', t.ns('a'), process.execPath, '-e',
       `require('node:net').createServer().listen(${port}, '0.0.0.0', () => { console.log('up') })`], { stdio: ['ignore', 'pipe', 'inherit'] })
-    blockers.push(child)
+    defer(() => child.kill('SIGKILL'))
     const [line] = await once(child.stdout!.setEncoding('utf8'), 'data') as [string]
     expect(line.trim()).toBe('up')
   }
 
   beforeAll(async () => {
-    ({ path: dir, cleanup } = await tempDir('swarmdrop-port-'))
-    file = join(dir, 'kept.bin')
+    file = join(dir(), 'kept.bin')
     await randomFile(file, 64 * 1024)
   })
 
-  afterAll(async () => {
-    await Promise.all(procs.map(async p => await p.stop('SIGKILL')))
-    for (const b of blockers) b.kill('SIGKILL')
-    t.destroy()
-    await cleanup()
-  })
-
   it('`id` does not listen, so it keeps no port', async () => {
-    const id = runInNamespace(t.ns('a'), ['id', '--data', join(dir, 'a'), '--json'])
+    const id = runInNamespace(t.ns('a'), ['id', '--data', join(dir(), 'a'), '--json'])
     expect(await id.exited).toBe(0)
-    expect(existsSync(join(dir, 'a', 'listen-port.json'))).toBe(false)
+    expect(existsSync(join(dir(), 'a', 'listen-port.json'))).toBe(false)
   })
 
   it('restarts on the same port, and moves to a new one (saying so) when that port is taken', async () => {
     const first = await started()
-    expect(JSON.parse(await readFile(join(dir, 'a', 'listen-port.json'), 'utf8'))).toEqual({ port: first.port })
+    expect(JSON.parse(await readFile(join(dir(), 'a', 'listen-port.json'), 'utf8'))).toEqual({ port: first.port })
     expect(await first.proc.stop('SIGTERM')).toBe(0)
 
     const again = await started()
@@ -96,7 +84,7 @@ describe.skipIf(net == null)('a node with the default listen address keeps its p
     const now = Number(new RegExp(`listening on (\\d+)`).exec(human.stderr)![1])
     expect(now).not.toBe(first.port)
     expect(now).not.toBe(moved.port)
-    expect(JSON.parse(await readFile(join(dir, 'a', 'listen-port.json'), 'utf8'))).toEqual({ port: now })
+    expect(JSON.parse(await readFile(join(dir(), 'a', 'listen-port.json'), 'utf8'))).toEqual({ port: now })
     expect(await human.stop('SIGTERM')).toBe(0)
   })
 })

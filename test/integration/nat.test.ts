@@ -1,9 +1,9 @@
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Connectivity } from '../../shared/connectivity.js'
 import type { DoneEvent } from '../../shared/transfer.js'
 import { createNatTopology, natTopologyMissing, type NatHostSpec, type NatTopology } from '../helpers/nat-topology.js'
-import { MiB, randomFile, runInNamespace, sha256File, tempDir, type CliProcess } from '../helpers/cli.js'
+import { MiB, randomFile, runInNamespace, sha256File, useScratch, type CliProcess, type Scratch } from '../helpers/cli.js'
 
 /**
  * Peers behind home routers, on a small internet of network namespaces:
@@ -19,35 +19,23 @@ interface Net {
   topo: NatTopology
   dir: string
   hubAddr: string
-  procs: CliProcess[]
   start: (host: string, args: string[]) => CliProcess
   peerArgs: (host: string, name: string) => string[]
-  cleanup: () => Promise<void>
 }
 
-async function buildNet (natHosts: NatHostSpec[], publicHosts = ['h', 'p']): Promise<Net> {
+/** The topology and its hub, in the test's scratch folder; both go when the test ends. */
+async function buildNet (scratch: Scratch, natHosts: NatHostSpec[], publicHosts = ['h', 'p']): Promise<Net> {
   const topo = createNatTopology('sdn', publicHosts, natHosts)
   if (typeof topo === 'string') throw new Error(`cannot build the NAT topology: ${topo}`)
-  const { path: dir, cleanup } = await tempDir('swarmdrop-nat-test-')
-  const procs: CliProcess[] = []
-  const start = (host: string, args: string[]): CliProcess => {
-    const p = runInNamespace(topo.ns(host), [...args, '--no-mdns', '--json'])
-    procs.push(p)
-    return p
-  }
+  scratch.defer(() => { topo.destroy() })
+  const dir = scratch.dir()
+  const start = (host: string, args: string[]): CliProcess => scratch.track(runInNamespace(topo.ns(host), [...args, '--no-mdns', '--json']))
   // The hub charges each relayed connection its whole byte cap up front; smaller caps leave room for the many short ones a test makes.
   const hub = start('h', ['hub', '--data', join(dir, 'hub'), '--listen', `/ip4/${topo.addr('h')}/tcp/${PORT}`, '--relay-connection-bytes', '128MiB', '--relay-peer-bytes-per-hour', '10GiB', '--relay-total-bytes-per-hour', '10GiB'])
   const hubAddr = (await hub.waitForEvent('listening')).addrs[0]!
   // Every peer listens on all its interfaces on a fixed port (the one a router maps), and names only the hub.
   const peerArgs = (host: string, name: string): string[] => ['--data', join(dir, name), '--listen', `/ip4/0.0.0.0/tcp/${PORT}`, '--hub', hubAddr, '--upnp-renew-ms', '2000']
-  return { topo, dir, hubAddr, procs, start, peerArgs, cleanup }
-}
-
-async function teardown (net: Net | undefined): Promise<void> {
-  if (net == null) return
-  await Promise.all(net.procs.map(async p => await p.stop('SIGKILL')))
-  net.topo.destroy()
-  await net.cleanup()
+  return { topo, dir, hubAddr, start, peerArgs }
 }
 
 /** Shares a fresh random file from `host` and gets it on `to`; returns the sharer, the getter's done event and the file's hash. */
@@ -77,11 +65,10 @@ describe('behind home routers', () => {
   })
 
   describe.runIf(missing == null)('reachability', () => {
-    let net: Net | undefined
-    afterEach(async () => { await teardown(net); net = undefined })
+    const scratch = useScratch('swarmdrop-nat-test-')
 
     it('a public peer is confirmed reachable by the hub; a NATed one without UPnP is told it is reached through the hub', async () => {
-      net = await buildNet([{ name: 'a' }])
+      const net = await buildNet(scratch, [{ name: 'a' }])
       const pub = await doctor(net, 'p')
       expect(pub.reachability).toBe('public')
       expect(pub.addrs.find(a => a.scope === 'public' && a.source === 'listen')?.confirmed).toBe(true)
@@ -96,14 +83,14 @@ describe('behind home routers', () => {
     })
 
     it('opens a port on a UPnP router, has the hub confirm it, and removes it on exit', async () => {
-      net = await buildNet([{ name: 'a', upnp: true }])
+      const net = await buildNet(scratch, [{ name: 'a', upnp: true }])
       // While it runs, the router forwards the port: a sharer holds its mapping.
       const sharer = net.start('a', ['share', join(net.dir), ...net.peerArgs('a', 'a-share')])
       await sharer.waitForEvent('sharing')
-      await expect.poll(() => net!.topo.mappedPorts('a'), { timeout: 10_000 }).toEqual([PORT])
+      await expect.poll(() => net.topo.mappedPorts('a'), { timeout: 10_000 }).toEqual([PORT])
       await sharer.stop()
       // Stopped: its mapping went with it.
-      await expect.poll(() => net!.topo.mappedPorts('a'), { timeout: 10_000 }).toEqual([])
+      await expect.poll(() => net.topo.mappedPorts('a'), { timeout: 10_000 }).toEqual([])
       const c = await doctor(net, 'a')
       expect(c.reachability).toBe('mapped')
       expect(c.mapping.state).toBe('mapped')
@@ -114,10 +101,10 @@ describe('behind home routers', () => {
     })
 
     it('a router with NAT-PMP but no UPnP-IGD: the port is mapped by NAT-PMP', async () => {
-      net = await buildNet([{ name: 'a', upnp: 'pmp' }])
+      const net = await buildNet(scratch, [{ name: 'a', upnp: 'pmp' }])
       const sharer = net.start('a', ['share', join(net.dir), ...net.peerArgs('a', 'a-share')])
       await sharer.waitForEvent('sharing')
-      await expect.poll(() => net!.topo.mappedPorts('a'), { timeout: 15_000 }).toEqual([PORT])
+      await expect.poll(() => net.topo.mappedPorts('a'), { timeout: 15_000 }).toEqual([PORT])
       await sharer.stop()
       const c = await doctor(net, 'a')
       expect(c.mapping.state).toBe('mapped')
@@ -125,7 +112,7 @@ describe('behind home routers', () => {
     })
 
     it('a router that refuses mappings: falls back to the relay and says why', async () => {
-      net = await buildNet([{ name: 'a', upnp: 'refuse' }])
+      const net = await buildNet(scratch, [{ name: 'a', upnp: 'refuse' }])
       const c = await doctor(net, 'a')
       expect(c.mapping.state).toBe('refused')
       expect(c.mapping.reason).toBeTruthy()
@@ -134,24 +121,23 @@ describe('behind home routers', () => {
   })
 
   describe.runIf(missing == null)('transfers', () => {
-    let net: Net | undefined
-    afterEach(async () => { await teardown(net); net = undefined })
+    const scratch = useScratch('swarmdrop-nat-test-')
 
     it('a sharer behind NAT and a public downloader end direct: the NATed side dials out', async () => {
-      net = await buildNet([{ name: 'a' }])
+      const net = await buildNet(scratch, [{ name: 'a' }])
       const { done } = await transfer(net, 'a', 'p', 32 * MiB)
       expect(done.paths.direct).toBeGreaterThan(0.9 * 32 * MiB)
       expect(done.paths.direct + done.paths.relay).toBe(32 * MiB)
     })
 
     it('two peers behind UPnP routers go direct', async () => {
-      net = await buildNet([{ name: 'a', upnp: true }, { name: 'b', upnp: true }])
+      const net = await buildNet(scratch, [{ name: 'a', upnp: true }, { name: 'b', upnp: true }])
       const { done } = await transfer(net, 'a', 'b', 32 * MiB)
       expect(done.paths.direct).toBeGreaterThan(0.9 * 32 * MiB)
     })
 
     it('two peers behind routers without UPnP go direct by hole punching (WebRTC), and both say so', async () => {
-      net = await buildNet([{ name: 'a' }, { name: 'b' }])
+      const net = await buildNet(scratch, [{ name: 'a' }, { name: 'b' }])
       const { done, get } = await transfer(net, 'a', 'b', 32 * MiB)
       expect(done.paths.punched).toBeGreaterThan(0.9 * 32 * MiB)
       expect(done.paths.punched + done.paths.relay).toBe(32 * MiB)
@@ -160,7 +146,7 @@ describe('behind home routers', () => {
 
     it('a seeder behind NAT and four leechers each behind its own: all bit-exact, leechers trade directly, the hub relays a small share', async () => {
       const leechers = ['l1', 'l2', 'l3', 'l4']
-      net = await buildNet([{ name: 's' }, ...leechers.map(name => ({ name }))])
+      const net = await buildNet(scratch, [{ name: 's' }, ...leechers.map(name => ({ name }))])
       const size = 32 * MiB
       const src = join(net.dir, 'swarm.bin')
       const hash = await randomFile(src, size)
@@ -168,7 +154,7 @@ describe('behind home routers', () => {
       net.topo.capUplink('s', 80_000_000)
       const seeder = net.start('s', ['share', src, ...net.peerArgs('s', 's')])
       const sharing = await seeder.waitForEvent('sharing')
-      const gets = leechers.map(l => net!.start(l, ['get', sharing.link, '--out', join(net!.dir, `out-${l}`), ...net!.peerArgs(l, l)]))
+      const gets = leechers.map(l => net.start(l, ['get', sharing.link, '--out', join(net.dir, `out-${l}`), ...net.peerArgs(l, l)]))
       const dones = await Promise.all(gets.map(async g => await g.waitForEvent('done', () => true, 180_000)))
       for (const [i, d] of dones.entries()) {
         expect(await gets[i]!.exited).toBe(0)
@@ -184,7 +170,7 @@ describe('behind home routers', () => {
     })
 
     it('the router restarted mid-download (NAT state and mapping lost): the download waits and finishes by itself', async () => {
-      net = await buildNet([{ name: 'a', upnp: true }, { name: 'b', upnp: true }])
+      const net = await buildNet(scratch, [{ name: 'a', upnp: true }, { name: 'b', upnp: true }])
       const src = join(net.dir, 'big.bin')
       const size = 64 * MiB
       const hash = await randomFile(src, size)
@@ -198,7 +184,7 @@ describe('behind home routers', () => {
       expect(await get.exited).toBe(0)
       expect(await sha256File(done.path)).toBe(hash)
       // The mapping is back once the router is: the sharer renews it.
-      await expect.poll(() => net!.topo.mappedPorts('a'), { timeout: 20_000 }).toEqual([PORT])
+      await expect.poll(() => net.topo.mappedPorts('a'), { timeout: 20_000 }).toEqual([PORT])
     })
   })
 })

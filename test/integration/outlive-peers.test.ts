@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { DownloadInfo } from '../../shared/api.js'
 import type { DoneEvent } from '../../shared/transfer.js'
 import { ApiClient } from '../helpers/api-client.js'
-import { ISOLATED, MiB, randomFile, run, runInNamespace, runToEnd, sha256File, share, sourcesOf, useScratch, type CliProcess } from '../helpers/cli.js'
+import { finished, ISOLATED, MiB, randomFile, run, runInNamespace, runToEnd, sha256File, share, sourcesOf, useScratch, type CliProcess } from '../helpers/cli.js'
 import { startDaemon } from '../helpers/daemon.js'
 import { createTopology, type Topology } from '../helpers/netns.js'
 import { until } from '../helpers/until.js'
@@ -61,6 +61,39 @@ describe('downloads outlive their peers and never vouch for bytes they did not c
     // Nothing of the damaged file was taken on trust: what is not on disk intact came again.
     if (what !== 'truncated') expect(fetched).toBe(size)
     else expect(fetched).toBeGreaterThan(0)
+  })
+
+  it('a seeder frozen for 16 s mid-transfer (SIGSTOP) keeps its connections, and the get finishes from it bit-exact', async () => {
+    // libp2p's connection monitor used to cut any connection whose ping took over 5 s: a
+    // machine busy for a few seconds lost every transfer it had (the 20-peer soak collapsed).
+    // A ping goes out every 10 s with libp2p's defaults, so a 16 s freeze always holds one
+    // for more than 5 s; the hub, which only watches, would have closed the seeder's connection.
+    const hub = run(['hub', '--data', join(dir(), 'hub'), ...ISOLATED])
+    track(hub)
+    const hubAddr = (await hub.waitForEvent('listening')).addrs[0]!
+    const src = join(dir(), 'film.bin')
+    const size = 16 * MiB
+    const hash = await randomFile(src, size)
+    const seeder = await share([src], join(dir(), 'seeder'), ['--bootstrap', hubAddr, '--up-limit', '2MB'])
+    track(seeder.proc)
+    const seederId = seeder.sharing.peerId
+    await hub.waitForEvent('connection', e => e.peerId === seederId && e.type === 'open')
+
+    const getter = run(['get', seeder.sharing.link, '--out', join(dir(), 'out'), '--data', join(dir(), 'getter'), ...ISOLATED, '--progress-interval', '50'])
+    track(getter)
+    await getter.waitForEvent('progress', e => e.bytes >= 2 * MiB, 60_000)
+    seeder.proc.child.kill('SIGSTOP')
+    const frozenAt = lastBytes(getter)
+    await new Promise(resolve => setTimeout(resolve, 16_000))
+    // Nothing came while it was frozen (the freeze is real), then everything does.
+    expect(lastBytes(getter)).toBeLessThanOrEqual(frozenAt + 4 * MiB)
+    seeder.proc.child.kill('SIGCONT')
+
+    const res = await finished(getter)
+    expect(res.code).toBe(0)
+    expect(sourcesOf(res.first('done')!)[seederId]).toEqual({ bytes: size, path: 'direct' })
+    expect(await sha256File(join(dir(), 'out', 'film.bin'))).toBe(hash)
+    expect(hub.eventsOf('connection').filter(e => e.peerId === seederId && e.type === 'close')).toEqual([])
   })
 
   it('a daemon download waits when its only seeder leaves, says who it last saw, and a pasted link with the seeder\'s new address resumes it at once', async () => {

@@ -1,75 +1,63 @@
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ShareInfo } from '../../shared/api.js'
 import { ApiClient } from '../helpers/api-client.js'
-import { ISOLATED, MiB, peerIdOf, randomFile, run, runToEnd, sha256File, share, tempDir, type CliProcess } from '../helpers/cli.js'
-import { startDaemon, type Daemon } from '../helpers/daemon.js'
+import { getter, ISOLATED, MiB, peerIdOf, randomFile, run, runToEnd, sha256File, share, useScratch } from '../helpers/cli.js'
+import { startDaemon } from '../helpers/daemon.js'
 
 
 describe('private shares: an allow-list of peer IDs, or a secret carried in the link', () => {
-  let dir: string
-  let cleanup: () => Promise<void>
-  const procs: CliProcess[] = []
-  const daemons: Daemon[] = []
-
-  beforeEach(async () => { ({ path: dir, cleanup } = await tempDir()) })
-  afterEach(async () => {
-    await Promise.all(procs.splice(0).map(async p => await p.stop('SIGKILL')))
-    await Promise.all(daemons.splice(0).map(async d => await d.proc.stop('SIGKILL')))
-    await cleanup()
-  })
-
-  const get = async (target: string, name: string, extra: string[] = []): Promise<Awaited<ReturnType<typeof runToEnd>>> =>
-    await runToEnd(['get', target, '--out', join(dir, `${name}-out`), '--data', join(dir, name), ...ISOLATED, ...extra])
+  const { dir, track } = useScratch()
+  const get = getter({ folder: dir, common: () => ISOLATED, spawn: args => track(run(args)) })
   const withoutSecret = (link: string): string => link.replace(/([?&])secret=[^&]*&?/, '$1').replace(/[?&]$/, '')
 
   it('lets holders of the link in and refuses the manifest, the pieces and the catalog entry to anyone without its secret', async () => {
-    const src = join(dir, 'secret.bin')
+    const src = join(dir(), 'secret.bin')
     const hash = await randomFile(src, 3 * MiB)
-    const sharer = await share([src], join(dir, 'sharer'), ['--secret', '--no-mdns'])
-    procs.push(sharer.proc)
+    const sharer = await share([src], join(dir(), 'sharer'), ['--secret', '--no-mdns'])
+    track(sharer.proc)
     const link = sharer.sharing.link
     expect(link).toMatch(/[?&]secret=[A-Za-z0-9_-]{22,}/)
     expect(sharer.sharing.private).toBe('secret')
 
-    const ok = await get(link, 'friend')
+    const ok = await get.toEnd(link, 'friend')
     expect(ok.stderr).toBe('')
     expect(ok.code).toBe(0)
-    expect(await sha256File(join(dir, 'friend-out', 'secret.bin'))).toBe(hash)
+    expect(await sha256File(join(dir(), 'friend-out', 'secret.bin'))).toBe(hash)
 
     // The same link with the secret cut off, and with a made-up secret: no manifest, a clear error.
     for (const [name, target] of [['stranger', withoutSecret(link)], ['guesser', link.replace(/secret=[^&]+/, 'secret=AAAAAAAAAAAAAAAAAAAAAA')]] as const) {
-      const res = await get(target, name)
+      const res = await get.toEnd(target, name)
       expect(res.code).toBe(1)
       expect(res.events.find(e => e.event === 'error')).toMatchObject({ code: 'ACCESS_DENIED' })
       expect(res.stderr).toMatch(/private share/)
     }
 
     // It is not in the sharer's catalog.
-    const listed = await runToEnd(['browse', sharer.sharing.addrs[0]!, '--data', join(dir, 'browser'), ...ISOLATED])
+    const listed = await runToEnd(['browse', sharer.sharing.addrs[0]!, '--data', join(dir(), 'browser'), ...ISOLATED])
     expect(listed.code).toBe(0)
     expect(listed.events.filter(e => e.event === 'share')).toEqual([])
   })
 
   it('is never announced: a DHT lookup by content ID finds nobody, while the same lookup finds a public share, and asking the sharer outright gets nothing', async () => {
-    const hub = run(['hub', '--data', join(dir, 'hub'), ...ISOLATED])
-    procs.push(hub)
+    const hub = run(['hub', '--data', join(dir(), 'hub'), ...ISOLATED])
+    track(hub)
     const hubAddr = (await hub.waitForEvent('listening')).addrs[0]!
-    const src = join(dir, 'hidden.bin')
+    const src = join(dir(), 'hidden.bin')
     await randomFile(src, 100_000)
-    const sharer = await share([src], join(dir, 'sharer'), ['--secret', '--no-mdns', '--bootstrap', hubAddr])
-    procs.push(sharer.proc)
+    const sharer = await share([src], join(dir(), 'sharer'), ['--secret', '--no-mdns', '--bootstrap', hubAddr])
+    track(sharer.proc)
     // The control: a public share on the same DHT, looked up the same way, is found there.
-    const open = join(dir, 'visible.bin')
+    const open = join(dir(), 'visible.bin')
     const openHash = await randomFile(open, 100_000)
-    const publisher = await share([open], join(dir, 'publisher'), ['--no-mdns', '--bootstrap', hubAddr])
-    procs.push(publisher.proc)
-    const found = await get(publisher.sharing.cid, 'seeker', ['--bootstrap', hubAddr])
+    const publisher = await share([open], join(dir(), 'publisher'), ['--no-mdns', '--bootstrap', hubAddr])
+    track(publisher.proc)
+    const found = await get.toEnd(publisher.sharing.cid, 'seeker', ['--bootstrap', hubAddr])
     expect(found.code, found.stderr).toBe(0)
     expect(found.eventsOf('peers').some(e => e.via === 'dht' && e.peers.includes(publisher.sharing.peerId))).toBe(true)
-    expect(await sha256File(join(dir, 'seeker-out', 'visible.bin'))).toBe(openHash)
+    expect(await sha256File(join(dir(), 'seeker-out', 'visible.bin'))).toBe(openHash)
 
-    const res = await get(sharer.sharing.cid, 'seeker', ['--bootstrap', hubAddr, '--stall-timeout', '5'])
+    const res = await get.toEnd(sharer.sharing.cid, 'seeker', ['--bootstrap', hubAddr, '--stall-timeout', '5'])
     expect(res.code).toBe(1)
     expect(res.events.filter(e => e.event === 'peers' && e.via === 'dht')).toEqual([])
     // The seeker may meet the sharer through the DHT's own traffic and ask it: it is refused.
@@ -77,40 +65,39 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
   })
 
   it('serves only the peers on its --allow list, and lists it only to them', async () => {
-    const src = join(dir, 'listed.bin')
+    const src = join(dir(), 'listed.bin')
     const hash = await randomFile(src, 1 * MiB)
-    const friend = await peerIdOf(join(dir, 'friend'))
-    const sharer = await share([src], join(dir, 'sharer'), ['--allow', friend, '--no-mdns'])
-    procs.push(sharer.proc)
+    const friend = await peerIdOf(join(dir(), 'friend'))
+    const sharer = await share([src], join(dir(), 'sharer'), ['--allow', friend, '--no-mdns'])
+    track(sharer.proc)
     expect(sharer.sharing.private).toBe('allow-list')
     const addr = sharer.sharing.addrs[0]!
 
-    const ok = await get(sharer.sharing.link, 'friend')
+    const ok = await get.toEnd(sharer.sharing.link, 'friend')
     expect(ok.code).toBe(0)
-    expect(await sha256File(join(dir, 'friend-out', 'listed.bin'))).toBe(hash)
-    const seen = await runToEnd(['browse', addr, '--data', join(dir, 'friend'), ...ISOLATED])
+    expect(await sha256File(join(dir(), 'friend-out', 'listed.bin'))).toBe(hash)
+    const seen = await runToEnd(['browse', addr, '--data', join(dir(), 'friend'), ...ISOLATED])
     expect(seen.events.filter(e => e.event === 'share').map(e => e.cid)).toEqual([sharer.sharing.cid])
 
-    const denied = await get(sharer.sharing.link, 'stranger')
+    const denied = await get.toEnd(sharer.sharing.link, 'stranger')
     expect(denied.code).toBe(1)
     expect(denied.events.find(e => e.event === 'error')).toMatchObject({ code: 'ACCESS_DENIED' })
-    const unseen = await runToEnd(['browse', addr, '--data', join(dir, 'stranger'), ...ISOLATED])
+    const unseen = await runToEnd(['browse', addr, '--data', join(dir(), 'stranger'), ...ISOLATED])
     expect(unseen.events.filter(e => e.event === 'share')).toEqual([])
   })
 
   it('cuts off a downloader mid-transfer when the sharer issues a new secret, or drops it from the allow-list', async () => {
-    const a = await startDaemon(join(dir, 'a'), join(dir, 'a-out'), ['--no-mdns'])
-    daemons.push(a)
+    const a = await startDaemon(join(dir(), 'a'), join(dir(), 'a-out'), ['--no-mdns'])
+    track(a.proc)
     const ca = await ApiClient.connect(`${a.origin.replace('http:', 'ws:')}/api?token=${a.token}`)
     try {
-      const src = join(dir, 'slow.bin')
+      const src = join(dir(), 'slow.bin')
       const hash = await randomFile(src, 16 * MiB)
       // Slow enough that the download is still running when the link is revoked.
       await ca.call('setSettings', { upLimit: 1024 * 1024 })
       const first: ShareInfo = await ca.call('addShares', { paths: [src], access: { secret: true } })
       expect(first.access).toBe('secret')
-      const b = run(['get', first.link, '--out', join(dir, 'b-out'), '--data', join(dir, 'b'), ...ISOLATED])
-      procs.push(b)
+      const b = get.start(first.link, 'b')
       await b.waitForEvent('progress', e => e.bytes > 0)
 
       const rotated: ShareInfo = await ca.call('setShareAccess', { cid: first.cid, secret: 'rotate' })
@@ -122,20 +109,19 @@ describe('private shares: an allow-list of peer IDs, or a secret carried in the 
 
       // The new link works, and resumes from what B already verified.
       await ca.call('setSettings', { upLimit: 0 })
-      const again = await get(rotated.link, 'b')
+      const again = await get.toEnd(rotated.link, 'b')
       expect(again.code).toBe(0)
-      expect(await sha256File(join(dir, 'b-out', 'slow.bin'))).toBe(hash)
+      expect(await sha256File(join(dir(), 'b-out', 'slow.bin'))).toBe(hash)
 
       // The same for an allow-list: dropping a peer from it cuts that peer off mid-transfer.
       await ca.call('setSettings', { upLimit: 1024 * 1024 })
-      const listed = join(dir, 'listed.bin')
+      const listed = join(dir(), 'listed.bin')
       await randomFile(listed, 16 * MiB)
-      const friend = await peerIdOf(join(dir, 'd'))
-      const other = await peerIdOf(join(dir, 'e'))
+      const friend = await peerIdOf(join(dir(), 'd'))
+      const other = await peerIdOf(join(dir(), 'e'))
       const forFriends: ShareInfo = await ca.call('addShares', { paths: [listed], access: { allow: [friend, other] } })
       expect(forFriends).toMatchObject({ access: 'allow-list', allow: [friend, other] })
-      const d = run(['get', forFriends.link, '--out', join(dir, 'd-out'), '--data', join(dir, 'd'), ...ISOLATED])
-      procs.push(d)
+      const d = get.start(forFriends.link, 'd')
       await d.waitForEvent('progress', e => e.bytes > 0)
       expect(await ca.call('setShareAccess', { cid: forFriends.cid, allow: [other] })).toMatchObject({ access: 'allow-list', allow: [other] })
       expect(await d.waitFor(e => e.event === 'error', 60_000)).toMatchObject({ code: 'ACCESS_DENIED' })

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Bitfield } from '../../shared/bitfield.js'
-import { isEvent, ISOLATED, MiB, randomFile, run, runToEnd, sha256File, share, sourcesOf, useScratch, type CliProcess } from '../helpers/cli.js'
+import { getter, isEvent, ISOLATED, MiB, randomFile, run, runToEnd, sha256File, share, sourcesOf, useScratch, type CliProcess } from '../helpers/cli.js'
 import type { DoneEvent } from '../../shared/transfer.js'
 
 /** Every process here finds others only through what the test gives it: no LAN discovery. */
@@ -16,8 +16,7 @@ describe('the swarm: DHT, peer exchange, many peers at once', () => {
     return ev.addrs[0]!
   }
 
-  const get = (target: string, name: string, extra: string[] = []): CliProcess =>
-    track(run(['get', target, '--out', join(dir(), `${name}-out`), '--data', join(dir(), name), ...ISOLATED, ...extra]))
+  const get = getter({ folder: dir, common: () => ISOLATED, spawn: args => track(run(args)) })
 
   const doneOf = async (p: CliProcess, timeoutMs = 90_000): Promise<DoneEvent> => await p.waitForEvent('done', () => true, timeoutMs)
 
@@ -78,7 +77,7 @@ describe('the swarm: DHT, peer exchange, many peers at once', () => {
     const hash = await randomFile(src, size)
     const seeder = await share([src], join(dir(), 'seeder'), ['--bootstrap', hub, '--no-mdns', '--up-limit', '1MB'])
     track(seeder.proc)
-    const leechers = Array.from({ length: 5 }, (_, i) => get(seeder.sharing.link, `leecher${i}`, ['--bootstrap', hub, '--seed']))
+    const leechers = Array.from({ length: 5 }, (_, i) => get.start(seeder.sharing.link, `leecher${i}`, ['--bootstrap', hub, '--seed']))
     const dones = await Promise.all(leechers.map(async l => await doneOf(l, 110_000)))
 
     let fromSeeder = 0
@@ -105,7 +104,7 @@ describe('the swarm: DHT, peer exchange, many peers at once', () => {
     track(seeder.proc)
     // Leechers slowed down so the swarm is still mid-way when the seeder goes: at 400 KB/s each
     // takes ~21 s, while the union is complete after ~7 s plus up to 5 s of checkpoint lag.
-    const leechers = Array.from({ length: 3 }, (_, i) => get(seeder.sharing.link, `l${i}`, ['--bootstrap', hub, '--seed', '--down-limit', '400KB']))
+    const leechers = Array.from({ length: 3 }, (_, i) => get.start(seeder.sharing.link, `l${i}`, ['--bootstrap', hub, '--seed', '--down-limit', '400KB']))
 
     // Each leecher checkpoints its verified pieces to disk; the union of those is what the swarm holds.
     const pieces = Math.ceil(size / (256 * 1024))
@@ -147,7 +146,7 @@ describe('the swarm: DHT, peer exchange, many peers at once', () => {
     await randomFile(src, 40 * MiB)
     const seeder = await share([src], join(dir(), 'seeder'), ['--no-mdns', ...seedArgs])
     track(seeder.proc)
-    const leecher = get(seeder.sharing.link, 'leecher', ['--progress-interval', '100', ...getArgs])
+    const leecher = get.start(seeder.sharing.link, 'leecher', ['--progress-interval', '100', ...getArgs])
     const moving = await leecher.waitForEvent('progress', e => e.bytes > 0)
     const from = leecher.times[leecher.indexOf(moving)]!
     // Two seconds to settle, then ten to measure, then half a second for the last sample.

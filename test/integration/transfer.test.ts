@@ -6,7 +6,7 @@ import { CID } from 'multiformats/cid'
 import { pieceCount } from '../../shared/manifest.js'
 import { decodeManifest } from '../../src-main/engine/content/manifest-codec.js'
 import { hostileSeeder } from '../helpers/hostile-peer.js'
-import { LOOPBACK, MiB, randomFile, run, runToEnd, sha256File, share, sourcesOf, useScratch } from '../helpers/cli.js'
+import { getArgs, LOOPBACK, MiB, randomFile, run, runToEnd, sha256File, share, sourcesOf, useScratch } from '../helpers/cli.js'
 
 
 describe('share and get between real processes on loopback', () => {
@@ -140,9 +140,7 @@ describe('share and get between real processes on loopback', () => {
     const out = join(dir(), 'out')
     await mkdir(out)
     await writeFile(join(out, 'doc.bin'), 'my own precious file')
-    const get = async (data: string): Promise<Awaited<ReturnType<typeof runToEnd>>> =>
-      await runToEnd(['get', seeder.sharing.link, '--out', out, '--data', join(dir(), data), '--listen', LOOPBACK, '--json'])
-    const clash = await get('get-data')
+    const clash = await runToEnd(getArgs(seeder.sharing.link, { out, data: join(dir(), 'get-data') }, ['--listen', LOOPBACK, '--json']))
     expect(clash.code, clash.stderr).toBe(0)
     expect(clash.first('done')!.path).toBe(join(out, 'doc (1).bin'))
     expect(await readFile(join(out, 'doc.bin'), 'utf8')).toBe('my own precious file')
@@ -150,7 +148,7 @@ describe('share and get between real processes on loopback', () => {
 
     // Someone else with the same file already in place: nothing is fetched, nothing is renamed.
     await writeFile(join(out, 'doc.bin'), await readFile(src))
-    const same = await get('other-data')
+    const same = await runToEnd(getArgs(seeder.sharing.link, { out, data: join(dir(), 'other-data') }, ['--listen', LOOPBACK, '--json']))
     expect(same.code).toBe(0)
     expect(same.first('done')!.path).toBe(join(out, 'doc.bin'))
     expect(sourcesOf(same.first('done')!)).toEqual({})

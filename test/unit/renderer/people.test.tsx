@@ -105,7 +105,7 @@ describe('Piece map: what is verified, in every state', () => {
   it('paused: counts the verified pieces (not 0), draws nothing as missing, and says nobody is asked', async () => {
     const bridge = fakeBridge({ pieceMap: vi.fn(async () => mapOf([0xff, 0x00], false)) })
     renderWith(<PieceMap id="x" name="movie.mkv" state="paused" />, bridge)
-    expect(await screen.findByRole('img', { name: 'Piece map of movie.mkv: 8 of 16 pieces verified' })).toBeTruthy()
+    await screen.findByRole('img', { name: 'Piece map of movie.mkv: 8 of 16 pieces verified' })
     const text = document.querySelector('.piecemap-caption')!.textContent
     expect(text).toBe('8 of 16 pieces verified · paused, so nobody is asked for the rest')
     expect(text).not.toContain('nobody online has')
@@ -139,7 +139,7 @@ describe('Downloads: seeding is a state of the download', () => {
     const bridge = fakeBridge()
     renderWith(<DownloadList downloads={[download({ state: 'finished', bytes: 1_000_000_000, path: '/home/u/Downloads/movie.mkv' })]} />, bridge)
     const item = screen.getByRole('listitem', { name: 'movie.mkv' })
-    expect(within(item).getByText('Done')).toBeTruthy()
+    expect(within(item).getByText('Done').getAttribute('data-state')).toBe('finished')
     await userEvent.click(within(item).getByRole('button', { name: 'Seed movie.mkv again' }))
     expect(bridge.resumeDownload).toHaveBeenCalledWith({ id: 'bafyd' })
     await userEvent.click(within(item).getByRole('button', { name: 'Remove movie.mkv from the list' }))
@@ -215,7 +215,7 @@ describe('Join box', () => {
     const input = screen.getByLabelText('Peer ID or link')
     await userEvent.type(input, `${OTHER}{Enter}`)
     const catalog = await screen.findByRole('region', { name: /Shared by/ })
-    expect(within(catalog).getByText('In your downloads')).toBeTruthy()
+    expect(within(catalog).getByRole('listitem', { name: 'have.txt' }).textContent).toContain('In your downloads')
     expect(within(catalog).queryByRole('button', { name: 'Download have.txt' })).toBeNull()
     within(catalog).getByRole('button', { name: 'Close' }).focus()
     await userEvent.keyboard('{Escape}')
@@ -262,7 +262,7 @@ describe('App shell', () => {
     expect((await screen.findByText(/^Restart Swarmdrop to apply/)).textContent).toBe('Restart Swarmdrop to apply: Listen port (0 = pick one once and keep it), Hub address (multiaddr ending in /p2p/…).')
     await userEvent.click(screen.getByRole('button', { name: 'Copy peer ID' }))
     expect(writeText).toHaveBeenCalledWith(PEER)
-    expect(screen.getByRole('button', { name: 'Copied' })).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Copied' }).textContent).toBe('Copied')
   })
 
   it('offline: every control is off and the banner says why; back online they work again', async () => {

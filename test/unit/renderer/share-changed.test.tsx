@@ -25,7 +25,8 @@ describe('ShareList: a share whose file changed on disk', () => {
     const bridge = fakeBridge({ reshare })
     renderWith(<ShareList shares={[changed]} />, bridge)
     const item = screen.getByRole('listitem', { name: 'album' })
-    expect(within(item).getByText('Changed on disk')).toBeTruthy()
+    // A badge in the failure colour, beside the name.
+    expect(within(item).getByText('Changed on disk').getAttribute('data-state')).toBe('failed')
     expect(within(item).getByRole('status').textContent).toMatch(/^album\/03\.flac was replaced by another file after it was shared/)
     const button = within(item).getByRole('button', { name: 'Share again' })
     await userEvent.click(button)
@@ -46,8 +47,8 @@ describe('ShareList: a share whose file changed on disk', () => {
 
   it('says it in Korean too', () => {
     renderWith(<ShareList shares={[changed]} />, fakeBridge(), 'ko')
-    expect(screen.getByText('디스크에서 변경됨')).toBeTruthy()
-    expect(screen.getByRole('button', { name: '다시 공유' })).toBeTruthy()
+    expect(screen.getByText('디스크에서 변경됨').getAttribute('data-state')).toBe('failed')
+    expect((screen.getByRole('button', { name: '다시 공유' }) as HTMLButtonElement).disabled).toBe(false)
     expect(screen.getByRole('status').textContent).toContain('다른 파일로 바뀌었습니다')
   })
 })

@@ -28,8 +28,10 @@ describe('DropZone', () => {
   it('is a region labelled for dropping, and shares picked files with their names', async () => {
     const bridge = fakeBridge()
     const { container } = renderWith(<DropZone hashing={[]} />, bridge)
-    expect(screen.getByRole('region', { name: 'Drop files to share' })).toBeTruthy()
+    const zone = screen.getByRole('region', { name: 'Drop files to share' })
     const input = container.querySelector('input[type=file][multiple]') as HTMLInputElement
+    // The picker is the region's own: what it picks is shared from there.
+    expect(zone.contains(input)).toBe(true)
     await userEvent.upload(input, [new File(['abc'], 'a.txt'), new File(['de'], 'b.txt')])
     await waitFor(() => { expect(bridge.shareFiles).toHaveBeenCalledTimes(1) })
     const files = vi.mocked(bridge.shareFiles).mock.calls[0]![0]
@@ -70,9 +72,10 @@ describe('DropZone', () => {
       })
     })
     const { container } = renderWith(<DropZone hashing={[]} />, bridge)
-    expect(screen.getByText(/uploads a copy of each file into its data folder/)).toBeTruthy()
+    expect(screen.getByText(/uploads a copy of each file into its data folder/).textContent).toBe('In a browser, Swarmdrop uploads a copy of each file into its data folder and shares the copy.')
     await userEvent.upload(container.querySelector('input[type=file][multiple]') as HTMLInputElement, new File(['abcd'], 'four.bin'))
-    expect(await screen.findByRole('progressbar', { name: 'Preparing four.bin: 25%' })).toBeTruthy()
+    const sent = await screen.findByRole('progressbar', { name: 'Preparing four.bin: 25%' }) as HTMLProgressElement
+    expect([sent.value, sent.max]).toEqual([1, 4])
     await userEvent.click(screen.getByRole('button', { name: 'Cancel upload' }))
     expect(signal?.aborted).toBe(true)
     await waitFor(() => { expect(screen.queryByRole('progressbar')).toBeNull() })
@@ -83,7 +86,8 @@ describe('DropZone', () => {
   it('shows hashing progress and a failure where it happened', async () => {
     const bridge = fakeBridge({ shareFiles: vi.fn(async () => { throw new ApiError('DISK_FULL', 'ENOSPC: no space left on device, write') }) })
     const { container } = renderWith(<DropZone hashing={[{ job: 'j', name: 'big.iso', bytes: 50, total: 200 }]} />, bridge)
-    expect(screen.getByRole('progressbar', { name: 'Hashing big.iso: 25%' })).toBeTruthy()
+    const hashed = screen.getByRole('progressbar', { name: 'Hashing big.iso: 25%' }) as HTMLProgressElement
+    expect([hashed.value, hashed.max]).toEqual([50, 200])
     await userEvent.click(screen.getByRole('button', { name: 'Stop hashing big.iso (nothing is shared)' }))
     expect(bridge.cancelHashing).toHaveBeenCalledWith({ job: 'j' })
     await userEvent.upload(container.querySelector('input[type=file][multiple]') as HTMLInputElement, new File(['x'], 'x'))
@@ -97,7 +101,7 @@ describe('DropZone', () => {
 describe('ShareList', () => {
   it('tells a new user what to do when nothing is shared', () => {
     renderWith(<ShareList shares={[]} />, fakeBridge())
-    expect(screen.getByText(/Nothing shared yet/)).toBeTruthy()
+    expect(screen.getByText(/Nothing shared yet/).textContent).toBe('Nothing shared yet. Drop a file above and send the link to a friend.')
   })
 
   it('shows each share with its link, a copy button, a QR code and a name that stays text', async () => {
@@ -112,7 +116,8 @@ describe('ShareList', () => {
     expect(container.querySelector('img[src="x"]')).toBeNull()
     await userEvent.click(within(item).getByRole('button', { name: `Copy the link of ${EVIL}` }))
     expect(writeText).toHaveBeenCalledWith(share.link)
-    expect(within(item).getByRole('button', { name: 'Copied' })).toBeTruthy()
+    // The button says so in words too, not only to a screen reader.
+    expect(within(item).getByRole('button', { name: 'Copied' }).textContent).toBe('Copied')
     await waitFor(() => { expect(within(item).getByRole('img', { name: `QR code of the link for ${EVIL}` }).getAttribute('src')).toMatch(/^data:image\/png;base64,/) })
     await userEvent.click(within(item).getByRole('button', { name: `Stop sharing ${EVIL}` }))
     // Nothing stops on one click: it says what happens to the files first, with the safe choice focused.
@@ -127,11 +132,11 @@ describe('ShareList', () => {
   it('says who may download a share, makes it private, and issues a new link for a private one', async () => {
     const bridge = fakeBridge()
     const { rerender } = renderWith(<ShareList shares={[{ cid: 'bafyp', name: 'p', size: 1, files: 1, link: 'swarmdrop://bafyp', createdAt: 1, access: 'public', allow: [], uploadedCopy: false, sent: 0, servedTo: [] }]} />, bridge)
-    expect(screen.getByText(/^Public:/)).toBeTruthy()
+    expect(screen.getByText(/^Public:/).textContent).toBe('Public: anyone with the link or the content ID can download it.')
     await userEvent.click(screen.getByRole('button', { name: 'Make private' }))
     expect(bridge.setShareAccess).toHaveBeenCalledWith({ cid: 'bafyp', secret: 'rotate' })
     rerender(<ShareList shares={[{ cid: 'bafyp', name: 'p', size: 1, files: 1, link: 'swarmdrop://bafyp?secret=abc', createdAt: 1, access: 'secret', allow: [], uploadedCopy: false, sent: 0, servedTo: [] }]} />)
-    expect(screen.getByText(/^Private: only people with this link/)).toBeTruthy()
+    expect(screen.getByText(/^Private: only people with this link/).textContent).toBe('Private: only people with this link can download it; it is not announced.')
     await userEvent.click(screen.getByRole('button', { name: 'New link (the old one stops working)' }))
     expect(bridge.setShareAccess).toHaveBeenLastCalledWith({ cid: 'bafyp', secret: 'rotate' })
     await userEvent.click(screen.getByRole('button', { name: 'Make public' }))
@@ -155,12 +160,13 @@ describe('JoinBox', () => {
     await userEvent.type(screen.getByLabelText('Peer ID or link'), `${peerId}{Enter}`)
     expect(bridge.browsePeer).toHaveBeenCalledWith({ peer: peerId })
     const catalog = await screen.findByRole('region', { name: /Shared by 12D3Ko…2qEVax/ })
-    expect(within(catalog).getByText(EVIL)).toBeTruthy()
+    // The name is the entry's text, and nothing was made of it.
+    expect(within(catalog).getByRole('listitem', { name: EVIL }).textContent).toContain(EVIL)
     expect(container.querySelector('img')).toBeNull()
     await userEvent.click(within(catalog).getByRole('button', { name: `Download ${EVIL}` }))
     expect(bridge.startDownload).toHaveBeenCalledWith({ target: 'bafyc', peers: [peerId] })
     // Said where it went, and not offered twice.
-    expect(within(catalog).getByText('Added to Downloads')).toBeTruthy()
+    expect(within(catalog).getByRole('listitem', { name: EVIL }).textContent).toContain('Added to Downloads')
     expect(within(catalog).queryByRole('button', { name: `Download ${EVIL}` })).toBeNull()
   })
 
@@ -171,14 +177,16 @@ describe('JoinBox', () => {
     const alert = await screen.findByRole('alert')
     expect(alert.querySelector('p')?.textContent).toBe('That is not a Swarmdrop link. Copy the whole link (it starts with swarmdrop://) and paste it again.')
     expect(alert.querySelector('p')?.textContent).not.toContain('multiaddr')
-    expect(within(alert).getByText('Details')).toBeTruthy()
+    // The raw text is a click away: folded under Details.
+    expect(alert.querySelector('details summary')?.textContent).toBe('Details')
+    expect(alert.querySelector('details')?.textContent).toContain('"nope" is neither a multiaddr nor a peer ID')
   })
 })
 
 describe('DownloadList', () => {
   it('tells a new user how to start a download', () => {
     renderWith(<DownloadList downloads={[]} />, fakeBridge())
-    expect(screen.getByText(/Paste a link in the box at the top/)).toBeTruthy()
+    expect(screen.getByText(/Paste a link in the box at the top/).textContent).toBe('No downloads yet. Paste a link in the box at the top to start one.')
   })
 
   it('shows progress, speed, ETA, peers and a piece map, and its buttons act on the id', async () => {
@@ -190,7 +198,8 @@ describe('DownloadList', () => {
     expect(item.textContent).toContain('50 MB/s')
     expect(item.textContent).toContain('15s left')
     expect(item.textContent).toContain('3 peers')
-    await waitFor(() => { expect(within(item).getByRole('img', { name: 'Piece map of movie.mkv: 8 of 16 pieces verified' })).toBeTruthy() })
+    await waitFor(() => { expect(item.querySelector('.piecemap-caption')?.textContent).toBe('8 of 16 pieces verified') })
+    expect(within(item).getByRole('img').getAttribute('aria-label')).toBe('Piece map of movie.mkv: 8 of 16 pieces verified')
     await userEvent.click(within(item).getByRole('button', { name: 'Pause movie.mkv' }))
     expect(bridge.pauseDownload).toHaveBeenCalledWith({ id: 'bafyd' })
     // Open and Show in folder only once there is a file to open.
@@ -232,7 +241,7 @@ describe('DownloadList', () => {
     expect(opened.querySelector('code')?.textContent).toContain('exited with 3')
     const failed = screen.getByRole('listitem', { name: 'failed.bin' })
     expect(within(failed).getByRole('alert').querySelector('p')?.textContent).toBe('Stopped: No one sharing this could be reached yet. Swarmdrop keeps looking; check that the sharer is online.')
-    expect(within(failed).getByRole('button', { name: 'Retry failed.bin' })).toBeTruthy()
+    expect((within(failed).getByRole('button', { name: 'Retry failed.bin' }) as HTMLButtonElement).disabled).toBe(false)
     expect(within(failed).queryByRole('button', { name: /^Open/ })).toBeNull()
   })
 })
@@ -245,10 +254,10 @@ describe('DownloadList: downloads that are not moving say why', () => {
       download({ id: 'n', name: 'never.iso', state: 'waiting', speed: 0, waiting: { since: at, lastSeen: null, known: 0, tried: [], nextTryAt: Date.now() + 1_000 } })
     ]} />, fakeBridge())
     const item = screen.getByRole('listitem', { name: 'waiting.iso' })
-    expect(within(item).getByText('Waiting for peers')).toBeTruthy()
+    expect(within(item).getByText('Waiting for peers').getAttribute('data-state')).toBe('waiting')
     expect(within(item).getByRole('status').textContent).toMatch(/^Waiting for peers — last seen 12D3Ko…XYZ123, 2m 5s ago\. Still looking; next try in [45]s\. Knows 2 peers of this swarm\.$/)
     expect(within(item).queryByRole('button', { name: 'Retry' })).toBeNull()
-    expect(within(item).getByRole('button', { name: 'Pause waiting.iso' })).toBeTruthy()
+    expect((within(item).getByRole('button', { name: 'Pause waiting.iso' }) as HTMLButtonElement).disabled).toBe(false)
     expect(within(screen.getByRole('listitem', { name: 'never.iso' })).getByRole('status').textContent).toContain('nobody sharing this has answered yet')
   })
 
@@ -258,7 +267,7 @@ describe('DownloadList: downloads that are not moving say why', () => {
       download({ id: 's', name: 'stuck.bin', state: 'stalled', stall: { since, pieces: 1, sample: [37], failedBy: ['12D3KooWBadPeerBadPeer999999'], unavailable: 0 } })
     ]} />, fakeBridge())
     const item = screen.getByRole('listitem', { name: 'stuck.bin' })
-    expect(within(item).getByText('Stalled')).toBeTruthy()
+    expect(within(item).getByText('Stalled').getAttribute('data-state')).toBe('stalled')
     const text = within(item).getByRole('status').textContent
     expect(text).toContain('Stalled — 1 piece has no good source: 12D3Ko…999999 sent corrupt data for it')
     expect(text).toContain(new Date(since).toLocaleTimeString())
@@ -295,7 +304,7 @@ describe('App', () => {
     await userEvent.keyboard('{ArrowRight}')
     expect(screen.getByRole('tab', { name: /Peers/ }).getAttribute('aria-selected')).toBe('true')
     expect(document.activeElement).toBe(screen.getByRole('tab', { name: /Peers/ }))
-    expect(screen.getByText(/Not connected to anyone yet/)).toBeTruthy()
+    expect(screen.getByRole('tabpanel').textContent).toContain('Not connected to anyone yet. Peers appear here when you share or download.')
     await userEvent.keyboard('{ArrowLeft}{ArrowLeft}')
     expect(screen.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true')
     expect((screen.getByLabelText('Download folder') as HTMLInputElement).value).toBe('/home/u/Downloads')
@@ -303,7 +312,8 @@ describe('App', () => {
 
   it('speaks Korean', async () => {
     render(<I18nextProvider i18n={setupI18n('ko')}><App bridge={fakeBridge()} /></I18nextProvider>)
-    expect(await screen.findByRole('region', { name: '공유할 파일을 끌어다 놓기' })).toBeTruthy()
-    expect(screen.getByLabelText('피어 ID 또는 링크')).toBeTruthy()
+    const zone = await screen.findByRole('region', { name: '공유할 파일을 끌어다 놓기' })
+    expect(zone.querySelector('.dropzone-title')?.textContent).toBe('공유할 파일이나 폴더를 여기에 끌어다 놓으세요')
+    expect(screen.getByLabelText('피어 ID 또는 링크').getAttribute('placeholder')).toBe('swarmdrop:// 링크, 콘텐츠 ID 또는 피어 ID를 붙여 넣으세요')
   })
 })

@@ -1,18 +1,16 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { FileHandleCache } from '../../../../src-main/engine/storage/file-cache.js'
+import { useScratch } from '../../../helpers/cli.js'
 
 describe('FileHandleCache', () => {
-  let dir: string
-  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'fcache-')) })
-  afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+  const { dir } = useScratch('fcache-')
 
   it('keeps at most `max` idle handles and never closes one under a reader', async () => {
     const cache = new FileHandleCache(2)
     const paths = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
-      const p = join(dir, `f${i}`)
+      const p = join(dir(), `f${i}`)
       await writeFile(p, Buffer.alloc(1000, i))
       return p
     }))
@@ -26,8 +24,8 @@ describe('FileHandleCache', () => {
 
   it('fails a read past the end of the file', async () => {
     const cache = new FileHandleCache()
-    await writeFile(join(dir, 'short'), 'abc')
-    await expect(cache.read(join(dir, 'short'), 0, 10)).rejects.toThrow(/shorter than expected/)
+    await writeFile(join(dir(), 'short'), 'abc')
+    await expect(cache.read(join(dir(), 'short'), 0, 10)).rejects.toThrow(/shorter than expected/)
     await cache.closeAll()
   })
 })

@@ -1,19 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { HandleClosedError, PartHandle } from '../../../../src-main/engine/storage/part-handle.js'
+import { useScratch } from '../../../helpers/cli.js'
 
 describe('PartHandle: no call ever runs on a closed descriptor', () => {
-  let dir: string
-  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'part-handle-')) })
-  afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+  const { dir } = useScratch('part-handle-')
 
   // Both sizes: small files use synchronous calls, large ones the thread pool.
   for (const size of [64 * 1024, 8 * 1024 * 1024]) {
     it(`${size} B: close waits for the calls in flight, and a call after close is refused (the soak's EBADF on a checkpoint sync)`, async () => {
-      const path = join(dir, 'f.part')
+      const path = join(dir(), 'f.part')
       const data = randomBytes(size)
       await writeFile(path, data)
       const h = await PartHandle.open(path, 'r+', size)

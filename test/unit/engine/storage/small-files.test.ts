@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ShareChangedError } from '../../../../shared/errors.js'
@@ -14,15 +13,14 @@ import { stampOf } from '../../../../src-main/engine/storage/file-stamp.js'
 import { PartFiles } from '../../../../src-main/engine/storage/part-files.js'
 import { syncFileSystem, SYNCFS_MIN_FILES } from '../../../../src-main/engine/storage/sync-fs.js'
 import { StateFiles } from '../../../../src-main/engine/persistence/json-file.js'
+import { useScratch } from '../../../helpers/cli.js'
 
 /** The synchronous paths for small files (hashing, serving, writing) keep every check the async ones make. */
 describe('small files', () => {
-  let dir: string
-  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'small-')) })
-  afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+  const { dir } = useScratch('small-')
 
   it('hashes a small file to the same pieces as the streaming hasher, and reports the stat after', async () => {
-    const file = join(dir, 'a.bin')
+    const file = join(dir(), 'a.bin')
     const bytes = randomBytes(100_000)
     await writeFile(file, bytes)
     const { hashes, after } = hashSmallFile(file, bytes.length, 16384)
@@ -32,14 +30,14 @@ describe('small files', () => {
   })
 
   it('shares a folder of small files without a hash-cache entry each, and the same CID again', async () => {
-    await mkdir(join(dir, 'photos'))
-    for (let i = 0; i < 40; i++) await writeFile(join(dir, 'photos', `p${i}.jpg`), randomBytes(5000 + i))
-    const store = new ShareStore(new StateFiles(join(dir, 'data')))
+    await mkdir(join(dir(), 'photos'))
+    for (let i = 0; i < 40; i++) await writeFile(join(dir(), 'photos', `p${i}.jpg`), randomBytes(5000 + i))
+    const store = new ShareStore(new StateFiles(join(dir(), 'data')))
     await store.load()
-    const first = await store.add([join(dir, 'photos')])
+    const first = await store.add([join(dir(), 'photos')])
     expect(first.hashedBytes).toBe(40 * 5000 + (39 * 40) / 2)
-    expect(await readdir(join(dir, 'data', 'hash-cache'))).toEqual([])
-    const again = await store.add([join(dir, 'photos')])
+    expect(await readdir(join(dir(), 'data', 'hash-cache'))).toEqual([])
+    const again = await store.add([join(dir(), 'photos')])
     expect(again.share.cid).toBe(first.share.cid)
   })
 
@@ -49,7 +47,7 @@ describe('small files', () => {
     let reader: SharedFileReader
     let handles: FileHandleCache
     beforeEach(async () => {
-      file = join(dir, 'shared.bin')
+      file = join(dir(), 'shared.bin')
       original = randomBytes(64 * 1024)
       await writeFile(file, original)
       handles = new FileHandleCache()
@@ -70,7 +68,7 @@ describe('small files', () => {
       const refused = async (): Promise<string> => await reader.read(file, stamp, 0, 100).then(() => 'served', (e: unknown) => e instanceof ShareChangedError ? e.kind : String(e))
       await utimes(file, t + 5, t + 5)
       expect(await refused()).toBe('modified')
-      const other = join(dir, 'other.bin')
+      const other = join(dir(), 'other.bin')
       await writeFile(other, randomBytes(original.byteLength))
       await utimes(other, t, t)
       await rename(other, file)
@@ -93,7 +91,7 @@ describe('small files', () => {
       pieces: Buffer.concat(contents.map(c => createHash('sha256').update(c).digest()))
     }
     const layout = pieceLayout(manifest)
-    const out = join(dir, 'out')
+    const out = join(dir(), 'out')
     await mkdir(out)
     const files = await PartFiles.open(out, manifest, layout)
     for (let i = 0; i < contents.length; i++) await files.writePiece(i, [contents[i]!])
@@ -103,6 +101,6 @@ describe('small files', () => {
   })
 
   it('flushes a file system with one call on Linux', async () => {
-    expect(await syncFileSystem(dir)).toBe(process.platform === 'linux')
+    expect(await syncFileSystem(dir())).toBe(process.platform === 'linux')
   })
 })
