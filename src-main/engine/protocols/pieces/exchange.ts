@@ -6,7 +6,8 @@ import { PieceChannel, type ChannelOptions } from './channel.js'
 import { LIMITS, PROTOCOL, type PiecesLimits } from './constants.js'
 import { openStreamTo, withLimits } from '../request-response.js'
 import { deadline } from '../../deadline.js'
-import { serveUploads, type UploadPolicy } from './uploader.js'
+import type { UploadPolicy } from './uploader.js'
+import { UploadSession } from './upload-session.js'
 import { isViolation } from '../violations.js'
 
 export interface PieceExchangeInit {
@@ -37,7 +38,16 @@ export class PieceExchange implements Startable {
 
   async start (): Promise<void> {
     await this.components.registrar.handle(PROTOCOL, async (stream, connection) => {
-      await serveUploads(stream, connection, this.init.content, this.log, this.components.peerId.toString(), this.init.policy, this.limits).catch(err => {
+      const session = new UploadSession({
+        stream,
+        remotePeer: connection.remotePeer,
+        content: this.init.content,
+        self: this.components.peerId.toString(),
+        log: this.log,
+        policy: this.init.policy,
+        limits: this.limits
+      })
+      await session.run().catch(err => {
         this.log('upload to %p ended: %e', connection.remotePeer, err)
         if (isViolation(err)) this.init.onViolation?.(connection.remotePeer, err as Error)
         stream.abort(err as Error)
