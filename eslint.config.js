@@ -11,13 +11,29 @@ const layer = (files, forbidden, message, extra = []) => ({
   files,
   rules: {
     'no-restricted-imports': ['error', {
-      patterns: [...forbidden.map(group => ({ group: [group], message })), ...extra]
+      patterns: [...[...new Set(forbidden)].map(group => ({ group: [group], message })), ...extra]
     }]
   }
 })
 
-const ENGINE_FORBIDDEN = ['**/api/**', '**/electron/**', '**/daemon/**', '**/cli', '**/cli/**', '**/cli.js', '**/src-main/hub/**', 'electron', '**/src-renderer/**']
+const ENGINE_FORBIDDEN = ['**/api/**', '**/electron/**', '**/daemon/**', '**/cli', '**/cli/**', '**/cli.js', 'electron', '**/src-renderer/**']
 const ENGINE_LAYER = 'The engine is the bottom layer: it never imports api, transports, the renderer or Electron.'
+
+/**
+ * The engine's folders from the bottom up: each may import the ones before it,
+ * never one after it nor the front (engine.ts, config.ts, index.ts) that puts
+ * them together. base is what any part may use (logging, deadlines, atomic
+ * files, rate limits, address helpers); storage is files on disk; content is
+ * what a share is; serving hands out pieces; download fetches them; hub is
+ * what a hub runs on top of a node.
+ */
+const ENGINE_LAYERS = ['base', 'storage', 'access', 'content', 'persistence', 'protocols', 'node', 'swarm', 'trust', 'peers', 'serving', 'sharing', 'download', 'hub']
+const ENGINE_FRONT = ['engine', 'config', 'index', 'identity', 'polyfills']
+/** Import patterns of everything above layer `i`, from a file one to three folders deep in it. */
+const above = i => ['../', '../../', '../../../'].flatMap(up => [
+  ...ENGINE_LAYERS.slice(i + 1).map(name => `${up}${name}/**`),
+  ...ENGINE_FRONT.map(name => `${up}${name}.js`)
+])
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'test-results/**'] },
@@ -32,14 +48,16 @@ export default tseslint.config(
   },
   layer(['shared/**/*.ts'], ['**/src-main/**', '**/src-renderer/**', 'electron', 'node:*'],
     'shared/ is plain TypeScript for both sides: it imports nothing of ours and no Node or Electron.'),
-  // The engine has a hub/ of its own (what a hub runs); the transport src-main/hub/ is told apart by depth.
-  layer(['src-main/engine/*.ts'], [...ENGINE_FORBIDDEN, '../hub/**'], ENGINE_LAYER),
-  layer(['src-main/engine/*/**/*.ts'], [...ENGINE_FORBIDDEN, '../../hub/**', '../../../hub/**', '../../../../hub/**'], ENGINE_LAYER),
+  layer(['src-main/engine/**/*.ts'], ENGINE_FORBIDDEN, ENGINE_LAYER),
+  // Inside the engine, each folder is a layer and imports only the ones below it (see ENGINE_LAYERS).
+  ...ENGINE_LAYERS.map((name, i) => layer([`src-main/engine/${name}/**/*.ts`],
+    [...ENGINE_FORBIDDEN, ...above(i)],
+    `engine/${name}/ is a layer under ${ENGINE_LAYERS.slice(i + 1).join(', ')} and the engine's front (engine.ts, config.ts, index.ts): it imports only ${i === 0 ? 'shared/ and packages' : ENGINE_LAYERS.slice(0, i).join(', ')}.`)),
   layer(['src-main/api/**/*.ts'], ['**/electron/**', '**/daemon/**', '**/cli/**', '**/cli.js', 'electron', '**/src-renderer/**'],
     'api/ sits under the transports; it imports engine and shared only.',
     // An allow-list, as VS Code's layers are: of the engine, only its front door.
     [{ group: ['**/engine/**', '!**/engine/index.js', '!**/engine/identity.js'], message: 'api/ imports the engine through engine/index.ts only (engine/identity.ts: the key alone, for `swarmdrop id`).' }]),
-  layer(['src-main/cli.ts', 'src-main/cli/**/*.ts', 'src-main/daemon/**/*.ts', 'src-main/hub/**/*.ts'], ['**/engine/**', '**/src-renderer/**', 'electron'],
+  layer(['src-main/cli.ts', 'src-main/cli/**/*.ts', 'src-main/daemon/**/*.ts'], ['**/engine/**', '**/src-renderer/**', 'electron'],
     'Transports reach the engine through api/ only.'),
   layer(['src-main/electron/**/*.ts'], ['**/engine/**', '**/daemon/**', '**/cli/**', '**/cli.js', '**/src-renderer/**'],
     'The Electron shell is a transport: it reaches the engine through api/ (in its utility process) only.'),

@@ -19,7 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   get: async () => (await import('./cli/commands/get.js')).registerGet,
   bans: async () => (await import('./cli/commands/bans.js')).registerBans,
   browse: async () => (await import('./cli/commands/browse.js')).registerBrowse,
-  hub: async () => (await import('./hub/command.js')).registerHub,
+  hub: async () => (await import('./cli/commands/hub.js')).registerHub,
   daemon: async () => (await import('./cli/commands/daemon.js')).registerDaemon,
   doctor: async () => (await import('./cli/commands/doctor.js')).registerDoctor
 }

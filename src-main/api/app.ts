@@ -5,7 +5,7 @@ import { DownloadManager, type Opener } from './downloads.js'
 import { EventFanout } from './event-fanout.js'
 import { Router } from './router.js'
 import { SettingsStore } from './settings.js'
-import { UploadArea } from './uploads.js'
+import { UploadArea } from './browser-uploads.js'
 
 export interface AppOptions {
   dataDir: string

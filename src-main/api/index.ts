@@ -7,7 +7,7 @@ export type { EngineConfig, ShareResult, GetOptions, DownloadOutcome, DownloadPr
 export { startApp, type App, type AppOptions } from './app.js'
 export { Router } from './router.js'
 export type { Opener } from './downloads.js'
-export { UploadArea } from './uploads.js'
+export { UploadArea } from './browser-uploads.js'
 export { seedFinished } from './seed.js'
 export { throttleProgress } from './progress.js'
 export { log, writeFileAtomic, JsonFile, StateFiles } from '../engine/index.js'

@@ -12,7 +12,7 @@ import { log } from '../engine/index.js'
 import type { DownloadManager } from './downloads.js'
 import type { EventFanout, EventListener } from './event-fanout.js'
 import type { SettingsStore } from './settings.js'
-import type { UploadArea } from './uploads.js'
+import type { UploadArea } from './browser-uploads.js'
 import { shareInfo } from './share-info.js'
 import { throttleProgress } from './progress.js'
 

@@ -8,13 +8,15 @@ import type { Connectivity } from '../../shared/connectivity.js'
 import { TimeoutError } from '../../shared/errors.js'
 import type { EngineConfig } from './config.js'
 import { Library } from './content/library.js'
-import type { ActiveDownload, DownloadOutcome, HubRef } from './download/runner.js'
+import type { DownloadOutcome } from './download/runner.js'
+import type { ActiveDownload } from './swarm/active-downloads.js'
+import type { HubRef } from './node/hub-ref.js'
 import { HubStore } from './hub/hub-store.js'
 import { StunServer } from './hub/stun-server.js'
 import { pushToHub } from './hub/push.js'
 import { RelayBudget } from './hub/relay-budget.js'
 import { StoreLedger } from './hub/store-ledger.js'
-import { log } from './log.js'
+import { log } from './base/log.js'
 import { Connector, hubInUse, parseHub } from './node/connector.js'
 import { createNode, type SwarmNode } from './node/create-node.js'
 import { loadOrCreateIdentity } from './node/identity.js'
@@ -25,7 +27,7 @@ import { resolveListen, type PortChange } from './node/listen-port.js'
 import { BanList, type Ban } from './persistence/ban-list.js'
 import { BootstrapList } from './persistence/bootstrap-list.js'
 import { StateFiles } from './persistence/json-file.js'
-import { ShareStore, type ShareRecord } from './persistence/share-store.js'
+import { ShareRecords, type ShareRecord } from './persistence/share-records.js'
 import { PeerView, type ConnectionEvent } from './peers/peer-view.js'
 import { swarmPeers } from './peers/swarm-peers.js'
 import { TrackerTable } from './protocols/tracker/table.js'
@@ -34,8 +36,8 @@ import { catalogFor, Shares, type ShareOptions, type ShareResult } from './shari
 import { FileHandleCache } from './storage/file-cache.js'
 import { SwarmFeed } from './swarm/feed.js'
 import { SwarmRegistry } from './swarm/registry.js'
-import { Downloads, type GetOptions } from './transfer/downloads.js'
-import { Uploads, type UploadStats } from './transfer/uploads.js'
+import { Downloads, type GetOptions } from './download/downloads.js'
+import { Uploads, type UploadStats } from './serving/uploads.js'
 import { PeerScores } from './trust/peer-scores.js'
 
 const logger = log('engine')
@@ -50,7 +52,7 @@ const FIRST_CHECK_WAIT_MS = 1_500
 
 export type { PeerInfo as PeerSnapshot } from '../../shared/api.js'
 export type { ShareOptions, ShareResult } from './sharing/shares.js'
-export type { GetOptions } from './transfer/downloads.js'
+export type { GetOptions } from './download/downloads.js'
 export type { EngineConfig, HubServerConfig } from './config.js'
 export { DEFAULT_LISTEN } from './node/listen-port.js'
 
@@ -59,7 +61,7 @@ interface Parts {
   node: SwarmNode
   dataDir: string
   state: StateFiles
-  store: ShareStore
+  store: ShareRecords
   bans: BanList
   scores: PeerScores
   feed: SwarmFeed
@@ -92,7 +94,7 @@ export class Engine {
   get dataDir (): string { return this.parts.dataDir }
   /** The data folder's state files: which were found damaged, and a way to hear of the next. */
   get state (): StateFiles { return this.parts.state }
-  get shares (): ShareStore { return this.parts.store }
+  get shareRecords (): ShareRecords { return this.parts.store }
   get bans (): BanList { return this.parts.bans }
   get feed (): SwarmFeed { return this.parts.feed }
   get registry (): SwarmRegistry { return this.parts.registry }
@@ -106,7 +108,7 @@ export class Engine {
     await mkdir(dataDir, { recursive: true })
     const privateKey = await loadOrCreateIdentity(dataDir)
     const state = cfg.state ?? new StateFiles(dataDir)
-    const store = new ShareStore(state)
+    const store = new ShareRecords(state)
     await store.load()
     const bans = new BanList(state)
     await bans.load()
@@ -210,7 +212,7 @@ export class Engine {
   async share (paths: readonly string[], opts?: ShareOptions): Promise<ShareResult> { return await this.parts.sharing.share(paths, opts) }
   async setShareAccess (cid: string, change: { allow?: string[], secret?: 'rotate' | null }): Promise<ShareRecord> { return await this.parts.sharing.setShareAccess(cid, change) }
   linkFor (share: ShareRecord): string { return this.parts.sharing.linkFor(share) }
-  listShares (): ShareRecord[] { return this.shares.list() }
+  listShares (): ShareRecord[] { return this.shareRecords.list() }
   async removeShare (cid: string): Promise<boolean> { return await this.parts.sharing.removeShare(cid) }
   async reshare (cid: string, opts?: Pick<ShareOptions, 'onProgress' | 'signal'>): Promise<ShareResult> { return await this.parts.sharing.reshare(cid, opts) }
   onShareChanged (listener: (share: ShareRecord) => void): () => void { return this.parts.sharing.onShareChanged(listener) }
@@ -226,7 +228,7 @@ export class Engine {
 
   /** Asks the hub (ours, or `hubAddr`) to keep a copy of a share; resolves once it holds every piece. */
   async push (cid: string, hubAddr?: string, signal?: AbortSignal): Promise<number> {
-    return await pushToHub(this.node, this.shares, hubAddr != null ? parseHub(hubAddr) : this.hub, cid, signal)
+    return await pushToHub(this.node, this.shareRecords, hubAddr != null ? parseHub(hubAddr) : this.hub, cid, signal)
   }
 
   /** Bytes per second, 0 for none; takes effect at once. */

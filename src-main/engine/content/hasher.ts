@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { PIECE_HASH_LENGTH, type Manifest } from '../../../shared/manifest.js'
-import { expectedHash } from './layout.js'
+import { PIECE_HASH_LENGTH } from '../../../shared/manifest.js'
+import { SMALL_FILE_BYTES } from '../storage/small-files.js'
 
 /** Reads in chunks of this size: big enough for syscalls not to matter, small enough to stay in cache. */
 const READ_CHUNK = 1024 * 1024
@@ -39,15 +39,6 @@ export async function hashFilePieces (path: string, size: number, pieceSize: num
 }
 
 /**
- * Files up to this size are hashed with synchronous reads. For a folder of
- * thousands of small files the cost was the thread-pool round trips of each
- * async open, read, stat and close, not the hashing: one file of 256 KiB
- * reads in well under a millisecond from the page cache, which is all the
- * event loop waits.
- */
-export const SMALL_FILE_BYTES = 256 * 1024
-
-/**
  * The pieces of a small file (at most SMALL_FILE_BYTES), read synchronously,
  * and the path's stat taken right after: a caller compares it with the stamp
  * taken before, so a file changed or replaced meanwhile is not trusted.
@@ -74,15 +65,4 @@ export function hashSmallFile (path: string, size: number, pieceSize: number): {
   // Gone or unreadable since: null, which the caller's stamp check reads as changed.
   const after = statSync(path, { throwIfNoEntry: false }) ?? null
   return { hashes: out, after }
-}
-
-export function sha256 (chunks: Iterable<Uint8Array>): Uint8Array {
-  const h = createHash('sha256')
-  for (const c of chunks) h.update(c)
-  return h.digest()
-}
-
-/** Does piece `index`, given as its bytes in one or more chunks, hash to what the manifest says? */
-export function pieceMatches (manifest: Pick<Manifest, 'pieces'>, index: number, chunks: Iterable<Uint8Array>): boolean {
-  return Buffer.compare(sha256(chunks), expectedHash(manifest, index)) === 0
 }

@@ -3,14 +3,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
 import type { DiscoveryRoute, WaitingInfo } from '../../../shared/transfer.js'
-import { deadline } from '../deadline.js'
-import type { Logger } from '../log.js'
-import { parseAddrs } from '../node/addresses.js'
+import { deadline } from '../base/deadline.js'
+import type { Logger } from '../base/log.js'
+import { parseAddrs } from '../base/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
 import { hasDhtPeers } from '../node/dht-peers.js'
 import type { BanList } from '../persistence/ban-list.js'
-import type { KnownPeer } from '../persistence/download-store.js'
-import { dialPeer, type HubRef } from '../node/dial.js'
+import type { KnownPeer } from '../persistence/download-records.js'
+import { dialAddress, dialPeer } from '../node/dial.js'
+import type { HubRef } from '../node/hub-ref.js'
 
 /** Where a candidate came from, as the CLI and UI name it. */
 export type DiscoveryVia = 'hint' | 'dht' | 'tracker' | 'known' | 'pex' | 'hub-store' | 'remembered' | 'peer-lookup'
@@ -73,6 +74,8 @@ export class PeerFinder {
   private readonly self: string
   private hubHolds = false
   private wakeUp?: () => void
+  /** wake() came while a round ran: the pause after it is skipped. */
+  private woken = false
   private waitingSince?: number
   private readonly onConnect: (evt: CustomEvent<{ toString: () => string }>) => void
 
@@ -133,7 +136,9 @@ export class PeerFinder {
 
   /** Start the next round now: a peer connected, or a link brought new hints. */
   wake (): void {
-    this.wakeUp?.()
+    // Mid-round there is no pause to cut short yet: the next one is skipped instead.
+    if (this.wakeUp != null) this.wakeUp()
+    else this.woken = true
   }
 
   /** What a "waiting for peers" line says; null while not waiting. */
@@ -162,7 +167,7 @@ export class PeerFinder {
     }
     for (const a of this.bareAddrs) {
       this.tried.add('link')
-      jobs.push(node.dial(multiaddr(a), { signal }).then(c => {
+      jobs.push(dialAddress(node, multiaddr(a), signal).then(c => {
         const id = c.remotePeer.toString()
         if (exclude.has(id)) return
         this.add(id, [multiaddr(a)])
@@ -306,6 +311,7 @@ export class PeerFinder {
     const { signal } = this.init
     for (let round = 0; ; round++) {
       signal.throwIfAborted()
+      this.woken = false
       let conns = await this.connectAll(exclude)
       if (conns.size === 0 && this.init.discover && (LOOKUP_ROUNDS.has(round) || round % 3 === 0)) {
         let fresh = await this.findProviders()
@@ -333,6 +339,7 @@ export class PeerFinder {
 
   private async sleep (ms: number): Promise<void> {
     const { signal } = this.init
+    if (this.woken) { this.woken = false; return }
     await new Promise<void>(resolve => {
       const done = (): void => {
         clearTimeout(timer)

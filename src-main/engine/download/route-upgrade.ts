@@ -1,6 +1,6 @@
 import type { Connection } from '@libp2p/interface'
 import type { TransferPath } from '../../../shared/transfer.js'
-import { isRelayed, routeOf } from '../node/addresses.js'
+import { isRelayed, routeOf } from '../base/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
 import { WEBRTC_SIGNALING } from '../node/direct-upgrader.js'
 

@@ -10,20 +10,21 @@ import type { PeerHint } from '../../../shared/link.js'
 import type { Manifest } from '../../../shared/manifest.js'
 import type { StallInfo, TransferPath, WaitingInfo } from '../../../shared/transfer.js'
 import { accessProof } from '../access/share-access.js'
-import { pieceLayout, type PieceLayout } from '../content/layout.js'
+import { pieceLayout, type PieceLayout } from '../storage/piece-layout.js'
 import type { Library } from '../content/library.js'
 import { decodeManifest } from '../content/manifest-codec.js'
-import type { Logger } from '../log.js'
-import { isCircuit, parseAddrs } from '../node/addresses.js'
+import type { Logger } from '../base/log.js'
+import { isCircuit, parseAddrs } from '../base/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
-import type { HubRef } from '../node/dial.js'
+import type { HubRef } from '../node/hub-ref.js'
 import type { BanList } from '../persistence/ban-list.js'
-import { DownloadRecord } from '../persistence/download-store.js'
+import { DownloadRecord } from '../persistence/download-records.js'
 import type { StateFiles } from '../persistence/json-file.js'
 import { PartFiles } from '../storage/part-files.js'
+import type { ActiveDownload } from '../swarm/active-downloads.js'
 import type { SwarmFeed } from '../swarm/feed.js'
 import type { SwarmRegistry } from '../swarm/registry.js'
-import type { RateLimit } from '../transfer/token-bucket.js'
+import type { RateLimit } from '../base/token-bucket.js'
 import type { PeerScores } from '../trust/peer-scores.js'
 import { CandidateInbox } from './candidate-inbox.js'
 import { Download, type DownloadProgress } from './download.js'
@@ -40,10 +41,8 @@ import { RunParts } from './run/run-part.js'
 import { MAX_DOWNLOAD_PEERS, SwarmLinks } from './run/swarm-links.js'
 import { StallWatchdog } from './run/watchdog.js'
 
-export { dialPeer, pathOf, type HubRef } from '../node/dial.js'
 export type { DiscoveryVia } from './peer-finder.js'
 export type { DownloadOutcome } from './run/outcome.js'
-export { discardDownload, savedPieces } from './saved-download.js'
 
 /** Rounds of looking for peers in a client-server run (no waiting: the server is there or not). */
 const CLIENT_SERVER_ROUNDS = 3
@@ -88,14 +87,6 @@ export interface DownloadView {
   connectedPeers: () => string[]
   /** Bytes received so far in this run, per peer, with the route they took. */
   sources: () => Record<string, { bytes: number, path: TransferPath }>
-}
-
-/** A download in progress, as the rest of the engine may poke it. */
-export interface ActiveDownload {
-  /** A peer that asked us for pieces of the same content: it may have some too. */
-  offer: (peerId: string) => void
-  /** More peers for it (a pasted link): tried at once. */
-  addHints: (peers: PeerHint[]) => void
 }
 
 export interface DownloadDeps {
@@ -232,7 +223,7 @@ interface SwarmContext {
 /** From a known manifest to every piece verified and in place: the download and its parts, started and stopped together. */
 async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmContext): Promise<DownloadOutcome> {
   const { node, log } = deps
-  const { record, outDir, manifest, finder, signal, discover, announce } = ctx
+  const { record, outDir, manifest, finder, signal, discover } = ctx
   const cidText = req.cid.toString()
   const layout = pieceLayout(manifest)
   const { files, have } = await openFiles(req, record, outDir, manifest, layout)
@@ -263,40 +254,7 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   ctx.watchdog.watch(download)
   ctx.candidates.open(c => { links.add(c.peerId, c.addrs, c.via) })
 
-  const parts = new RunParts(
-    new Checkpointer({
-      have: () => download.have,
-      sync: async () => {
-        for (const id of download.connectedPeers()) finder.seen(id, connectedAddrs(node, id))
-        await files.sync()
-      },
-      save: async bitfield => {
-        await saveState(bitfield, false, false)
-        await record.savePeers(finder.knownPeers())
-      },
-      onFailure: err => {
-        log.error('checkpoint failed: %e', err)
-        download.stop(err)
-      }
-    }),
-    announce
-      ? new SwarmPresence({
-        join: () => {
-          deps.feed.join(cidText)
-          void deps.feed.publish(cidText, { type: 'presence', name: manifest.name, have: have.count(), total: have.size, seeding: false })
-        },
-        provide: () => {
-          if (node.getConnections().length > 0) void node.contentRouting.provide(req.cid, { signal }).catch((err: unknown) => { log('provide %s: %s', cidText, (err as Error).message) })
-        },
-        publishProgress: async () => {
-          const p = download.progress()
-          await deps.feed.publish(cidText, { type: 'progress', bytes: p.bytes, total: p.total, speed: p.speed })
-        }
-      })
-      : null,
-    req.onProgress == null ? null : new ProgressTicker(() => req.onProgress?.(download.progress()), req.progressIntervalMs ?? 250),
-    discover && !have.isComplete() ? new Discovery({ round: async () => { await links.discoverRound() }, done: () => download.finished }) : null
-  )
+  const parts = runParts({ deps, req, ctx, download, links, files, saveState })
   const unfollow = followBetterRoutes({
     node,
     routeOf: peerId => download.routeOf(peerId),
@@ -339,6 +297,59 @@ async function runSwarm (deps: DownloadDeps, req: DownloadRequest, ctx: SwarmCon
   if (unsynced != null) throw unsynced
   req.onProgress?.(download.progress())
   return outcomeOf({ cid: cidText, outDir, manifest, totalSize: layout.totalSize, targets: files.targets, sources: download.sourceSummaries(), banned: [...download.banned], secret: req.secret })
+}
+
+/** What the parts of a swarm run work on. */
+interface SwarmRun {
+  deps: DownloadDeps
+  req: DownloadRequest
+  ctx: SwarmContext
+  download: Download
+  links: SwarmLinks
+  files: PartFiles
+  saveState: (bitfield: Bitfield, clean: boolean, complete: boolean) => Promise<void>
+}
+
+/** The parts a run starts beside its download, each with its one timer: those this run has. */
+function runParts ({ deps, req, ctx, download, links, files, saveState }: SwarmRun): RunParts {
+  const { node, log } = deps
+  const { record, finder, manifest, signal, discover, announce } = ctx
+  const cidText = req.cid.toString()
+  const have = download.have
+  return new RunParts(
+    new Checkpointer({
+      have: () => download.have,
+      sync: async () => {
+        for (const id of download.connectedPeers()) finder.seen(id, connectedAddrs(node, id))
+        await files.sync()
+      },
+      save: async bitfield => {
+        await saveState(bitfield, false, false)
+        await record.savePeers(finder.knownPeers())
+      },
+      onFailure: err => {
+        log.error('checkpoint failed: %e', err)
+        download.stop(err)
+      }
+    }),
+    announce
+      ? new SwarmPresence({
+        join: () => {
+          deps.feed.join(cidText)
+          void deps.feed.publish(cidText, { type: 'presence', name: manifest.name, have: have.count(), total: have.size, seeding: false })
+        },
+        provide: () => {
+          if (node.getConnections().length > 0) void node.contentRouting.provide(req.cid, { signal }).catch((err: unknown) => { log('provide %s: %s', cidText, (err as Error).message) })
+        },
+        publishProgress: async () => {
+          const p = download.progress()
+          await deps.feed.publish(cidText, { type: 'progress', bytes: p.bytes, total: p.total, speed: p.speed })
+        }
+      })
+      : null,
+    req.onProgress == null ? null : new ProgressTicker(() => req.onProgress?.(download.progress()), req.progressIntervalMs ?? 250),
+    discover && !have.isComplete() ? new Discovery({ round: async () => { await links.discoverRound() }, done: () => download.finished }) : null
+  )
 }
 
 /** The download's files, opened, and the pieces on disk that check out (the saved state's, re-hashed where it cannot be trusted). */

@@ -1,9 +1,9 @@
 import { realpath } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseCid } from '../../../shared/link.js'
-import { pieceLayout } from '../content/layout.js'
+import { pieceLayout } from '../storage/piece-layout.js'
 import { decodeManifest } from '../content/manifest-codec.js'
-import { DownloadRecord } from '../persistence/download-store.js'
+import { DownloadRecord } from '../persistence/download-records.js'
 import type { StateFiles } from '../persistence/json-file.js'
 import { PartFiles } from '../storage/part-files.js'
 

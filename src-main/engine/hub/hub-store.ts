@@ -3,13 +3,13 @@ import { join } from 'node:path'
 import type { PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import { totalSize } from '../../../shared/manifest.js'
-import { log } from '../log.js'
+import { log } from '../base/log.js'
 import type { SwarmNode } from '../node/create-node.js'
-import type { ShareStore } from '../persistence/share-store.js'
+import type { ShareRecords } from '../persistence/share-records.js'
 import { ANNOUNCE_EVERY_MS } from '../protocols/tracker/constants.js'
 import type { TrackerTable } from '../protocols/tracker/table.js'
 import type { Announcer } from '../sharing/announcer.js'
-import type { Downloads } from '../transfer/downloads.js'
+import type { Downloads } from '../download/downloads.js'
 import type { StoreLedger } from './store-ledger.js'
 
 const logger = log('engine')
@@ -17,7 +17,7 @@ const logger = log('engine')
 export interface HubStoreComponents {
   node: SwarmNode
   dataDir: string
-  shares: ShareStore
+  shares: ShareRecords
   ledger: StoreLedger
   table: TrackerTable
   downloads: Downloads

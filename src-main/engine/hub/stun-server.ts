@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram'
 import { isIPv4 } from 'node:net'
-import { log } from '../log.js'
+import { log } from '../base/log.js'
 
 const logger = log('stun')
 

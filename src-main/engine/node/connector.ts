@@ -2,11 +2,12 @@ import { KEEP_ALIVE, type Libp2pEvents, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PeerUnreachableError, UsageError } from '../../../shared/errors.js'
-import { deadline } from '../deadline.js'
-import { dialPeer, type HubRef } from './dial.js'
-import { log } from '../log.js'
+import { deadline } from '../base/deadline.js'
+import { dialPeer } from './dial.js'
+import type { HubRef } from './hub-ref.js'
+import { log } from '../base/log.js'
 import type { BanList } from '../persistence/ban-list.js'
-import { isCircuit, peerIdOf } from './addresses.js'
+import { isCircuit, peerIdOf } from '../base/addresses.js'
 import { PUBLIC_BOOTSTRAP } from './constants.js'
 import type { SwarmNode } from './create-node.js'
 import { hasDhtPeers } from './dht-peers.js'
@@ -181,7 +182,9 @@ export function hubInUse (node: SwarmNode, named: HubRef | undefined): HubRef | 
 export function parseHub (addr: string): HubRef {
   let ma: Multiaddr
   try { ma = multiaddr(addr) } catch { throw new UsageError(`hub address "${addr}" is not a multiaddr`) }
-  const id = peerIdOf(ma)
+  const last = ma.getComponents().at(-1)
+  const id = last?.name === 'p2p' ? peerIdOf(ma) : undefined
   if (id == null) throw new UsageError(`hub address "${addr}" must end in /p2p/<peer ID>`)
+  try { peerIdFromString(id) } catch { throw new UsageError(`hub address "${addr}" ends in "${id}", which is not a peer ID`) }
   return { peerId: id, addr: ma }
 }

@@ -20,9 +20,8 @@ import { pexService, type PexInit, type PexLimits, type PexService } from '../pr
 import { pieceExchange, type PieceExchange, type PiecesLimits, type UploadPolicy } from '../protocols/pieces/index.js'
 import { storeService, type StoreInit, type StoreProtocolLimits, type StoreService } from '../protocols/store/index.js'
 import { trackerService, type TrackerInit, type TrackerLimits, type TrackerService } from '../protocols/tracker/index.js'
-import type { RelayBudget } from '../hub/relay-budget.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { dialOrder, isPunched } from './addresses.js'
+import { dialOrder, isPunched } from '../base/addresses.js'
 import { hubFinder, type HubFinder, type HubFinderInit } from './hub-finder.js'
 import { selfAddresses, type SelfAddresses } from './self-addresses.js'
 import { ADDRESS_DIAL_TIMEOUT_MS, DEFAULT_ENCRYPTERS, DIAL_TIMEOUT_MS, INBOUND_UPGRADE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INCOMING_PENDING, INBOUND_PER_HOST_PER_SECOND, MAX_PUBSUB_FRAME, MAX_PUBSUB_OUTBOUND_BUFFER, MAX_PUBSUB_TOPIC_BYTES_PER_PEER, MAX_STREAM_WRITE_BUFFER, MDNS_SERVICE_TAG, PING_INTERVAL_MS, PING_STREAMS, PING_TIMEOUT, PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, STREAM_WINDOW, type Encrypter } from './constants.js'
@@ -60,6 +59,12 @@ export interface ProtocolLimits {
   dialback?: Partial<DialBackLimits>
 }
 
+/** What serving circuit relay needs of a hub: its limits, and a yes or no for each relayed connection (charged to a byte budget). */
+export interface RelayGate {
+  limits: { maxReservations: number, connectionBytes: number, connectionMs: number }
+  allow: (src: string, dst: string) => boolean
+}
+
 export interface NodeOptions {
   privateKey: PrivateKey
   listen: string[]
@@ -77,8 +82,8 @@ export interface NodeOptions {
   tracker?: TrackerInit
   store?: StoreInit
   protocolLimits?: ProtocolLimits
-  /** A hub: serve circuit relay v2 within these limits. */
-  relay?: RelayBudget
+  /** A hub: serve circuit relay v2 within these limits (the hub's RelayBudget). */
+  relay?: RelayGate
   /** A remote peer broke one of our protocols (scored by the engine). */
   onViolation?: (peer: PeerId, err: Error) => void
   /** A hub without a DHT server (kept for tests of the tracker fallback): its DHT only asks. */

@@ -1,4 +1,4 @@
-import { deadline } from '../deadline.js'
+import { deadline } from '../base/deadline.js'
 import { PRIVATE_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL } from './constants.js'
 import type { SwarmNode } from './create-node.js'
 

@@ -3,21 +3,19 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { PeerUnreachableError, UsageError } from '../../../shared/errors.js'
 import type { TransferPath } from '../../../shared/transfer.js'
-import { bestConnection, routeOf } from './addresses.js'
+import { bestConnection, routeOf } from '../base/addresses.js'
+import { deadline } from '../base/deadline.js'
+import { DIAL_TIMEOUT_MS } from './constants.js'
 import type { SwarmNode } from './create-node.js'
-
-/** The hub a node uses for the client-server fallback: tracker, relay and store. */
-export interface HubRef {
-  peerId: string
-  addr: Multiaddr
-}
+import type { HubRef } from './hub-ref.js'
 
 /**
  * Connects to `peerId`: directly first, then (with a hub) through the hub's
  * relay. libp2p dials the addresses in turn, relayed ones last, each with its
  * own timeout (ADDRESS_DIAL_TIMEOUT_MS), so a silent direct address cannot
  * use up the time the relay needs. DCUtR then tries to upgrade a relayed
- * connection to a direct one.
+ * connection to a direct one. The whole dial is bounded by DIAL_TIMEOUT_MS
+ * whatever the caller's signal (see dialAddress).
  */
 export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiaddr[], signal?: AbortSignal, hub?: HubRef): Promise<Connection> {
   let id: PeerId
@@ -34,10 +32,28 @@ export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiadd
     if (!all.some(a => a.equals(viaHub))) all.push(viaHub)
   }
   if (all.length > 0) await node.peerStore.merge(id, { multiaddrs: all })
+  const { signal: bounded, clear } = deadline(DIAL_TIMEOUT_MS, signal)
   try {
-    return await node.dial(id, { signal })
+    return await node.dial(id, { signal: bounded })
   } catch (err) {
     throw new PeerUnreachableError(`cannot reach peer ${peerId}${hub != null ? ', directly or through the hub' : ''}: ${(err as Error).message}`, err)
+  } finally {
+    clear()
+  }
+}
+
+/**
+ * Dials a bare address (no peer ID) to learn who is there. Bounded by
+ * DIAL_TIMEOUT_MS whatever the caller's signal: libp2p applies its own dial
+ * timeout only to a dial given no signal, and a peer with no usable address is
+ * looked up in the DHT, which with an empty routing table never answers.
+ */
+export async function dialAddress (node: SwarmNode, addr: Multiaddr, signal?: AbortSignal): Promise<Connection> {
+  const { signal: bounded, clear } = deadline(DIAL_TIMEOUT_MS, signal)
+  try {
+    return await node.dial(addr, { signal: bounded })
+  } finally {
+    clear()
   }
 }
 

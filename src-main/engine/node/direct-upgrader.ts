@@ -4,8 +4,8 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** The multicodec of /p2p/<peer ID>. */
 const CODE_P2P = 421
-import { log } from '../log.js'
-import { isCircuit, isRelayed } from './addresses.js'
+import { log } from '../base/log.js'
+import { isCircuit, isRelayed } from '../base/addresses.js'
 import type { SwarmNode } from './create-node.js'
 
 const logger = log('upgrader')

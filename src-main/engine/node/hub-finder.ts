@@ -2,9 +2,9 @@ import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import type { ComponentLogger, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { TransportManager } from '@libp2p/interface-internal'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { HubRef } from './dial.js'
+import type { HubRef } from './hub-ref.js'
 import { PROTOCOL as TRACKER_PROTOCOL } from '../protocols/tracker/index.js'
-import { isCircuit, peerIdOf } from './addresses.js'
+import { isCircuit, peerIdOf } from '../base/addresses.js'
 
 /**
  * What a hub speaks and an ordinary peer does not: circuit relay (hop) and our

@@ -4,7 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StateCorruptError } from '../../../shared/errors.js'
-import { writeFileAtomic } from '../persistence/atomic-file.js'
+import { writeFileAtomic } from '../base/atomic-file.js'
 
 const KEY_FILE = 'identity.key'
 

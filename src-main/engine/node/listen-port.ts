@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { InternalError } from '../../../shared/errors.js'
-import { log } from '../log.js'
-import { writeFileAtomic } from '../persistence/atomic-file.js'
+import { log } from '../base/log.js'
+import { writeFileAtomic } from '../base/atomic-file.js'
 
 const logger = log('listen-port')
 

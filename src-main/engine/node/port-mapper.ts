@@ -3,8 +3,8 @@ import { isIPv4 } from 'node:net'
 import { isPrivateIp } from '@libp2p/utils'
 import { readFileSync } from 'node:fs'
 import type { PortMapping } from '../../../shared/connectivity.js'
-import { log } from '../log.js'
-import { scopeOf } from './addresses.js'
+import { log } from '../base/log.js'
+import { scopeOf } from '../base/addresses.js'
 import type { SelfAddresses } from './self-addresses.js'
 
 const logger = log('port-mapper')

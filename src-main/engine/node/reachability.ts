@@ -3,10 +3,10 @@ import type { NodeAddress } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { AddressSource, Connectivity, HolePunchStats, OwnAddress, PortMapping, Reachability as Verdict } from '../../../shared/connectivity.js'
-import { log } from '../log.js'
-import { isCircuit, scopeOf } from './addresses.js'
+import { log } from '../base/log.js'
+import { isCircuit, scopeOf } from '../base/addresses.js'
 import type { SwarmNode } from './create-node.js'
-import type { HubRef } from './dial.js'
+import type { HubRef } from './hub-ref.js'
 import { SelfAddresses } from './self-addresses.js'
 
 const logger = log('reachability')

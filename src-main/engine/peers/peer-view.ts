@@ -1,7 +1,7 @@
 import type { Connection, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerInfo } from '../../../shared/api.js'
-import { isRelayed, routeOf } from '../node/addresses.js'
+import { isRelayed, routeOf } from '../base/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
 import type { SwarmRegistry } from '../swarm/registry.js'
 

@@ -2,7 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import * as z from 'zod'
 import { UsageError } from '../../../shared/errors.js'
 import type { JsonFile, StateFiles } from './json-file.js'
-import { peerIdOf } from '../node/addresses.js'
+import { peerIdOf } from '../base/addresses.js'
 
 /** A list this long is a config mistake, not a network. */
 export const MAX_BOOTSTRAP = 64

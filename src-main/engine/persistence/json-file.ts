@@ -2,8 +2,8 @@ import { readFile, rename, unlink } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type * as z from 'zod'
 import type { DamagedFile } from '../../../shared/api.js'
-import { log, type Logger } from '../log.js'
-import { writeFileAtomic } from './atomic-file.js'
+import { log, type Logger } from '../base/log.js'
+import { writeFileAtomic } from '../base/atomic-file.js'
 
 /**
  * Where the state files of one data folder report a file found damaged: the

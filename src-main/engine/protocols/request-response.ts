@@ -3,8 +3,8 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { lpStream } from '@libp2p/utils'
 import type * as z from 'zod'
 import { ProtocolViolationError } from '../../../shared/errors.js'
-import { deadline } from '../deadline.js'
-import { bestConnection } from '../node/addresses.js'
+import { deadline } from '../base/deadline.js'
+import { bestConnection } from '../base/addresses.js'
 import { isViolation } from './violations.js'
 
 /** The limits every one-question, one-answer protocol has; each protocol's constants.ts gives them their values and reasons. */

@@ -4,12 +4,13 @@ import type { CatalogEntry } from '../../../shared/catalog.js'
 import { pieceCount, totalSize } from '../../../shared/manifest.js'
 import { isPrivate } from '../access/share-access.js'
 import type { Library } from '../content/library.js'
-import type { ActiveDownload, HubRef } from '../download/runner.js'
-import { log } from '../log.js'
-import { rankForSharing } from '../node/addresses.js'
+import type { ActiveDownload } from '../swarm/active-downloads.js'
+import type { HubRef } from '../node/hub-ref.js'
+import { log } from '../base/log.js'
+import { rankForSharing } from '../base/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
 import { hasDhtPeers } from '../node/dht-peers.js'
-import type { ShareRecord, ShareStore } from '../persistence/share-store.js'
+import type { ShareRecord, ShareRecords } from '../persistence/share-records.js'
 import { ANNOUNCE_EVERY_MS } from '../protocols/tracker/constants.js'
 import type { SwarmFeed } from '../swarm/feed.js'
 
@@ -30,7 +31,7 @@ const TRACKER_ADDRS = 8
 export interface AnnouncerComponents {
   node: SwarmNode
   feed: SwarmFeed
-  shares: ShareStore
+  shares: ShareRecords
   library: Library
   active: ReadonlyMap<string, ActiveDownload>
   /** The hub in use now (it may be found after start). */

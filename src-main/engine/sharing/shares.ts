@@ -5,20 +5,20 @@ import { ShareChangedError, UsageError } from '../../../shared/errors.js'
 import { formatLink } from '../../../shared/link.js'
 import { pieceCount } from '../../../shared/manifest.js'
 import { isPrivate, mayAccess, newSecret, PUBLIC, type ShareAccess } from '../access/share-access.js'
-import { pieceLayout } from '../content/layout.js'
+import { pieceLayout } from '../storage/piece-layout.js'
 import type { Library, ServedContent } from '../content/library.js'
-import { SMALL_FILE_BYTES } from '../content/hasher.js'
+import { SMALL_FILE_BYTES } from '../storage/small-files.js'
 import { SharedFileReader } from '../content/shared-file-reader.js'
-import type { ActiveDownload } from '../download/runner.js'
-import { log } from '../log.js'
-import { rankForSharing } from '../node/addresses.js'
+import type { ActiveDownload } from '../swarm/active-downloads.js'
+import { log } from '../base/log.js'
+import { rankForSharing } from '../base/addresses.js'
 import type { SwarmNode } from '../node/create-node.js'
-import type { AddShareResult, HashProgress, ShareRecord, ShareStore } from '../persistence/share-store.js'
+import type { AddShareResult, HashProgress, ShareRecord, ShareRecords } from '../persistence/share-records.js'
 import { SHARE_CHANGED_MESSAGE } from '../protocols/pieces/uploader.js'
 import { compareStamp } from '../storage/file-stamp.js'
 import type { FileHandleCache } from '../storage/file-cache.js'
 import type { SwarmFeed } from '../swarm/feed.js'
-import type { Uploads } from '../transfer/uploads.js'
+import type { Uploads } from '../serving/uploads.js'
 import { catalogEntry, type Announcer } from './announcer.js'
 
 const logger = log('engine')
@@ -45,7 +45,7 @@ export interface ShareResult extends AddShareResult {
 
 export interface SharesComponents {
   node: SwarmNode
-  store: ShareStore
+  store: ShareRecords
   reader: FileHandleCache
   library: Library
   feed: SwarmFeed
@@ -219,6 +219,6 @@ export class Shares {
 }
 
 /** What `peer` sees in our catalog: a private share only if it is on the list; a secret share never (its link is the way in). */
-export function catalogFor (store: ShareStore, peer: PeerId): CatalogEntry[] {
+export function catalogFor (store: ShareRecords, peer: PeerId): CatalogEntry[] {
   return store.list().filter(s => s.changed == null && (!isPrivate(s.access) || s.access.allow.includes(peer.toString()))).map(catalogEntry)
 }

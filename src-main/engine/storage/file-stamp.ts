@@ -45,3 +45,15 @@ export function compareStamp (expected: FileStamp, actual: Pick<Stats, 'size' | 
   if (expected.mtimeMs != null && actual.mtimeMs !== expected.mtimeMs) return { kind: 'modified', reason: 'it was modified' }
   return null
 }
+
+/**
+ * Which file on disk a saved bitfield describes: a bitfield vouches for
+ * pieces only while the file it was saved with is still there and the same
+ * (device, inode, not shorter). mtime tells whether anything touched it since.
+ */
+export interface FileIdentity {
+  dev: number
+  ino: number
+  size: number
+  mtimeMs: number
+}

@@ -1,18 +1,17 @@
 import type { Stats } from 'node:fs'
-import { lstatSync, renameSync, statSync } from 'node:fs'
-import { lstat, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { dirname, join, relative, sep } from 'node:path'
+import { lstatSync, renameSync } from 'node:fs'
+import { open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname, relative, sep } from 'node:path'
 import { Bitfield } from '../../../shared/bitfield.js'
 import { DiskError, DiskFullError } from '../../../shared/errors.js'
 import type { Manifest } from '../../../shared/manifest.js'
-import { pieceMatches } from '../content/hasher.js'
-import type { PieceLayout } from '../content/layout.js'
-import { EventLoopSlicer } from '../event-loop.js'
-import { fsyncDir } from '../persistence/atomic-file.js'
-import type { FileIdentity } from '../persistence/download-store.js'
+import type { FileIdentity } from './file-stamp.js'
+import { pieceMatches, type PieceLayout } from './piece-layout.js'
+import { fsyncDir } from '../base/atomic-file.js'
 import { HandleClosedError, PartHandle } from './part-handle.js'
+import { freeName, statAll, withFreeRoot } from './target-names.js'
 import { syncFileSystem, SYNCFS_MIN_FILES } from './sync-fs.js'
-import { MAX_SEGMENT_BYTES, prepareTarget, sanitisePath } from './sanitise.js'
+import { prepareTarget, sanitisePath } from './sanitise.js'
 
 export const PART_SUFFIX = '.part'
 /**
@@ -182,17 +181,7 @@ export class PartFiles {
   private async moveAside (file: number): Promise<void> {
     const oldPart = this.partPath(file)
     // Counted from the manifest's own name, so a second clash gives `name (2)`, not `name (1) (1)`.
-    const dir = dirname(this.targets[file]!)
-    const { stem, ext } = splitName(sanitisePath(this.manifest.files[file]!.path).at(-1)!)
-    for (let n = 1; ; n++) {
-      let cut = stem
-      // Room for the suffix and `.part` within the usual 255-byte name limit.
-      while (cut.length > 1 && Buffer.byteLength(`${cut} (${n})${ext}`) > MAX_SEGMENT_BYTES) cut = cut.slice(0, -1)
-      const candidate = join(dir, `${cut} (${n})${ext}`)
-      if (await exists(candidate) || await exists(candidate + PART_SUFFIX)) continue
-      this.targets[file] = candidate
-      break
-    }
+    this.targets[file] = await freeName(dirname(this.targets[file]!), sanitisePath(this.manifest.files[file]!.path).at(-1)!, PART_SUFFIX)
     await rename(oldPart, this.partPath(file)).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
   }
 
@@ -452,10 +441,6 @@ function sameFile (recorded: FileIdentity | null, st: Stats): boolean {
   return recorded != null && recorded.dev === st.dev && recorded.ino === st.ino
 }
 
-async function exists (path: string): Promise<boolean> {
-  return await lstat(path).then(() => true, () => false)
-}
-
 /** A closed file's data made durable: opened again for the one call (the fallback when the file system cannot be flushed at once). */
 async function datasyncPath (path: string): Promise<void> {
   const fh = await open(path, 'r+')
@@ -466,44 +451,7 @@ function existsSync (path: string): boolean {
   try { lstatSync(path); return true } catch { return false }
 }
 
-/** `photo.tar.gz` -> `photo` + `.tar.gz` would surprise people; only the last extension moves. */
-function splitName (name: string): { stem: string, ext: string } {
-  const dot = name.lastIndexOf('.')
-  return dot > 0 ? { stem: name.slice(0, dot), ext: name.slice(dot) } : { stem: name, ext: '' }
-}
 
-/**
- * Each path's stat, null where there is none. Synchronous calls, the loop let
- * go every few milliseconds: thousands of async stats cost a thread-pool round
- * trip each (~0.5 ms here), the calls themselves microseconds.
- */
-async function statAll (paths: readonly string[]): Promise<Array<Stats | null>> {
-  const out: Array<Stats | null> = []
-  const slicer = new EventLoopSlicer()
-  for (const p of paths) {
-    await slicer.maybeYield()
-    try { out.push(statSync(p)) } catch { out.push(null) }
-  }
-  return out
-}
-
-/**
- * A share whose files all sit in one folder keeps that folder together: if
- * the folder's name is taken by something that is not a folder, the share
- * goes to `name (n)` instead.
- */
-async function withFreeRoot (root: string, paths: ReadonlyArray<readonly string[]>): Promise<string[][]> {
-  const out = paths.map(p => sanitisePath(p))
-  const first = out[0]?.[0]
-  if (first == null || !out.every(p => p.length > 1 && p[0] === first)) return out
-  let name = first
-  for (let n = 1; ; n++) {
-    const st = await lstat(join(root, name)).catch(() => null)
-    if (st == null || (st.isDirectory() && !st.isSymbolicLink())) break
-    name = `${first} (${n})`
-  }
-  return out.map(p => [name, ...p.slice(1)])
-}
 
 function allSet (bf: Bitfield, first: number, last: number): boolean {
   for (let i = first; i < last; i++) if (!bf.get(i)) return false

@@ -1,7 +1,7 @@
 import { close, closeSync, fdatasync, ftruncate, ftruncateSync, open, read, readSync, writev, writevSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { InternalError } from '../../../shared/errors.js'
-import { SMALL_FILE_BYTES } from '../content/hasher.js'
+import { SMALL_FILE_BYTES } from './small-files.js'
 
 const openAsync = promisify(open)
 const closeAsync = promisify(close)

@@ -1,7 +1,7 @@
 import type { GossipSub, Message } from '@libp2p/gossipsub'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { feedMessageSchema, feedTopic, FEED_TOPIC_PREFIX, MAX_FEED_MESSAGE_BYTES, type FeedItem, type FeedMessage } from '../../../shared/feed.js'
-import type { Logger } from '../log.js'
+import type { Logger } from '../base/log.js'
 
 /**
  * Publish-subscribe inside each swarm: one gossipsub topic per content ID.

@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { CID } from 'multiformats/cid'
 import { AccessDeniedError, ContentNotFoundError, InvalidManifestError, UnsafePathError } from '../../../../shared/errors.js'
 import type { Manifest } from '../../../../shared/manifest.js'
-import type { Logger } from '../../log.js'
+import type { Logger } from '../../base/log.js'
 import type { SwarmNode } from '../../node/create-node.js'
 import type { PeerFinder } from '../peer-finder.js'
 

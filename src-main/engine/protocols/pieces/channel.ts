@@ -5,7 +5,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 import { Bitfield } from '../../../../shared/bitfield.js'
 import { AccessDeniedError, ContentNotFoundError, ProtocolViolationError } from '../../../../shared/errors.js'
 import { LIMITS, MAX_BITFIELD_FRAME, MAX_PIECE_FRAME, type PiecesLimits } from './constants.js'
-import { deadline } from '../../deadline.js'
+import { deadline } from '../../base/deadline.js'
 import { decode, encode, ErrorReason, type PieceMessage } from './messages.js'
 import { withProof } from '../../access/share-access.js'
 

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidManifestError, ManifestMismatchError, SwarmdropError, UnsafePathError } from '../../../../shared/errors.js'
 import { choosePieceSize, MAX_PIECE_SIZE, type Manifest } from '../../../../shared/manifest.js'
-import { pieceLayout } from '../../../../src-main/engine/content/layout.js'
+import { pieceLayout } from '../../../../src-main/engine/storage/piece-layout.js'
 import { cidOf, decodeManifest, encodeManifest } from '../../../../src-main/engine/content/manifest-codec.js'
 
 function manifest (files: Array<[string[], number]>, pieceSize = 256 * 1024): Manifest {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { HOUR_MS, RelayBudget } from '../../../../src-main/engine/hub/relay-budget.js'
 import { StoreLedger } from '../../../../src-main/engine/hub/store-ledger.js'
 import { MAX_PEERS_PER_CID, TrackerTable } from '../../../../src-main/engine/protocols/tracker/index.js'
-import { hubServerConfig, HUB_DEFAULTS } from '../../../../src-main/hub/config.js'
+import { hubServerConfig, HUB_DEFAULTS } from '../../../../src-main/cli/hub-config.js'
 import { StateFiles } from '../../../../src-main/engine/persistence/json-file.js'
 
 const CID = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Bitfield } from '../../../../shared/bitfield.js'
 import type { Manifest } from '../../../../shared/manifest.js'
-import { pieceLayout } from '../../../../src-main/engine/content/layout.js'
+import { pieceLayout } from '../../../../src-main/engine/storage/piece-layout.js'
 import { PartFiles } from '../../../../src-main/engine/storage/part-files.js'
 import { useScratch } from '../../../helpers/cli.js'
 

@@ -4,10 +4,11 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ShareChangedError } from '../../../../shared/errors.js'
 import type { Manifest } from '../../../../shared/manifest.js'
-import { hashFilePieces, hashSmallFile, SMALL_FILE_BYTES } from '../../../../src-main/engine/content/hasher.js'
-import { pieceLayout } from '../../../../src-main/engine/content/layout.js'
+import { hashFilePieces, hashSmallFile } from '../../../../src-main/engine/content/hasher.js'
+import { SMALL_FILE_BYTES } from '../../../../src-main/engine/storage/small-files.js'
+import { pieceLayout } from '../../../../src-main/engine/storage/piece-layout.js'
 import { SharedFileReader } from '../../../../src-main/engine/content/shared-file-reader.js'
-import { ShareStore } from '../../../../src-main/engine/persistence/share-store.js'
+import { ShareRecords } from '../../../../src-main/engine/persistence/share-records.js'
 import { FileHandleCache } from '../../../../src-main/engine/storage/file-cache.js'
 import { stampOf } from '../../../../src-main/engine/storage/file-stamp.js'
 import { PartFiles } from '../../../../src-main/engine/storage/part-files.js'
@@ -32,7 +33,7 @@ describe('small files', () => {
   it('shares a folder of small files without a hash-cache entry each, and the same CID again', async () => {
     await mkdir(join(dir(), 'photos'))
     for (let i = 0; i < 40; i++) await writeFile(join(dir(), 'photos', `p${i}.jpg`), randomBytes(5000 + i))
-    const store = new ShareStore(new StateFiles(join(dir(), 'data')))
+    const store = new ShareRecords(new StateFiles(join(dir(), 'data')))
     await store.load()
     const first = await store.add([join(dir(), 'photos')])
     expect(first.hashedBytes).toBe(40 * 5000 + (39 * 40) / 2)

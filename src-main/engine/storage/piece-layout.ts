@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { piecesInFile, PIECE_HASH_LENGTH, type Manifest } from '../../../shared/manifest.js'
 
 /**
@@ -42,4 +43,15 @@ export function pieceLayout (m: Pick<Manifest, 'files' | 'pieceSize'>): PieceLay
 
 export function expectedHash (m: Pick<Manifest, 'pieces'>, index: number): Uint8Array {
   return m.pieces.subarray(index * PIECE_HASH_LENGTH, (index + 1) * PIECE_HASH_LENGTH)
+}
+
+export function sha256 (chunks: Iterable<Uint8Array>): Uint8Array {
+  const h = createHash('sha256')
+  for (const c of chunks) h.update(c)
+  return h.digest()
+}
+
+/** Does piece `index`, given as its bytes in one or more chunks, hash to what the manifest says? */
+export function pieceMatches (manifest: Pick<Manifest, 'pieces'>, index: number, chunks: Iterable<Uint8Array>): boolean {
+  return Buffer.compare(sha256(chunks), expectedHash(manifest, index)) === 0
 }

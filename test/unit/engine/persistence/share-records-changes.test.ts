@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { compareStamp } from '../../../../src-main/engine/storage/file-stamp.js'
-import { ShareStore } from '../../../../src-main/engine/persistence/share-store.js'
+import { ShareRecords } from '../../../../src-main/engine/persistence/share-records.js'
 import { StateFiles } from '../../../../src-main/engine/persistence/json-file.js'
 
-describe('ShareStore: what a share hashed, and when it changed', () => {
+describe('ShareRecords: what a share hashed, and when it changed', () => {
   let dir: string
   let data: string
   let file: string
@@ -20,7 +20,7 @@ describe('ShareStore: what a share hashed, and when it changed', () => {
   afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
 
   it('records each file\'s size, mtime and inode, and keeps a change across a restart', async () => {
-    const store = new ShareStore(new StateFiles(data))
+    const store = new ShareRecords(new StateFiles(data))
     await store.load()
     const { share } = await store.add([file])
     const st = await stat(file)
@@ -30,14 +30,14 @@ describe('ShareStore: what a share hashed, and when it changed', () => {
     // The first change is the one kept.
     await store.markChanged(share.cid, { file, kind: 'modified', reason: 'it was modified', at: 6 })
 
-    const again = new ShareStore(new StateFiles(data))
+    const again = new ShareRecords(new StateFiles(data))
     await again.load()
     expect(again.get(share.cid)!.changed).toEqual({ file, kind: 'gone', reason: 'the file was deleted or moved', at: 5 })
     expect(again.get(share.cid)!.stamps).toEqual(share.stamps)
   })
 
   it('loads a record written before stamps, and checks it by size and the hash cache\'s mtime', async () => {
-    const store = new ShareStore(new StateFiles(data))
+    const store = new ShareRecords(new StateFiles(data))
     await store.load()
     const { share } = await store.add([file])
     const path = join(data, 'shares', `${share.cid}.json`)
@@ -46,7 +46,7 @@ describe('ShareStore: what a share hashed, and when it changed', () => {
     delete rec.changed
     await writeFile(path, JSON.stringify(rec))
 
-    const old = new ShareStore(new StateFiles(data))
+    const old = new ShareRecords(new StateFiles(data))
     await old.load()
     const loaded = old.get(share.cid)!
     expect(loaded.changed).toBeNull()
@@ -58,7 +58,7 @@ describe('ShareStore: what a share hashed, and when it changed', () => {
   })
 
   it('does not take an old record\'s mtime from a hash-cache entry for other contents at that path', async () => {
-    const store = new ShareStore(new StateFiles(data))
+    const store = new ShareRecords(new StateFiles(data))
     await store.load()
     const { share } = await store.add([file])
     const path = join(data, 'shares', `${share.cid}.json`)
@@ -69,13 +69,13 @@ describe('ShareStore: what a share hashed, and when it changed', () => {
     await writeFile(file, randomBytes(300_000))
     await store.add([file])
 
-    const old = new ShareStore(new StateFiles(data))
+    const old = new ShareRecords(new StateFiles(data))
     await old.load()
     expect(old.get(share.cid)!.stamps).toEqual([{ size: 300_000 }])
   })
 
   it('hashes a changed share again with its name and layout, and a mere touch keeps its CID', async () => {
-    const store = new ShareStore(new StateFiles(data))
+    const store = new ShareRecords(new StateFiles(data))
     await store.load()
     const { share } = await store.add([file])
     await store.markChanged(share.cid, { file, kind: 'modified', reason: 'it was modified', at: 1 })
@@ -95,7 +95,7 @@ describe('ShareStore: what a share hashed, and when it changed', () => {
   })
 
   it('does not reuse cached hashes for another file put in place with the same size and mtime', async () => {
-    const store = new ShareStore(new StateFiles(data))
+    const store = new ShareRecords(new StateFiles(data))
     await store.load()
     const t = Math.floor(Date.now() / 1000) - 60
     await utimes(file, t, t)
@@ -110,7 +110,7 @@ describe('ShareStore: what a share hashed, and when it changed', () => {
   })
 
   it('says which file is gone when a share cannot be hashed again', async () => {
-    const store = new ShareStore(new StateFiles(data))
+    const store = new ShareRecords(new StateFiles(data))
     await store.load()
     const { share } = await store.add([file])
     await rm(file)

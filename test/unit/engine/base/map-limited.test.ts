@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { mapLimited } from '../../../src-main/engine/map-limited.js'
+import { mapLimited } from '../../../../src-main/engine/base/map-limited.js'
 
 describe('mapLimited', () => {
   it('keeps the items\' order whatever order they finish in, and never runs more than the limit at once', async () => {

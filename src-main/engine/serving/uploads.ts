@@ -1,9 +1,9 @@
-import type { ActiveDownload } from '../download/runner.js'
+import type { ActiveDownload } from '../swarm/active-downloads.js'
 import type { UploadPolicy, UploadSlot } from '../protocols/pieces/uploader.js'
 import type { SwarmRegistry } from '../swarm/registry.js'
 import { Choker, RECHOKE_MS, UPLOAD_SLOTS } from './choker.js'
 import { InitialSeeding } from './initial-seeding.js'
-import { RateLimit, TokenBucket } from './token-bucket.js'
+import { RateLimit, TokenBucket } from '../base/token-bucket.js'
 
 export interface UploadStats {
   cid: string

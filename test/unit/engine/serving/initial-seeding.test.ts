@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Bitfield } from '../../../../shared/bitfield.js'
 import type { UploadSlot } from '../../../../src-main/engine/protocols/pieces/index.js'
-import { InitialSeeding } from '../../../../src-main/engine/transfer/initial-seeding.js'
+import { InitialSeeding } from '../../../../src-main/engine/serving/initial-seeding.js'
 
 const COUNT = 64
 

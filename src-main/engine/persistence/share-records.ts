@@ -1,25 +1,22 @@
-import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
+export type { HashProgress } from '../content/share-hashing.js'
+import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import * as z from 'zod'
 import { choosePieceSize, type Manifest } from '../../../shared/manifest.js'
-import { hashFilePieces, hashSmallFile, SMALL_FILE_BYTES } from '../content/hasher.js'
+import { SMALL_FILE_BYTES } from '../storage/small-files.js'
 import { decodeManifest, encodeManifest } from '../content/manifest-codec.js'
 import { collectFiles, type SkippedEntry } from '../content/share-builder.js'
-import { EventLoopSlicer } from '../event-loop.js'
-import { log } from '../log.js'
-import { mapLimited } from '../map-limited.js'
-import { writeFileAtomic } from './atomic-file.js'
+import { hashFiles, type HashProgress } from '../content/share-hashing.js'
+import { log } from '../base/log.js'
+import { writeFileAtomic } from '../base/atomic-file.js'
+import { HashCache } from './hash-cache.js'
 import type { JsonFile, StateFiles } from './json-file.js'
-import { compareStamp, fileStampSchema, stampOf, type FileChangeKind, type FileStamp } from '../storage/file-stamp.js'
+import { fileStampSchema, stampOf, type FileChangeKind, type FileStamp } from '../storage/file-stamp.js'
 import { PathNotFoundError, UsageError } from '../../../shared/errors.js'
 import { PUBLIC, shareAccessSchema, type ShareAccess } from '../access/share-access.js'
 
 const logger = log('shares')
-
-/** Files hashed at once when a share is made. */
-const HASH_CONCURRENCY = 8
 
 export interface ShareRecord {
   cid: string
@@ -44,12 +41,6 @@ export interface ShareChange {
   at: number
 }
 
-export interface HashProgress {
-  bytes: number
-  total: number
-  file: string
-}
-
 export interface AddShareResult {
   share: ShareRecord
   hashedBytes: number
@@ -71,30 +62,23 @@ const shareFileSchema = z.object({
 
 type ShareFile = z.infer<typeof shareFileSchema>
 
-const hashCacheSchema = z.object({
-  path: z.string(),
-  size: z.number(),
-  mtimeMs: z.number(),
-  // Entries from before inodes were kept match on path, size and mtime alone.
-  ino: z.number().optional(),
-  pieceSize: z.number(),
-  hashes: z.string()
-})
 
 /**
  * What this node shares, kept under `<data>/shares`, plus a cache of piece
  * hashes keyed by path, size and mtime so sharing an unchanged file again
  * costs no hashing.
  */
-export class ShareStore {
+export class ShareRecords {
   private readonly dir: string
   private readonly cacheDir: string
+  private readonly hashCache: HashCache
   private readonly shares = new Map<string, ShareRecord>()
   private readonly records = new Map<string, JsonFile<ShareFile | null>>()
 
   constructor (private readonly state: StateFiles) {
     this.dir = join(state.dataDir, 'shares')
     this.cacheDir = join(state.dataDir, 'hash-cache')
+    this.hashCache = new HashCache(this.cacheDir)
   }
 
   private recordFile (cid: string): JsonFile<ShareFile | null> {
@@ -139,7 +123,7 @@ export class ShareStore {
     const source = await collectFiles(paths)
     const files = source.files.map(f => ({ absPath: f.absPath, stamp: { size: f.size, mtimeMs: f.mtimeMs, ino: f.ino, dev: f.dev } }))
     const pieceSize = choosePieceSize(source.files.reduce((n, f) => n + f.size, 0))
-    const hashed = await this.hashAll(files, pieceSize, onProgress, signal)
+    const hashed = await hashFiles(files, pieceSize, { cache: this.hashCache, onProgress, signal, log: logger })
     const manifest: Manifest = {
       v: 1,
       name: source.name,
@@ -167,7 +151,7 @@ export class ShareStore {
       return { absPath, stamp: stampOf(st) }
     }))
     const pieceSize = choosePieceSize(files.reduce((n, f) => n + f.stamp.size, 0))
-    const hashed = await this.hashAll(files, pieceSize, onProgress, signal)
+    const hashed = await hashFiles(files, pieceSize, { cache: this.hashCache, onProgress, signal, log: logger })
     const manifest: Manifest = {
       v: 1,
       name: rec.manifest.name,
@@ -178,56 +162,6 @@ export class ShareStore {
     const share = await this.put(manifest, rec.files, rec.roots, rec.access, files.map(f => f.stamp))
     logger('shared %s again as %s (%d bytes hashed)', cid, share.cid, hashed.hashedBytes)
     return { share, hashedBytes: hashed.hashedBytes, reusedBytes: hashed.reusedBytes, skipped: [] }
-  }
-
-  private async hashAll (
-    files: Array<{ absPath: string, stamp: FileStamp }>,
-    pieceSize: number,
-    onProgress: (p: HashProgress) => void,
-    signal?: AbortSignal
-  ): Promise<{ pieces: Uint8Array, hashedBytes: number, reusedBytes: number }> {
-    const total = files.reduce((n, f) => n + f.stamp.size, 0)
-    let done = 0
-    let hashedBytes = 0
-    let reusedBytes = 0
-    // Small files are hashed synchronously (see SMALL_FILE_BYTES); the loop is let go now and then so the node stays responsive.
-    const slicer = new EventLoopSlicer()
-    const hashSmall = async (absPath: string, stamp: FileStamp): Promise<Uint8Array> => {
-      signal?.throwIfAborted()
-      await slicer.maybeYield()
-      const { hashes, after } = hashSmallFile(absPath, stamp.size, pieceSize)
-      if (compareStamp(stamp, after) != null) logger('%s changed while it was hashed', absPath)
-      hashedBytes += stamp.size
-      done += stamp.size
-      onProgress({ bytes: done, total, file: absPath })
-      return hashes
-    }
-    const hashOne = async ({ absPath, stamp }: { absPath: string, stamp: FileStamp }): Promise<Uint8Array> => {
-      // Not cached either: reading a cache entry costs as much as hashing such a file again.
-      if (stamp.size <= SMALL_FILE_BYTES) return await hashSmall(absPath, stamp)
-      const cached = await this.cachedHashes(absPath, stamp, pieceSize)
-      if (cached != null) {
-        reusedBytes += stamp.size
-        done += stamp.size
-        onProgress({ bytes: done, total, file: absPath })
-        return cached
-      }
-      const h = await hashFilePieces(absPath, stamp.size, pieceSize, n => {
-        done += n
-        onProgress({ bytes: done, total, file: absPath })
-      }, signal)
-      hashedBytes += stamp.size
-      // A file written to while we hashed it may not match these hashes: not cached, and its
-      // stamp (taken before hashing) marks the share changed the first time a piece is asked for.
-      const after = await stat(absPath).catch(() => null)
-      if (compareStamp(stamp, after) == null) await this.cacheHashes(absPath, stamp, pieceSize, h)
-      else logger('%s changed while it was hashed', absPath)
-      return h
-    }
-    // Several files at once: for small files the opens, stats and cache writes, not the hashing,
-    // are the cost, and they wait on the disk one after another otherwise.
-    const hashes = await mapLimited(files, HASH_CONCURRENCY, hashOne)
-    return { pieces: concat(hashes), hashedBytes, reusedBytes }
   }
 
   /** Registers content whose files are already verified (a finished download). */
@@ -241,7 +175,7 @@ export class ShareStore {
       const st = await stat(files[i]!)
       const stamp: FileStamp = { size: f.size, mtimeMs: mtimes[i]!, ino: st.ino, dev: st.dev }
       stamps.push(stamp)
-      if (f.size > SMALL_FILE_BYTES) await this.cacheHashes(files[i]!, stamp, manifest.pieceSize, manifest.pieces.subarray(offset, offset + n))
+      if (f.size > SMALL_FILE_BYTES) await this.hashCache.put(files[i]!, stamp, manifest.pieceSize, manifest.pieces.subarray(offset, offset + n))
       offset += n
     }
     return await this.put(manifest, files, files, access, stamps)
@@ -290,40 +224,6 @@ export class ShareStore {
     await this.recordFile(rec.cid).save({ cid: rec.cid, roots: rec.roots, files: rec.files, createdAt: rec.createdAt, access: rec.access, stamps: rec.stamps, changed: rec.changed })
   }
 
-  private cacheFile (absPath: string): string {
-    return join(this.cacheDir, `${createHash('sha256').update(absPath).digest('hex').slice(0, 32)}.json`)
-  }
-
-  private async readCache (absPath: string): Promise<z.infer<typeof hashCacheSchema> | null> {
-    try {
-      return hashCacheSchema.parse(JSON.parse(await readFile(this.cacheFile(absPath), 'utf8')))
-    } catch {
-      return null
-    }
-  }
-
-  private async cachedHashes (absPath: string, stamp: FileStamp, pieceSize: number): Promise<Uint8Array | null> {
-    const c = await this.readCache(absPath)
-    // The inode too: a file put in place with the same size and mtime (cp -p, rsync -t) is another file.
-    if (c == null || c.path !== absPath || c.size !== stamp.size || c.mtimeMs !== stamp.mtimeMs || c.pieceSize !== pieceSize) return null
-    if (c.ino != null && stamp.ino != null && c.ino !== stamp.ino) return null
-    const hashes = Buffer.from(c.hashes, 'base64')
-    return hashes.byteLength === Math.ceil(stamp.size / pieceSize) * 32 ? hashes : null
-  }
-
-  private async cacheHashes (absPath: string, stamp: FileStamp, pieceSize: number, hashes: Uint8Array): Promise<void> {
-    // A cache, written in place: a crash may leave an entry torn or lose it, and a torn one fails
-    // its parse and its length check (see cachedHashes) and is hashed again. Not worth a temp file,
-    // a rename and a disk flush for each of a folder's thousands of files.
-    const entry = JSON.stringify({ path: absPath, size: stamp.size, mtimeMs: stamp.mtimeMs, ino: stamp.ino, pieceSize, hashes: Buffer.from(hashes).toString('base64') })
-    await writeFile(this.cacheFile(absPath), entry).catch(async (err: NodeJS.ErrnoException) => {
-      // The folder went away under us (a data folder emptied while running): make it and try once more.
-      if (err.code !== 'ENOENT') throw err
-      await mkdir(this.cacheDir, { recursive: true })
-      await writeFile(this.cacheFile(absPath), entry)
-    })
-  }
-
   /**
    * For a record from before stamps: each file's size from the manifest, and its
    * mtime from the hash cache when that entry holds this share's hashes (a later
@@ -337,18 +237,10 @@ export class ShareStore {
       const n = Math.ceil(size / manifest.pieceSize) * 32
       const ours = manifest.pieces.subarray(offset, offset + n)
       offset += n
-      const c = await this.readCache(absPath)
+      const c = await this.hashCache.entry(absPath)
       const same = c != null && c.path === absPath && c.size === size && c.pieceSize === manifest.pieceSize && Buffer.from(c.hashes, 'base64').equals(ours)
       out.push(same ? { size, mtimeMs: c.mtimeMs } : { size })
     }
     return out
   }
 }
-
-function concat (parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let o = 0
-  for (const p of parts) { out.set(p, o); o += p.byteLength }
-  return out
-}
-

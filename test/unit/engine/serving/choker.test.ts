@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { UploadSlot } from '../../../../src-main/engine/protocols/pieces/index.js'
 import { Bitfield } from '../../../../shared/bitfield.js'
-import { Choker } from '../../../../src-main/engine/transfer/choker.js'
+import { Choker } from '../../../../src-main/engine/serving/choker.js'
 import { SwarmRegistry } from '../../../../src-main/engine/swarm/registry.js'
 
 function slot (peerId: string): UploadSlot & { choked: boolean } {

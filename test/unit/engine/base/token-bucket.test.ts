@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TokenBucket } from '../../../../src-main/engine/transfer/token-bucket.js'
+import { TokenBucket } from '../../../../src-main/engine/base/token-bucket.js'
 import { parseRate } from '../../../../shared/rate.js'
 import { UsageError } from '../../../../shared/errors.js'
 

@@ -6,19 +6,23 @@ import { PeerUnreachableError, UsageError } from '../../../shared/errors.js'
 import { parseCid, parseLink, type PeerHint } from '../../../shared/link.js'
 import { PUBLIC } from '../access/share-access.js'
 import type { Library } from '../content/library.js'
-import { dialPeer, discardDownload, runDownload, savedPieces, type ActiveDownload, type DownloadDeps, type DownloadOutcome, type DownloadRequest, type HubRef } from '../download/runner.js'
-import { log } from '../log.js'
-import { peerIdOf } from '../node/addresses.js'
+import type { ActiveDownload } from '../swarm/active-downloads.js'
+import { runDownload, type DownloadDeps, type DownloadOutcome, type DownloadRequest } from './runner.js'
+import { discardDownload, savedPieces } from './saved-download.js'
+import { dialAddress, dialPeer } from '../node/dial.js'
+import type { HubRef } from '../node/hub-ref.js'
+import { log } from '../base/log.js'
+import { peerIdOf } from '../base/addresses.js'
 import type { Connector } from '../node/connector.js'
 import type { SwarmNode } from '../node/create-node.js'
 import type { BanList } from '../persistence/ban-list.js'
 import type { StateFiles } from '../persistence/json-file.js'
-import type { ShareRecord, ShareStore } from '../persistence/share-store.js'
+import type { ShareRecord, ShareRecords } from '../persistence/share-records.js'
 import type { Announcer } from '../sharing/announcer.js'
 import type { SwarmFeed } from '../swarm/feed.js'
 import type { SwarmRegistry } from '../swarm/registry.js'
 import type { PeerScores } from '../trust/peer-scores.js'
-import { RateLimit, TokenBucket } from './token-bucket.js'
+import { RateLimit, TokenBucket } from '../base/token-bucket.js'
 
 export interface GetOptions extends Omit<DownloadRequest, 'cid' | 'peers' | 'addrs' | 'leechOnly'> {
   /** Extra peers: multiaddrs (with or without /p2p/<id>) or bare peer IDs. */
@@ -33,7 +37,7 @@ export interface DownloadsComponents {
   scores: PeerScores
   registry: SwarmRegistry
   feed: SwarmFeed
-  shares: ShareStore
+  shares: ShareRecords
   /** Downloads running now, by content ID (the uploads part offers them the peers that ask us). */
   active: Map<string, ActiveDownload>
   connector: Connector
@@ -120,7 +124,7 @@ export class Downloads {
         await connector.findAndDial(id, signal)
       }
     } else {
-      const conn = await node.dial(multiaddr(parsed.addr!), { signal }).catch((err: unknown) => {
+      const conn = await dialAddress(node, multiaddr(parsed.addr!), signal).catch((err: unknown) => {
         throw new PeerUnreachableError(`cannot reach ${parsed.addr}: ${(err as Error).message}`, err)
       })
       id = conn.remotePeer

@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
-import { dialOrder, isCircuit, isPunched, parseAddrs, peerIdOf, rankForSharing, scopeOf } from '../../../../src-main/engine/node/addresses.js'
+import { dialOrder, isCircuit, isPunched, parseAddrs, peerIdOf, rankForSharing, scopeOf } from '../../../../src-main/engine/base/addresses.js'
 
 const RELAY = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const PEER = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()

@@ -1,13 +1,13 @@
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
-import { parseSize } from '../../shared/rate.js'
-import { Engine, type HubServerConfig } from '../api/index.js'
-import { encrypters, type CliContext, type GlobalOpts } from '../cli/context.js'
-import { formatBytes, type Output } from '../cli/output.js'
-import { collect, parsePositive } from '../cli/parsers.js'
-import { untilSignal } from '../cli/signals.js'
-import { noteDamage, notePortChange } from '../cli/start-engine.js'
-import { hubServerConfig, readHubFile } from './config.js'
+import { parseSize } from '../../../shared/rate.js'
+import { Engine, type HubServerConfig } from '../../api/index.js'
+import { encrypters, type CliContext, type GlobalOpts } from '../context.js'
+import { formatBytes, type Output } from '../output.js'
+import { collect, parsePositive } from '../parsers.js'
+import { untilSignal } from '../signals.js'
+import { noteDamage, notePortChange } from '../start-engine.js'
+import { hubServerConfig, readHubFile } from '../hub-config.js'
 
 interface HubOpts extends GlobalOpts {
   config?: string

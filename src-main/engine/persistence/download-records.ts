@@ -3,20 +3,9 @@ import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as z from 'zod'
 import { Bitfield } from '../../../shared/bitfield.js'
-import { writeFileAtomic } from './atomic-file.js'
+import { writeFileAtomic } from '../base/atomic-file.js'
+import type { FileIdentity } from '../storage/file-stamp.js'
 import type { JsonFile, StateFiles } from './json-file.js'
-
-/**
- * Which file on disk a saved bitfield describes: a bitfield vouches for
- * pieces only while the file it was saved with is still there and the same
- * (device, inode, not shorter). mtime tells whether anything touched it since.
- */
-export interface FileIdentity {
-  dev: number
-  ino: number
-  size: number
-  mtimeMs: number
-}
 
 /** A peer this download has met, kept so a restart (ours or theirs) can find it again. */
 export interface KnownPeer {
