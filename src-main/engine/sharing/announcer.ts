@@ -91,7 +91,8 @@ export class Announcer {
     const { node, shares, library, active } = this.components
     const hub = this.components.hub()
     if (hub == null || this.init.leechOnly) return
-    const list = (cids ?? [...shares.list().map(s => s.cid), ...active.keys()]).filter(c => shares.get(c)?.changed == null && !isPrivate(library.get(c)?.access))
+    // A share's own record says whether it is private; a running download's access is the library's.
+    const list = (cids ?? [...shares.list().map(s => s.cid), ...active.keys()]).filter(c => shares.get(c)?.changed == null && !isPrivate(shares.get(c)?.access ?? library.get(c)?.access))
     if (list.length === 0) return
     const addrs = rankForSharing(node.getMultiaddrs().map(a => a.toString())).slice(0, TRACKER_ADDRS)
     try {
