@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { createNode, type SwarmNode } from '../../src-main/engine/node/create-node.js'
 import { BanList } from '../../src-main/engine/persistence/ban-list.js'
 import { StateFiles } from '../../src-main/engine/persistence/json-file.js'
 import { TrackerTable } from '../../src-main/engine/protocols/tracker/index.js'
+import { tempDir } from './cli.js'
 
 /** Relay limits wide enough that no test hits them. */
 const HUB_RELAY = { maxReservations: 16, connectionBytes: 64 * 1024 * 1024, connectionMs: 10 * 60_000 }
@@ -29,7 +27,7 @@ export interface TestNodeOptions {
  */
 export class TestNodes {
   private readonly nodes: SwarmNode[] = []
-  private readonly dirs: string[] = []
+  private readonly cleanups: Array<() => Promise<void>> = []
 
   async start (opts: TestNodeOptions = {}): Promise<SwarmNode> {
     const node = await createNode({
@@ -48,11 +46,16 @@ export class TestNodes {
     return node
   }
 
+  /** A fresh temp folder, removed by stopAll. */
+  async folder (prefix = 'swarmdrop-nodes-'): Promise<string> {
+    const { path, cleanup } = await tempDir(prefix)
+    this.cleanups.push(cleanup)
+    return path
+  }
+
   /** A ban list kept in a fresh data folder, as the engine keeps one. */
   async banList (): Promise<BanList> {
-    const dir = await mkdtemp(join(tmpdir(), 'swarmdrop-bans-'))
-    this.dirs.push(dir)
-    const bans = new BanList(new StateFiles(dir))
+    const bans = new BanList(new StateFiles(await this.folder('swarmdrop-bans-')))
     await bans.load()
     return bans
   }
@@ -70,7 +73,7 @@ export class TestNodes {
 
   async stopAll (): Promise<void> {
     await Promise.all(this.nodes.splice(0).map(async n => { await n.stop() }))
-    await Promise.all(this.dirs.splice(0).map(async d => { await rm(d, { recursive: true, force: true }) }))
+    await Promise.all(this.cleanups.splice(0).map(async c => { await c() }))
   }
 }
 

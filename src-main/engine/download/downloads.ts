@@ -9,7 +9,7 @@ import type { Library } from '../content/library.js'
 import type { ActiveDownload } from '../swarm/active-downloads.js'
 import { runDownload, type DownloadDeps, type DownloadOutcome, type DownloadRequest } from './runner.js'
 import { discardDownload, savedPieces } from './saved-download.js'
-import { dialAddress, dialPeer } from '../node/dial.js'
+import { boundedDial, dialPeer } from '../node/dial.js'
 import type { HubRef } from '../node/hub-ref.js'
 import { log } from '../base/log.js'
 import { peerIdOf } from '../base/addresses.js'
@@ -124,7 +124,7 @@ export class Downloads {
         await connector.findAndDial(id, signal)
       }
     } else {
-      const conn = await dialAddress(node, multiaddr(parsed.addr!), signal).catch((err: unknown) => {
+      const conn = await boundedDial(node, multiaddr(parsed.addr!), signal).catch((err: unknown) => {
         throw new PeerUnreachableError(`cannot reach ${parsed.addr}: ${(err as Error).message}`, err)
       })
       id = conn.remotePeer

@@ -10,7 +10,7 @@ import type { SwarmNode } from '../node/create-node.js'
 import { hasDhtPeers } from '../node/dht-peers.js'
 import type { BanList } from '../persistence/ban-list.js'
 import type { KnownPeer } from '../persistence/download-records.js'
-import { dialAddress, dialPeer } from '../node/dial.js'
+import { boundedDial, dialPeer } from '../node/dial.js'
 import type { HubRef } from '../node/hub-ref.js'
 
 /** Where a candidate came from, as the CLI and UI name it. */
@@ -167,7 +167,7 @@ export class PeerFinder {
     }
     for (const a of this.bareAddrs) {
       this.tried.add('link')
-      jobs.push(dialAddress(node, multiaddr(a), signal).then(c => {
+      jobs.push(boundedDial(node, multiaddr(a), signal).then(c => {
         const id = c.remotePeer.toString()
         if (exclude.has(id)) return
         this.add(id, [multiaddr(a)])

@@ -173,21 +173,22 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
   }
   if (discover) deps.active.set(cidText, active)
 
+  const maxRounds = discover ? undefined : CLIENT_SERVER_ROUNDS
+  /** The manifest from the first peer that has it (checked against the CID), kept for a resume. */
+  const fetchFromSwarm = async (): Promise<{ manifest: Manifest, bytes: Uint8Array }> => {
+    const [fetched] = await finder.until(async conns => {
+      const got = await fetchManifest({ node, cid: req.cid, log, proofFor, finder, signal }, [...conns.keys()])
+      return got == null ? [] : [got]
+    }, { maxRounds, withLan: true, onWaiting })
+    if (fetched == null) throw new NoPeersError(whyNoPeers())
+    await record.saveManifest(fetched.bytes)
+    watchdog.progressed()
+    return fetched
+  }
+
   try {
     req.onPhase?.('connecting')
-    const maxRounds = discover ? undefined : CLIENT_SERVER_ROUNDS
-    let manifestBytes = await record.loadManifest()
-    if (manifestBytes == null) {
-      const [fetched] = await finder.until(async conns => {
-        const got = await fetchManifest({ node, cid: req.cid, log, proofFor, finder, signal }, [...conns.keys()])
-        return got == null ? [] : [got]
-      }, { maxRounds, withLan: true, onWaiting })
-      if (fetched == null) throw new NoPeersError(whyNoPeers())
-      manifestBytes = fetched.bytes
-      await record.saveManifest(manifestBytes)
-      watchdog.progressed()
-    }
-    const manifest = decodeManifest(manifestBytes, req.cid)
+    const { manifest, bytes: manifestBytes } = await savedManifest(record, req.cid) ?? await fetchFromSwarm()
     return await runSwarm(deps, req, { record, outDir, manifest, manifestBytes, finder, signal, discover, announce, maxRounds, proofFor, onWaiting, watchdog, candidates })
   } catch (err) {
     // The watchdog's reason, not the abort it caused, is what the user reads.
@@ -201,6 +202,12 @@ export async function runDownload (deps: DownloadDeps, req: DownloadRequest): Pr
     if (deps.active.get(cidText) === active) deps.active.delete(cidText)
     await record.savePeers(finder.knownPeers()).catch(() => {})
   }
+}
+
+/** The manifest an earlier run of this download saved, decoded; null when there is none. */
+async function savedManifest (record: DownloadRecord, cid: CID): Promise<{ manifest: Manifest, bytes: Uint8Array } | null> {
+  const bytes = await record.loadManifest()
+  return bytes == null ? null : { manifest: decodeManifest(bytes, cid), bytes }
 }
 
 /** What the manifest phase hands the swarm phase. */

@@ -15,7 +15,7 @@ import type { HubRef } from './hub-ref.js'
  * own timeout (ADDRESS_DIAL_TIMEOUT_MS), so a silent direct address cannot
  * use up the time the relay needs. DCUtR then tries to upgrade a relayed
  * connection to a direct one. The whole dial is bounded by DIAL_TIMEOUT_MS
- * whatever the caller's signal (see dialAddress).
+ * whatever the caller's signal (see boundedDial).
  */
 export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiaddr[], signal?: AbortSignal, hub?: HubRef): Promise<Connection> {
   let id: PeerId
@@ -32,26 +32,23 @@ export async function dialPeer (node: SwarmNode, peerId: string, addrs: Multiadd
     if (!all.some(a => a.equals(viaHub))) all.push(viaHub)
   }
   if (all.length > 0) await node.peerStore.merge(id, { multiaddrs: all })
-  const { signal: bounded, clear } = deadline(DIAL_TIMEOUT_MS, signal)
   try {
-    return await node.dial(id, { signal: bounded })
+    return await boundedDial(node, id, signal)
   } catch (err) {
     throw new PeerUnreachableError(`cannot reach peer ${peerId}${hub != null ? ', directly or through the hub' : ''}: ${(err as Error).message}`, err)
-  } finally {
-    clear()
   }
 }
 
 /**
- * Dials a bare address (no peer ID) to learn who is there. Bounded by
- * DIAL_TIMEOUT_MS whatever the caller's signal: libp2p applies its own dial
- * timeout only to a dial given no signal, and a peer with no usable address is
- * looked up in the DHT, which with an empty routing table never answers.
+ * `node.dial`, bounded by DIAL_TIMEOUT_MS whatever the caller's signal:
+ * libp2p applies its own dial timeout only to a dial given no signal, and a
+ * download's signal lasts as long as the download. Used for peers and for
+ * bare addresses (no peer ID) dialled to learn who is there.
  */
-export async function dialAddress (node: SwarmNode, addr: Multiaddr, signal?: AbortSignal): Promise<Connection> {
+export async function boundedDial (node: SwarmNode, target: PeerId | Multiaddr, signal?: AbortSignal): Promise<Connection> {
   const { signal: bounded, clear } = deadline(DIAL_TIMEOUT_MS, signal)
   try {
-    return await node.dial(addr, { signal: bounded })
+    return await node.dial(target, { signal: bounded })
   } finally {
     clear()
   }

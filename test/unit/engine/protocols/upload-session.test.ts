@@ -247,6 +247,19 @@ describe('UploadSession over an in-process stream pair', () => {
   })
 
   describe('upload slots and choking', () => {
+    /** A downloader that asked for pieces 0-2 while the policy held piece 0 back for tokens, then was choked. */
+    const chokedWithThreeQueued = async (): Promise<{ policy: RecordingPolicy, downloader: ScriptedDownloader, outcome: Promise<unknown> }> => {
+      const policy = new RecordingPolicy()
+      policy.hold()
+      const { downloader, outcome } = await start(libraryOf(served()), policy)
+      await downloader.open()
+      for (const index of [0, 1, 2]) await downloader.send({ type: 'request', index })
+      await vi.waitFor(() => { expect(policy.requests).toEqual([0, 1, 2]) })
+      policy.slot!.setChoked(true)
+      expect(await downloader.next()).toEqual({ type: 'choke' })
+      return { policy, downloader, outcome }
+    }
+
     it('greets a downloader without a slot with choke, and rejects its requests until the policy unchokes it', async () => {
       const policy = new RecordingPolicy(false)
       const { downloader, outcome } = await start(libraryOf(served()), policy)
@@ -266,14 +279,7 @@ describe('UploadSession over an in-process stream pair', () => {
     })
 
     it('drops the requests queued at a choke: after the unchoke only what is asked again goes out', async () => {
-      const policy = new RecordingPolicy()
-      policy.hold()
-      const { downloader, outcome } = await start(libraryOf(served()), policy)
-      await downloader.open()
-      for (const index of [0, 1, 2]) await downloader.send({ type: 'request', index })
-      await vi.waitFor(() => { expect(policy.requests).toEqual([0, 1, 2]) })
-      policy.slot!.setChoked(true)
-      expect(await downloader.next()).toEqual({ type: 'choke' })
+      const { policy, downloader, outcome } = await chokedWithThreeQueued()
       policy.slot!.setChoked(false)
       expect(await downloader.next()).toEqual({ type: 'unchoke' })
       await downloader.send({ type: 'request', index: 4 })
@@ -288,14 +294,7 @@ describe('UploadSession over an in-process stream pair', () => {
     })
 
     it('drops the piece waiting for tokens if the downloader is still choked when they come', async () => {
-      const policy = new RecordingPolicy()
-      policy.hold()
-      const { downloader, outcome } = await start(libraryOf(served()), policy)
-      await downloader.open()
-      for (const index of [0, 1, 2]) await downloader.send({ type: 'request', index })
-      await vi.waitFor(() => { expect(policy.requests).toEqual([0, 1, 2]) })
-      policy.slot!.setChoked(true)
-      expect(await downloader.next()).toEqual({ type: 'choke' })
+      const { policy, downloader, outcome } = await chokedWithThreeQueued()
       policy.letGo()
       // The writer gets its tokens for piece 0 and finds the downloader choked.
       await vi.waitFor(() => { expect(policy.waiting).toBe(0) })

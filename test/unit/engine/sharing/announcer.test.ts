@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { CID } from 'multiformats/cid'
@@ -17,19 +16,14 @@ import { SwarmFeed } from '../../../../src-main/engine/swarm/feed.js'
 import { addrOf, TestNodes } from '../../../helpers/engine-nodes.js'
 
 const nodes = new TestNodes()
-const dirs: string[] = []
 
-afterEach(async () => {
-  await nodes.stopAll()
-  await Promise.all(dirs.splice(0).map(async d => { await rm(d, { recursive: true, force: true }) }))
-})
+afterEach(async () => { await nodes.stopAll() })
 
 /** A real announcer on a real node, with real share records in a temp data folder, and a real hub (tracker) beside it. */
 interface Setup { me: SwarmNode, hub: SwarmNode, records: ShareRecords, announcer: Announcer, share: (secret?: boolean) => Promise<ShareRecord> }
 
 async function setUp (opts: { leechOnly?: boolean, withHub?: boolean } = {}): Promise<Setup> {
-  const dir = await mkdtemp(join(tmpdir(), 'swarmdrop-announcer-'))
-  dirs.push(dir)
+  const dir = await nodes.folder('swarmdrop-announcer-')
   const [me, hub] = await Promise.all([nodes.start(), nodes.start({ hub: true })])
   await me.dial(addrOf(hub))
   const records = new ShareRecords(new StateFiles(join(dir, 'data')))
